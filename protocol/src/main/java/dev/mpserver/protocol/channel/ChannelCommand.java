@@ -1,0 +1,39 @@
+package dev.mpserver.protocol.channel;
+
+/** The {@code command} field of a {@link ChannelFrame}. Values are wire format: never renumber. */
+public final class ChannelCommand
+{
+    /** worker → master: serving; {@code pid}, {@code load} = clients. */
+    public static final int READY = 1;
+    /** worker → master: load report; {@code load} = clients, {@code shardId} = shards served. */
+    public static final int LOAD = 2;
+    /** + fd, both ways: worker → master "route this client of shard-id"; master → worker "serve it". */
+    public static final int HANDOFF = 3;
+    /** + fd, worker → master: "I cannot take this client" (full or draining); the master reroutes it. */
+    public static final int RETURN = 4;
+    /** worker → master: the last client of {@code shardId} left. */
+    public static final int SHARD_GONE = 5;
+    /** master → worker: stop accepting, finish clients, exit. */
+    public static final int QUIT = 6;
+    /** master → worker: exit now. */
+    public static final int QUIT_NOW = 7;
+
+    private ChannelCommand()
+    {
+    }
+
+    public static String name(final int command)
+    {
+        switch (command)
+        {
+            case READY: return "READY";
+            case LOAD: return "LOAD";
+            case HANDOFF: return "HANDOFF";
+            case RETURN: return "RETURN";
+            case SHARD_GONE: return "SHARD_GONE";
+            case QUIT: return "QUIT";
+            case QUIT_NOW: return "QUIT_NOW";
+            default: return "UNKNOWN(" + command + ")";
+        }
+    }
+}

@@ -1,0 +1,275 @@
+package dev.mpserver.protocol.posix;
+
+import java.io.File;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import java.util.Objects;
+
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Runtime;
+
+/**
+ * The one entry point to the C library: the bound {@link LibC}, errno, and checked wrappers that
+ * turn a failed call into a {@link PosixException} naming the call. Hot paths that treat EAGAIN as
+ * normal call {@link #LIBC} directly and read {@link #errno()} themselves.
+ */
+public final class Posix
+{
+    public static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
+    public static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
+
+    public static final int F_DUPFD_CLOEXEC = 1030;
+    public static final int F_GETFD = 1;
+    public static final int F_SETFD = 2;
+    public static final int F_GETFL = 3;
+    public static final int F_SETFL = 4;
+    public static final int F_SETOWN = 8;
+    public static final int F_SETSIG = 10;
+    public static final int F_SETOWN_EX = 15;
+    public static final int F_OWNER_TID = 0;
+    public static final int FD_CLOEXEC = 1;
+    public static final int O_NONBLOCK = 0x800;
+    public static final int O_ASYNC = 0x2000;
+
+    public static final int SOCK_STREAM = 1;
+    public static final int SOCK_NONBLOCK = 0x800;
+    public static final int SOCK_CLOEXEC = 0x80000;
+    public static final int SOL_SOCKET = 1;
+    public static final int SO_REUSEADDR = 2;
+    public static final int SO_SNDBUF = 7;
+    public static final int SO_RCVBUF = 8;
+    public static final int SHUT_RDWR = 2;
+
+    public static final int WNOHANG = 1;
+
+    private static final String PROC_SELF_FD = "/proc/self/fd";
+
+    private Posix()
+    {
+    }
+
+    /** errno of the last call made through {@link #LIBC} on this thread. */
+    public static int errno()
+    {
+        return RUNTIME.getLastError();
+    }
+
+    public static String strerror(final int errno)
+    {
+        return LIBC.strerror(errno);
+    }
+
+    /** @return {@code result} when it is not -1, else throws naming {@code call} with errno. */
+    public static int checked(final String call, final int result)
+    {
+        if (-1 == result)
+        {
+            throw new PosixException(call, errno());
+        }
+        return result;
+    }
+
+    public static long checked(final String call, final long result)
+    {
+        if (-1L == result)
+        {
+            throw new PosixException(call, errno());
+        }
+        return result;
+    }
+
+    /** For posix_spawn*, which return the error number instead of setting errno. */
+    public static void checkedReturn(final String call, final int errorNumber)
+    {
+        if (0 != errorNumber)
+        {
+            throw new PosixException(call, errorNumber);
+        }
+    }
+
+    public static void close(final int fd)
+    {
+        // Linux always releases the fd, even when close reports EINTR: never retry.
+        if (-1 == LIBC.close(fd) && errno() != Errno.EINTR)
+        {
+            throw new PosixException("close", errno(), "fd " + fd);
+        }
+    }
+
+    /** Closes and ignores errors, for paths that are already handling a failure. */
+    public static void closeQuietly(final int fd)
+    {
+        if (fd >= 0)
+        {
+            LIBC.close(fd);
+        }
+    }
+
+    public static void setNonBlocking(final int fd)
+    {
+        final int flags = checked("fcntl(F_GETFL)", LIBC.fcntl(fd, F_GETFL, 0));
+        checked("fcntl(F_SETFL, O_NONBLOCK)", LIBC.fcntl(fd, F_SETFL, flags | O_NONBLOCK));
+    }
+
+    public static void setCloseOnExec(final int fd, final boolean closeOnExec)
+    {
+        final int flags = checked("fcntl(F_GETFD)", LIBC.fcntl(fd, F_GETFD, 0));
+        final int updated = closeOnExec ? flags | FD_CLOEXEC : flags & ~FD_CLOEXEC;
+        checked("fcntl(F_SETFD)", LIBC.fcntl(fd, F_SETFD, updated));
+    }
+
+    /** @return a duplicate of {@code fd} numbered at least {@code lowest}, close-on-exec. */
+    public static int dupAtLeast(final int fd, final int lowest)
+    {
+        return checked("fcntl(F_DUPFD_CLOEXEC)", LIBC.fcntl(fd, F_DUPFD_CLOEXEC, lowest));
+    }
+
+    /**
+     * Makes {@code fd} signal-driven: every readable/writable/hang-up edge queues real-time signal
+     * {@code signo} to {@code ownerPid} with si_fd = fd. The signal and owner are set before O_ASYNC
+     * so that no edge is ever reported as plain SIGIO or to nobody.
+     */
+    public static void enableAsyncSignal(final int fd, final int signo, final int ownerPid)
+    {
+        checked("fcntl(F_SETSIG)", LIBC.fcntl(fd, F_SETSIG, signo));
+        checked("fcntl(F_SETOWN)", LIBC.fcntl(fd, F_SETOWN, ownerPid));
+        final int flags = checked("fcntl(F_GETFL)", LIBC.fcntl(fd, F_GETFL, 0));
+        checked("fcntl(F_SETFL, O_ASYNC|O_NONBLOCK)", LIBC.fcntl(fd, F_SETFL, flags | O_ASYNC | O_NONBLOCK));
+    }
+
+    /**
+     * Like {@link #enableAsyncSignal} but the signal goes to one thread ({@code F_SETOWN_EX},
+     * {@code F_OWNER_TID}): for code that cannot block the signal in every thread of its process.
+     */
+    public static void enableAsyncSignalToThread(final int fd, final int signo, final int tid)
+    {
+        final UnsafeBuffer owner = NativeMemory.allocate(2 * Integer.BYTES);
+        owner.putInt(0, F_OWNER_TID);
+        owner.putInt(Integer.BYTES, tid);
+        checked("fcntl(F_SETSIG)", LIBC.fcntl(fd, F_SETSIG, signo));
+        checked("fcntl(F_SETOWN_EX)", LIBC.fcntl(fd, F_SETOWN_EX, owner.addressOffset()));
+        final int flags = checked("fcntl(F_GETFL)", LIBC.fcntl(fd, F_GETFL, 0));
+        checked("fcntl(F_SETFL, O_ASYNC|O_NONBLOCK)", LIBC.fcntl(fd, F_SETFL, flags | O_ASYNC | O_NONBLOCK));
+    }
+
+    /**
+     * waitpid(pid, WNOHANG) that retries EINTR.
+     *
+     * @return the raw wait status, or -1 if {@code pid} has not exited yet
+     * @throws PosixException ECHILD if it is not our child (or was reaped already)
+     */
+    public static int reap(final int pid)
+    {
+        final int[] status = new int[1];
+        while (true)
+        {
+            final int result = LIBC.waitpid(pid, status, WNOHANG);
+            if (result == pid)
+            {
+                return status[0];
+            }
+            if (0 == result)
+            {
+                return -1;
+            }
+            if (errno() != Errno.EINTR)
+            {
+                throw new PosixException("waitpid", errno(), "pid " + pid);
+            }
+        }
+    }
+
+    /** @return the exit code of a wait status, or 128 + signal for a child killed by a signal. */
+    public static int exitCode(final int waitStatus)
+    {
+        final int signal = waitStatus & 0x7f;
+        return 0 == signal ? (waitStatus >> 8) & 0xff : 128 + signal;
+    }
+
+    /** @return {fd0, fd1}: a connected AF_UNIX stream pair, both close-on-exec and blocking. */
+    public static int[] socketPair()
+    {
+        final int[] fds = new int[2];
+        checked("socketpair", LIBC.socketpair(SockAddrIn.AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds));
+        return fds;
+    }
+
+    /**
+     * A non-blocking, close-on-exec TCP listener with SO_REUSEADDR.
+     *
+     * @param hostOrderAddress IPv4 address in host order, e.g. {@link SockAddrIn#LOOPBACK}
+     * @param port 0 for an ephemeral port; read it back with {@link #localPort}
+     */
+    public static int listenTcp(final int hostOrderAddress, final int port, final int backlog)
+    {
+        final int fd = checked("socket", LIBC.socket(SockAddrIn.AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+        try
+        {
+            setIntOption(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+            final SockAddrIn address = new SockAddrIn().set(hostOrderAddress, port);
+            if (-1 == LIBC.bind(fd, address.address(), SockAddrIn.SIZE))
+            {
+                throw new PosixException("bind", errno(), "port " + port);
+            }
+            checked("listen", LIBC.listen(fd, backlog));
+            return fd;
+        }
+        catch (final RuntimeException ex)
+        {
+            closeQuietly(fd);
+            throw ex;
+        }
+    }
+
+    public static void setIntOption(final int fd, final int level, final int name, final int value)
+    {
+        final UnsafeBuffer v = NativeMemory.allocate(Integer.BYTES);
+        v.putInt(0, value);
+        checked("setsockopt", LIBC.setsockopt(fd, level, name, v.addressOffset(), Integer.BYTES));
+    }
+
+    public static int localPort(final int fd)
+    {
+        final SockAddrIn address = new SockAddrIn();
+        checked("getsockname", LIBC.getsockname(fd, address.address(), address.lengthAddress()));
+        return address.port();
+    }
+
+    public static RLimit getRlimit(final int resource)
+    {
+        final RLimit limit = new RLimit();
+        checked("getrlimit", LIBC.getrlimit(resource, limit.address()));
+        return limit;
+    }
+
+    public static void setRlimit(final int resource, final long current, final long maximum)
+    {
+        checked("setrlimit", LIBC.setrlimit(resource, new RLimit().set(current, maximum).address()));
+    }
+
+    /** @return the native entry point of a JNR closure; the caller must keep {@code handler} reachable. */
+    public static long closureAddress(final LibC.SigInfoHandler handler)
+    {
+        return RUNTIME.getClosureManager()
+            .getClosurePointer(LibC.SigInfoHandler.class, Objects.requireNonNull(handler))
+            .address();
+    }
+
+    /** Number of open fds of this process (diagnostics and leak tests). */
+    public static int openFdCount()
+    {
+        return openFdCount(PROC_SELF_FD);
+    }
+
+    /** Number of open fds of process {@code pid}, or -1 if it is gone. */
+    public static int openFdCount(final long pid)
+    {
+        return openFdCount("/proc/" + pid + "/fd");
+    }
+
+    private static int openFdCount(final String directory)
+    {
+        final String[] entries = new File(directory).list();
+        return null == entries ? -1 : entries.length;
+    }
+}

@@ -1,0 +1,254 @@
+package dev.mpserver.protocol.channel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.mpserver.protocol.posix.FileStat;
+import dev.mpserver.protocol.posix.MsgHdr;
+import dev.mpserver.protocol.posix.NativeMemory;
+import dev.mpserver.protocol.posix.Posix;
+import dev.mpserver.protocol.posix.SockAddrIn;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ChannelTest
+{
+    private final List<int[]> frames = new ArrayList<>();
+    private final ChannelFrameHandler collect =
+        (frame, fd) -> frames.add(new int[] {frame.command(), frame.shardId(), fd, frame.seq()});
+    private int baseline;
+    private int[] pair;
+
+    @BeforeEach
+    void openPair()
+    {
+        baseline = Posix.openFdCount();
+        pair = Posix.socketPair();
+        Posix.setNonBlocking(pair[0]);
+        Posix.setNonBlocking(pair[1]);
+    }
+
+    @AfterEach
+    void noFdLeaked()
+    {
+        Posix.closeQuietly(pair[0]);
+        Posix.closeQuietly(pair[1]);
+        for (final int[] f : frames)
+        {
+            Posix.closeQuietly(f[2]);
+        }
+        assertEquals(baseline, Posix.openFdCount(), "fds leaked");
+    }
+
+    @Test
+    void frameCarryingThreeFdsWhereOneWasExpectedIsDeliveredWithOneAndTheExtraTwoAreClosed()
+    {
+        final int[] sockets = {newSocket(), newSocket(), newSocket()};
+        final long firstInode = new FileStat().of(sockets[0]).inode();
+        sendRaw(pair[1], ChannelCommand.HANDOFF, true, 42, sockets);
+        for (final int s : sockets)
+        {
+            Posix.close(s);
+        }
+        final int afterSend = Posix.openFdCount();
+
+        final Channel receiver = new Channel(pair[0]);
+        assertEquals(1, receiver.receive(collect));
+
+        assertEquals(1, frames.size());
+        assertEquals(ChannelCommand.HANDOFF, frames.get(0)[0]);
+        assertEquals(42, frames.get(0)[1]);
+        final int fd = frames.get(0)[2];
+        assertTrue(fd >= 0, "frame delivered with its fd");
+        assertEquals(firstInode, new FileStat().of(fd).inode(), "the first fd attached is the one kept");
+        assertEquals(2, receiver.extraFdsClosed());
+        assertEquals(afterSend + 1, Posix.openFdCount(), "only the kept fd remains open");
+    }
+
+    @Test
+    void fdsInSeveralControlMessagesAreAllWalkedAndTheExtrasClosed()
+    {
+        final int[] sockets = {newSocket(), newSocket()};
+        sendRawTwoCmsgs(pair[1], 7, sockets[0], sockets[1]);
+        Posix.close(sockets[0]);
+        Posix.close(sockets[1]);
+        final int afterSend = Posix.openFdCount();
+
+        final Channel receiver = new Channel(pair[0]);
+        assertEquals(1, receiver.receive(collect));
+        assertTrue(frames.get(0)[2] >= 0);
+        assertEquals(1, receiver.extraFdsClosed());
+        assertEquals(afterSend + 1, Posix.openFdCount());
+    }
+
+    @Test
+    void fdAttachedToFrameThatDeclaresNoneIsClosed()
+    {
+        final int socket = newSocket();
+        sendRaw(pair[1], ChannelCommand.LOAD, false, 1, new int[] {socket});
+        Posix.close(socket);
+
+        final Channel receiver = new Channel(pair[0]);
+        assertEquals(1, receiver.receive(collect));
+        assertEquals(ChannelFrame.NO_FD, frames.get(0)[2]);
+        assertEquals(1, receiver.extraFdsClosed());
+    }
+
+    @Test
+    void frameDeclaringAnFdThatNeverCameIsReportedAsLost()
+    {
+        sendRaw(pair[1], ChannelCommand.HANDOFF, true, 3, new int[0]);
+        final Channel receiver = new Channel(pair[0]);
+        assertEquals(1, receiver.receive(collect));
+        assertEquals(ChannelFrame.FD_LOST, frames.get(0)[2]);
+        assertEquals(1, receiver.fdsLost());
+    }
+
+    @Test
+    void partialFrameStaysBufferedUntilComplete()
+    {
+        final UnsafeBuffer frame = NativeMemory.allocate(ChannelFrame.HEADER_LENGTH);
+        ChannelFrame.encode(frame, 0, ChannelCommand.SHARD_GONE, false, 99, 0, 0, 1);
+        final Channel receiver = new Channel(pair[0]);
+        for (int i = 0; i < ChannelFrame.HEADER_LENGTH; i++)
+        {
+            assertEquals(1L, Posix.LIBC.write(pair[1], frame.addressOffset() + i, 1));
+            assertEquals(i == ChannelFrame.HEADER_LENGTH - 1 ? 1 : 0, receiver.receive(collect));
+        }
+        assertEquals(99, frames.get(0)[1]);
+        assertTrue(!receiver.isClosed());
+    }
+
+    @Test
+    void fullSocketQueuesFramesWithTheirFdsThenRefusesAtTheBoundAndFlushesInOrder()
+    {
+        final Channel sender = new Channel(pair[1], 64);
+        final Channel receiver = new Channel(pair[0]);
+        final List<Long> inodes = new ArrayList<>();
+        final FileStat stat = new FileStat();
+        int shard = 0;
+        int result;
+        do
+        {
+            final int socket = newSocket();
+            inodes.add(stat.of(socket).inode());
+            result = sender.send(ChannelCommand.HANDOFF, shard++, 0, 0, socket);
+            if (result == Channel.FULL)
+            {
+                Posix.close(socket);
+                inodes.remove(inodes.size() - 1);
+            }
+        }
+        while (result != Channel.FULL && shard < 1_000_000);
+
+        assertEquals(Channel.FULL, result);
+        assertEquals(64, sender.queuedFrames());
+        assertEquals(1, sender.framesRejected());
+
+        while (frames.size() < inodes.size())
+        {
+            receiver.receive(collect);
+            sender.flush();
+        }
+        assertEquals(0, sender.queuedFrames());
+        for (int i = 0; i < frames.size(); i++)
+        {
+            assertEquals(i, frames.get(i)[1], "order kept");
+            assertEquals(inodes.get(i).longValue(), stat.of(frames.get(i)[2]).inode(), "fd of frame " + i);
+        }
+    }
+
+    @Test
+    void closedPeerIsReportedAndQueuedFdsAreHandedBack()
+    {
+        final Channel sender = new Channel(pair[1], 8);
+        int queued = 0;
+        while (queued < 4)
+        {
+            final int socket = newSocket();
+            final int result = sender.send(ChannelCommand.HANDOFF, 5, 0, 0, socket);
+            if (result == Channel.QUEUED)
+            {
+                queued++;
+            }
+            else if (result != Channel.SENT)
+            {
+                Posix.close(socket);
+            }
+        }
+        Posix.close(pair[0]);
+        pair[0] = -1;
+        assertEquals(-1, sender.flush(), "flush reports the dead peer");
+        assertTrue(sender.isClosed());
+        final int socket = newSocket();
+        assertEquals(Channel.CLOSED, sender.send(ChannelCommand.HANDOFF, 5, 0, 0, socket));
+        Posix.close(socket);
+        final List<Integer> handedBack = new ArrayList<>();
+        sender.drainQueue((frame, fd) -> handedBack.add(fd));
+        assertTrue(handedBack.size() >= 3, "queued fds handed back: " + handedBack.size());
+        handedBack.forEach(Posix::close);
+    }
+
+    @Test
+    void eofIsReportedOnce()
+    {
+        Posix.close(pair[1]);
+        pair[1] = -1;
+        final Channel receiver = new Channel(pair[0]);
+        assertEquals(0, receiver.receive(collect));
+        assertTrue(receiver.isClosed());
+        assertEquals(0, receiver.lastErrno());
+    }
+
+    private static int newSocket()
+    {
+        return Posix.checked("socket", Posix.LIBC.socket(SockAddrIn.AF_INET, Posix.SOCK_STREAM | Posix.SOCK_CLOEXEC, 0));
+    }
+
+    /** A frame with any number of fds in one SCM_RIGHTS cmsg, as a misbehaving peer might send. */
+    private static void sendRaw(final int fd, final int command, final boolean fdFlag, final int shard, final int[] fds)
+    {
+        final UnsafeBuffer frame = NativeMemory.allocate(ChannelFrame.HEADER_LENGTH);
+        ChannelFrame.encode(frame, 0, command, fdFlag, shard, 0, 0, 1);
+        final MsgHdr header = new MsgHdr(MsgHdr.cmsgSpace(fds.length * Integer.BYTES));
+        header.data(frame.addressOffset(), ChannelFrame.HEADER_LENGTH);
+        if (fds.length > 0)
+        {
+            final UnsafeBuffer control = header.control();
+            control.putLong(MsgHdr.CMSG_LEN_OFFSET, MsgHdr.cmsgLen(fds.length * Integer.BYTES));
+            control.putInt(MsgHdr.CMSG_LEVEL_OFFSET, MsgHdr.SOL_SOCKET);
+            control.putInt(MsgHdr.CMSG_TYPE_OFFSET, MsgHdr.SCM_RIGHTS);
+            for (int i = 0; i < fds.length; i++)
+            {
+                control.putInt(MsgHdr.CMSG_DATA_OFFSET + i * Integer.BYTES, fds[i]);
+            }
+            header.expectControl();
+        }
+        final UnsafeBuffer hdr = new UnsafeBuffer(header.address(), MsgHdr.SIZE);
+        hdr.putLong(MsgHdr.CONTROL_LENGTH_OFFSET, fds.length > 0 ? MsgHdr.cmsgSpace(fds.length * Integer.BYTES) : 0);
+        assertEquals(ChannelFrame.HEADER_LENGTH, Posix.checked("sendmsg", Posix.LIBC.sendmsg(fd, header.address(), 0)));
+    }
+
+    private static void sendRawTwoCmsgs(final int fd, final int shard, final int first, final int second)
+    {
+        final UnsafeBuffer frame = NativeMemory.allocate(ChannelFrame.HEADER_LENGTH);
+        ChannelFrame.encode(frame, 0, ChannelCommand.HANDOFF, true, shard, 0, 0, 1);
+        final int one = MsgHdr.cmsgSpace(Integer.BYTES);
+        final MsgHdr header = new MsgHdr(2 * one);
+        header.data(frame.addressOffset(), ChannelFrame.HEADER_LENGTH).expectControl();
+        final UnsafeBuffer control = header.control();
+        for (int i = 0; i < 2; i++)
+        {
+            control.putLong(i * one + MsgHdr.CMSG_LEN_OFFSET, MsgHdr.cmsgLen(Integer.BYTES));
+            control.putInt(i * one + MsgHdr.CMSG_LEVEL_OFFSET, MsgHdr.SOL_SOCKET);
+            control.putInt(i * one + MsgHdr.CMSG_TYPE_OFFSET, MsgHdr.SCM_RIGHTS);
+            control.putInt(i * one + MsgHdr.CMSG_DATA_OFFSET, 0 == i ? first : second);
+        }
+        assertEquals(ChannelFrame.HEADER_LENGTH, Posix.checked("sendmsg", Posix.LIBC.sendmsg(fd, header.address(), 0)));
+    }
+}
