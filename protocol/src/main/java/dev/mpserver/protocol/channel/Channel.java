@@ -14,9 +14,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <h2>Receiving</h2>
  * {@link #receive} reads until EAGAIN (never one message per wake-up: signals and epoll edges
- * coalesce). Linux never merges the bytes of an fd-carrying sendmsg with bytes before it in one
- * recvmsg, and stops a recvmsg right after them, so an fd always arrives with the first byte of
- * its frame; a partial frame stays buffered with its fd until the rest arrives. Every cmsg is
+ * coalesce). Linux's stream recvmsg copies fd-less bytes and then at most one fd-carrying sendmsg,
+ * stopping right after that one: so the fds of a read belong to the frame holding the read's
+ * <em>last</em> byte (bytes before it in the same read are earlier, fd-less frames). Every frame
+ * with an fd is sent with its own sendmsg, and the receive buffer always starts at a frame
+ * boundary, which makes that frame's offset a simple rounding down. A partial frame stays
+ * buffered with its fd until the rest arrives. Every cmsg is
  * walked: fds beyond the one expected are closed, a truncated control message (MSG_CTRUNC: the
  * receiver is at its fd limit) is reported to the handler as {@link ChannelFrame#FD_LOST}.
  *
@@ -132,8 +135,8 @@ public final class Channel implements AutoCloseable
                 markClosed(0);
                 break;
             }
-            acceptFd(takeControlFds(), inLimit);
             inLimit += (int)read;
+            acceptFd(takeControlFds(), ((inLimit - 1) / FRAME) * FRAME);
             delivered += dispatch(handler);
         }
         return delivered;
@@ -209,6 +212,12 @@ public final class Channel implements AutoCloseable
             queueSize--;
         }
         return closed ? -1 : queueSize;
+    }
+
+    /** seq of the last frame sent or queued: lets the peer's later frames say which of ours they had seen. */
+    public int lastSeq()
+    {
+        return seq;
     }
 
     public int queuedFrames()
@@ -403,22 +412,23 @@ public final class Channel implements AutoCloseable
         return kept;
     }
 
-    private void acceptFd(final int receivedFd, final int streamOffset)
+    /** @param frameOffset offset in {@link #in} of the frame the fd came with */
+    private void acceptFd(final int receivedFd, final int frameOffset)
     {
         if (receivedFd < 0)
         {
             return;
         }
         fdsIn++;
-        if (pendingFd >= 0 || streamOffset % FRAME != 0)
+        if (pendingFd >= 0)
         {
-            // Not at a frame start: a peer that does not follow the protocol. Never leak it.
+            // Two fds for one frame: a peer that does not follow the protocol. Never leak it.
             Posix.closeQuietly(receivedFd);
             extraFdsClosed++;
             return;
         }
         pendingFd = receivedFd;
-        pendingFdOffset = streamOffset;
+        pendingFdOffset = frameOffset;
     }
 
     private int dispatch(final ChannelFrameHandler handler)

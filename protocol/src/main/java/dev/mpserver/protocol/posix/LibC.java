@@ -88,6 +88,8 @@ public interface LibC
 
     int sigaddset(long set, int signo);
 
+    int sigdelset(long set, int signo);
+
     int sigismember(long set, int signo);
 
     int __libc_current_sigrtmin();

@@ -34,6 +34,20 @@ public final class SigSet
         return this;
     }
 
+    public SigSet remove(final int signo)
+    {
+        Posix.checked("sigdelset", Posix.LIBC.sigdelset(address(), signo));
+        return this;
+    }
+
+    /** The calling thread's current signal mask. */
+    public static SigSet currentMask()
+    {
+        final SigSet mask = new SigSet();
+        Posix.checked("sigprocmask", Posix.LIBC.sigprocmask(Signals.SIG_BLOCK, 0L, mask.address()));
+        return mask;
+    }
+
     public boolean contains(final int signo)
     {
         return Posix.checked("sigismember", Posix.LIBC.sigismember(address(), signo)) == 1;

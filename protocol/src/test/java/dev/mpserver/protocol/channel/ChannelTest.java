@@ -100,6 +100,47 @@ class ChannelTest
     }
 
     @Test
+    void fdFramesAfterFdLessFramesInOneReadKeepTheirOwnFds()
+    {
+        // Linux glues fd-less bytes and the next fd-carrying sendmsg into one recvmsg: the fd
+        // belongs to the last frame of such a read, not the first.
+        final Channel sender = new Channel(pair[1]);
+        final FileStat stat = new FileStat();
+        final long[] inodes = new long[3];
+        for (int round = 0; round < 3; round++)
+        {
+            assertEquals(Channel.SENT, sender.send(ChannelCommand.LOAD, 100 + round, 0, 0, ChannelFrame.NO_FD));
+            assertEquals(Channel.SENT, sender.send(ChannelCommand.LOAD, 200 + round, 0, 0, ChannelFrame.NO_FD));
+            final int socket = newSocket();
+            inodes[round] = stat.of(socket).inode();
+            assertEquals(Channel.SENT, sender.send(ChannelCommand.HANDOFF, round, 0, 0, socket));
+        }
+        final Channel receiver = new Channel(pair[0]);
+        int total = 0;
+        while (total < 9)
+        {
+            total += receiver.receive(collect);
+        }
+        int handoffs = 0;
+        for (final int[] f : frames)
+        {
+            if (f[0] == ChannelCommand.HANDOFF)
+            {
+                assertTrue(f[2] >= 0, "hand-off " + f[1] + " has its fd");
+                assertEquals(inodes[f[1]], stat.of(f[2]).inode(), "hand-off " + f[1] + " has the right fd");
+                handoffs++;
+            }
+            else
+            {
+                assertEquals(ChannelFrame.NO_FD, f[2], "fd-less frame " + f[1] + " got no fd");
+            }
+        }
+        assertEquals(3, handoffs);
+        assertEquals(0, receiver.fdsLost());
+        assertEquals(0, receiver.extraFdsClosed());
+    }
+
+    @Test
     void frameDeclaringAnFdThatNeverCameIsReportedAsLost()
     {
         sendRaw(pair[1], ChannelCommand.HANDOFF, true, 3, new int[0]);
