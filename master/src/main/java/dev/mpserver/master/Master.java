@@ -1,0 +1,783 @@
+package dev.mpserver.master;
+
+import java.io.PrintStream;
+
+import dev.mpserver.master.process.WorkerLauncher;
+import dev.mpserver.master.process.WorkerSlot;
+import dev.mpserver.master.routing.ShardTable;
+import dev.mpserver.master.signal.SignalRing;
+import dev.mpserver.master.signal.SignalWaiter;
+import dev.mpserver.protocol.channel.Channel;
+import dev.mpserver.protocol.channel.ChannelCommand;
+import dev.mpserver.protocol.channel.ChannelFrame;
+import dev.mpserver.protocol.channel.ChannelFrameHandler;
+import dev.mpserver.protocol.posix.ITimerVal;
+import dev.mpserver.protocol.posix.MsgHdr;
+import dev.mpserver.protocol.posix.NativeMemory;
+import dev.mpserver.protocol.posix.Posix;
+import dev.mpserver.protocol.posix.PosixException;
+import dev.mpserver.protocol.posix.Signals;
+import dev.mpserver.protocol.wire.ErrorCode;
+import dev.mpserver.protocol.wire.WireEncoder;
+import dev.mpserver.protocol.wire.WireProtocol;
+import dev.mpserver.worker.WorkerMain;
+import dev.mpserver.worker.loop.WorkerConfig;
+import org.agrona.collections.Int2IntHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The master cycle, after nginx's: sleep in sigsuspend; the handler only records; then act on
+ * what was recorded. Every worker has a {@link WorkerSlot}; every fd the master holds is either a
+ * slot's channel, the listener, or a client fd on its way somewhere (in a channel queue or a
+ * slot's pending list), and each of those has exactly one place that closes it.
+ *
+ * <p>Nothing a single worker or client does can stop this loop: a dead worker is an event, a
+ * failed send is a queued frame or a rejected client, and a lost signal is found by a rescan.
+ */
+public final class Master implements ChannelFrameHandler
+{
+    private static final Logger LOG = LogManager.getLogger(Master.class);
+
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FATAL = 2;
+
+    private static final long TICK_MICROS = 100_000;
+    private static final long MIN_BACKOFF_NANOS = 100_000_000L;
+    private static final long MAX_BACKOFF_NANOS = 10_000_000_000L;
+    /** A worker that dies younger than this counts as a crash for the backoff. */
+    private static final long FAST_DEATH_NANOS = 2_000_000_000L;
+    private static final long NANOS_PER_MILLI = 1_000_000L;
+    private static final int RING_CAPACITY = 4096;
+
+    private static final int RUNNING = 0;
+    private static final int STOPPING_FAST = 1;
+    private static final int STOPPING_GRACEFUL = 2;
+
+    private final MasterConfig config;
+    private final int listenFd;
+    private final PrintStream announce;
+    private final int pid = Posix.LIBC.getpid();
+    private final SignalRing ring = new SignalRing(RING_CAPACITY);
+    private final SignalWaiter waiter = new SignalWaiter(ring);
+    private final MasterCounters counters = new MasterCounters();
+    private final ShardTable shards = new ShardTable();
+    private final WorkerSlot[] slots;
+    private final boolean[] dirty;
+    private final Int2IntHashMap slotByChannelFd = new Int2IntHashMap(ShardTable.NONE);
+    private final UnsafeBuffer errorFrame = NativeMemory.allocate(WireProtocol.MAX_ERROR_FRAME_LENGTH);
+    private final WorkerLauncher launcher;
+
+    private int state = RUNNING;
+    private int generation;
+    private long nowNanos;
+    private long killDeadlineNanos;
+    private long nextSpawnAllowedNanos;
+    private long backoffNanos;
+    private boolean announced;
+    private boolean fatalWorkerExit;
+    private int currentSlot;
+
+    public Master(final MasterConfig config, final int listenFd, final PrintStream announce)
+    {
+        this.config = config;
+        this.listenFd = listenFd;
+        this.announce = announce;
+        this.slots = new WorkerSlot[config.maxWorkers * 2];
+        for (int i = 0; i < slots.length; i++)
+        {
+            slots[i] = new WorkerSlot(i, config.handoffQueue);
+        }
+        this.dirty = new boolean[slots.length];
+        this.launcher = new WorkerLauncher(config.workerJvmOptions, waiter.masterSignals());
+    }
+
+    public MasterCounters counters()
+    {
+        return counters;
+    }
+
+    public int run()
+    {
+        if (!waiter.masterSignalsBlocked())
+        {
+            throw new IllegalStateException("the master's signals are not blocked; start it through MpServer, which re-executes itself");
+        }
+        waiter.install();
+        Posix.checked("setitimer", Posix.LIBC.setitimer(ITimerVal.ITIMER_REAL, new ITimerVal().periodMicros(TICK_MICROS).address(), 0L));
+        nowNanos = System.nanoTime();
+        for (int i = 0; i < config.workers; i++)
+        {
+            spawn();
+        }
+        while (true)
+        {
+            waiter.await();
+            nowNanos = System.nanoTime();
+            act();
+            if (state != RUNNING && liveProcesses() == 0)
+            {
+                break;
+            }
+            if (state == RUNNING && fatalWorkerExit && liveProcesses() == 0)
+            {
+                LOG.error("every worker exited with a fatal configuration error; the master stops");
+                return EXIT_FATAL;
+            }
+        }
+        Posix.LIBC.setitimer(ITimerVal.ITIMER_REAL, new ITimerVal().periodMicros(0).address(), 0L);
+        LOG.info("master {} exits ({})", pid, counters);
+        return EXIT_OK;
+    }
+
+    // ---------------------------------------------------------------- acting on signals
+
+    private void act()
+    {
+        boolean reap = false;
+        boolean tick = false;
+        boolean rescan = ring.overflowed();
+        int stop = RUNNING;
+        boolean reload = false;
+        for (int i = 0; i < ring.size(); i++)
+        {
+            final int signo = ring.signo(i);
+            if (signo == Signals.SIGCHANNEL)
+            {
+                counters.rtSignals++;
+                final int slot = slotByChannelFd.get(ring.fd(i));
+                if (slot != ShardTable.NONE)
+                {
+                    dirty[slot] = true;
+                }
+            }
+            else if (signo == Signals.SIGIO)
+            {
+                // The RT queue overflowed: edges were lost. The queued ones add nothing a rescan will not find.
+                counters.overflows++;
+                counters.discardedSignals += waiter.discardChannelSignals();
+                rescan = true;
+            }
+            else if (signo == Signals.SIGCHLD)
+            {
+                reap = true;
+            }
+            else if (signo == Signals.SIGALRM)
+            {
+                tick = true;
+            }
+            else if (signo == Signals.SIGTERM || signo == Signals.SIGINT)
+            {
+                stop = STOPPING_FAST;
+            }
+            else if (signo == Signals.SIGQUIT && stop == RUNNING)
+            {
+                stop = STOPPING_GRACEFUL;
+            }
+            else if (signo == Signals.SIGHUP)
+            {
+                reload = true;
+            }
+            else if (signo == Signals.SIGUSR1)
+            {
+                logStatus();
+            }
+        }
+        ring.clear();
+        if (rescan)
+        {
+            counters.rescans++;
+            for (int i = 0; i < slots.length; i++)
+            {
+                dirty[i] = null != slots[i].channel;
+            }
+        }
+        for (int i = 0; i < slots.length; i++)
+        {
+            if (dirty[i])
+            {
+                dirty[i] = false;
+                serviceChannel(slots[i]);
+            }
+        }
+        if (reap || rescan)
+        {
+            reapWorkers();
+        }
+        if (stop != RUNNING)
+        {
+            beginStop(stop);
+        }
+        if (reload && state == RUNNING)
+        {
+            reload();
+        }
+        if (tick)
+        {
+            housekeeping();
+        }
+    }
+
+    private void serviceChannel(final WorkerSlot slot)
+    {
+        final Channel channel = slot.channel;
+        if (null == channel)
+        {
+            return;
+        }
+        channel.flush();
+        currentSlot = slot.index;
+        counters.framesIn += channel.receive(this);
+        if (channel.isClosed() && slot.state != WorkerSlot.GONE)
+        {
+            workerGone(slot, "channel closed");
+        }
+    }
+
+    @Override
+    public void onFrame(final ChannelFrame frame, final int fd)
+    {
+        final WorkerSlot slot = slots[currentSlot];
+        switch (frame.command())
+        {
+            case ChannelCommand.READY:
+                onReady(slot);
+                break;
+            case ChannelCommand.LOAD:
+                slot.load = frame.load();
+                slot.shards = frame.shardId();
+                break;
+            case ChannelCommand.HANDOFF:
+                counters.handoffsIn++;
+                if (fd == ChannelFrame.FD_LOST)
+                {
+                    counters.fdsLost++;
+                    LOG.warn("a hand-off from worker {} arrived without its fd (master at its fd limit?)", slot.pid);
+                    break;
+                }
+                route(frame.shardId(), fd);
+                break;
+            case ChannelCommand.RETURN:
+                counters.handoffsReturned++;
+                if (fd >= 0)
+                {
+                    onReturn(slot, frame.shardId(), fd);
+                }
+                break;
+            case ChannelCommand.SHARD_GONE:
+                if (!shards.gone(frame.shardId(), slot.index, frame.load(), nowNanos))
+                {
+                    counters.staleShardGone++;
+                }
+                break;
+            default:
+                LOG.warn("unexpected frame from worker {}: {}", slot.pid, frame);
+                if (fd >= 0)
+                {
+                    Posix.closeQuietly(fd);
+                }
+        }
+    }
+
+    private void onReady(final WorkerSlot slot)
+    {
+        if (slot.state != WorkerSlot.STARTING)
+        {
+            return;
+        }
+        slot.state = WorkerSlot.READY;
+        slot.readyAtNanos = nowNanos;
+        LOG.info("worker {} (slot {}) ready in {} ms", slot.pid, slot.index, (nowNanos - slot.spawnedAtNanos) / NANOS_PER_MILLI);
+        final int waiting = slot.pendingCount;
+        slot.pendingCount = 0;
+        for (int i = 0; i < waiting; i++)
+        {
+            forward(slot, slot.pendingShard[i], slot.pendingFd[i]);
+        }
+        if (!announced && readyWorkers() >= config.workers)
+        {
+            announced = true;
+            announce.println("mpserver ready port=" + Posix.localPort(listenFd) + " pid=" + pid + " workers=" + readyWorkers());
+            announce.flush();
+        }
+    }
+
+    private void onReturn(final WorkerSlot slot, final int shardId, final int fd)
+    {
+        if (slot.state == WorkerSlot.READY || slot.state == WorkerSlot.STARTING)
+        {
+            // The shard's own worker is full: moving the shard would split it.
+            reject(fd, ErrorCode.SERVER_FULL);
+            return;
+        }
+        if (shards.owner(shardId) == slot.index)
+        {
+            shards.remove(shardId);
+        }
+        route(shardId, fd);
+    }
+
+    // ---------------------------------------------------------------- routing
+
+    /** Sends a client of {@code shardId} to the worker that owns the shard, assigning one if needed. */
+    private void route(final int shardId, final int fd)
+    {
+        if (state != RUNNING)
+        {
+            reject(fd, ErrorCode.SHUTTING_DOWN);
+            return;
+        }
+        int owner = shards.owner(shardId);
+        if (owner != ShardTable.NONE && !slots[owner].isLive())
+        {
+            shards.remove(shardId);
+            owner = ShardTable.NONE;
+        }
+        if (owner == ShardTable.NONE)
+        {
+            owner = pickWorker();
+            if (owner == ShardTable.NONE)
+            {
+                reject(fd, ErrorCode.SERVER_FULL);
+                return;
+            }
+            shards.assign(shardId, owner);
+        }
+        forward(slots[owner], shardId, fd);
+    }
+
+    /** Least-loaded READY worker under capacity; else a STARTING one; else a new one. */
+    private int pickWorker()
+    {
+        int best = ShardTable.NONE;
+        int bestStarting = ShardTable.NONE;
+        for (final WorkerSlot slot : slots)
+        {
+            if (slot.generation != generation || slot.load >= config.workerCapacity)
+            {
+                continue;
+            }
+            if (slot.state == WorkerSlot.READY && (best == ShardTable.NONE || slot.load < slots[best].load))
+            {
+                best = slot.index;
+            }
+            else if (slot.state == WorkerSlot.STARTING && (bestStarting == ShardTable.NONE || slot.load < slots[bestStarting].load))
+            {
+                bestStarting = slot.index;
+            }
+        }
+        if (best != ShardTable.NONE)
+        {
+            return best;
+        }
+        if (bestStarting != ShardTable.NONE)
+        {
+            return bestStarting;
+        }
+        return liveWorkers() < config.maxWorkers ? spawn() : ShardTable.NONE;
+    }
+
+    private void forward(final WorkerSlot slot, final int shardId, final int fd)
+    {
+        if (slot.state == WorkerSlot.STARTING)
+        {
+            if (slot.queuePending(fd, shardId))
+            {
+                slot.load++;
+                counters.handoffsQueued++;
+            }
+            else
+            {
+                reject(fd, ErrorCode.SHARD_BUSY);
+            }
+            return;
+        }
+        final int result = slot.channel.send(ChannelCommand.HANDOFF, shardId, 0, pid, fd);
+        if (result == Channel.SENT || result == Channel.QUEUED)
+        {
+            shards.forwarded(shardId, slot.channel.lastSeq());
+            slot.load++;
+            slot.served++;
+            counters.handoffsRouted++;
+            if (result == Channel.QUEUED)
+            {
+                counters.handoffsQueued++;
+            }
+        }
+        else if (result == Channel.FULL)
+        {
+            reject(fd, ErrorCode.SHARD_BUSY);
+        }
+        else
+        {
+            workerGone(slot, "channel send failed");
+            route(shardId, fd);
+        }
+    }
+
+    /** Tells the client why, then closes it. Never blocks: a client that cannot take 30 bytes loses them. */
+    private void reject(final int fd, final ErrorCode code)
+    {
+        counters.handoffsRejected++;
+        final int length = WireEncoder.putError(errorFrame, 0, code);
+        Posix.LIBC.send(fd, errorFrame.addressOffset(), length, MsgHdr.MSG_NOSIGNAL | MsgHdr.MSG_DONTWAIT);
+        Posix.closeQuietly(fd);
+    }
+
+    // ---------------------------------------------------------------- workers
+
+    /** @return the slot of a newly spawned worker, or NONE. */
+    private int spawn()
+    {
+        WorkerSlot slot = null;
+        for (final WorkerSlot candidate : slots)
+        {
+            if (candidate.state == WorkerSlot.FREE)
+            {
+                slot = candidate;
+                break;
+            }
+        }
+        if (null == slot)
+        {
+            return ShardTable.NONE;
+        }
+        final int[] pair = Posix.socketPair();
+        try
+        {
+            Posix.enableAsyncSignal(pair[0], Signals.SIGCHANNEL, pid);
+            final WorkerConfig workerConfig = new WorkerConfig(slot.index, config.worker.maxClients,
+                config.worker.idleTimeoutNanos / NANOS_PER_MILLI, config.worker.outputCapBytes,
+                config.worker.drainTimeoutNanos / NANOS_PER_MILLI);
+            slot.pid = launcher.spawn(workerConfig, pair[1], listenFd);
+        }
+        catch (final PosixException ex)
+        {
+            counters.spawnFailures++;
+            LOG.error("cannot start a worker: {}", ex.getMessage());
+            Posix.closeQuietly(pair[0]);
+            Posix.closeQuietly(pair[1]);
+            return ShardTable.NONE;
+        }
+        Posix.closeQuietly(pair[1]);
+        slot.state = WorkerSlot.STARTING;
+        slot.generation = generation;
+        slot.channel = new Channel(pair[0], config.handoffQueue);
+        slot.load = 0;
+        slot.shards = 0;
+        slot.served = 0;
+        slot.pendingCount = 0;
+        slot.spawnedAtNanos = nowNanos;
+        slotByChannelFd.put(pair[0], slot.index);
+        counters.spawns++;
+        LOG.info("spawned worker {} in slot {} (generation {})", slot.pid, slot.index, generation);
+        // The worker may have written READY before O_ASYNC saw it: look once.
+        dirty[slot.index] = true;
+        return slot.index;
+    }
+
+    /** The worker cannot be reached any more: its shards and its waiting clients go elsewhere. */
+    private void workerGone(final WorkerSlot slot, final String why)
+    {
+        if (slot.state == WorkerSlot.GONE || slot.state == WorkerSlot.FREE)
+        {
+            return;
+        }
+        final boolean wasServing = slot.state != WorkerSlot.DRAINING;
+        slot.state = WorkerSlot.GONE;
+        final int lost = shards.removeAllOf(slot.index);
+        LOG.info("worker {} (slot {}) gone ({}): {} shards unassigned{}", slot.pid, slot.index, why, lost,
+            wasServing ? "" : " (was draining)");
+        final int waiting = slot.pendingCount;
+        slot.pendingCount = 0;
+        for (int i = 0; i < waiting; i++)
+        {
+            route(slot.pendingShard[i], slot.pendingFd[i]);
+        }
+        if (null != slot.channel)
+        {
+            slot.channel.drainQueue((frame, fd) ->
+            {
+                if (frame.command() == ChannelCommand.HANDOFF)
+                {
+                    route(frame.shardId(), fd);
+                }
+                else
+                {
+                    Posix.closeQuietly(fd);
+                }
+            });
+        }
+    }
+
+    /** waitpid on each known pid (never -1: SIGCHLD coalesces, and other children are not ours). */
+    private void reapWorkers()
+    {
+        for (final WorkerSlot slot : slots)
+        {
+            if (!slot.hasProcess())
+            {
+                continue;
+            }
+            final int status;
+            try
+            {
+                status = Posix.reap(slot.pid);
+            }
+            catch (final PosixException ex)
+            {
+                LOG.error("waitpid({}) failed: {}", slot.pid, ex.getMessage());
+                continue;
+            }
+            if (status < 0)
+            {
+                continue;
+            }
+            final int exitCode = Posix.exitCode(status);
+            final boolean retired = slot.state == WorkerSlot.DRAINING;
+            workerGone(slot, "exited with " + describeExit(exitCode));
+            slotByChannelFd.remove(slot.channel.fd());
+            slot.channel.close();
+            slot.channel = null;
+            slot.state = WorkerSlot.FREE;
+            counters.deaths++;
+            if (state != RUNNING || retired)
+            {
+                continue;
+            }
+            if (exitCode == WorkerMain.EXIT_FATAL_CONFIG)
+            {
+                fatalWorkerExit = true;
+                LOG.error("worker {} exited with status 2 (fatal configuration error): not respawning", slot.pid);
+                continue;
+            }
+            LOG.warn("worker {} (slot {}) died: {}", slot.pid, slot.index, describeExit(exitCode));
+            if (nowNanos - slot.spawnedAtNanos < FAST_DEATH_NANOS)
+            {
+                backoffNanos = Math.min(MAX_BACKOFF_NANOS, Math.max(MIN_BACKOFF_NANOS, backoffNanos * 2));
+                counters.respawnBackoffMs = backoffNanos / NANOS_PER_MILLI;
+                LOG.warn("workers are dying fast; next respawn in {} ms", counters.respawnBackoffMs);
+            }
+            else
+            {
+                backoffNanos = 0;
+                counters.respawnBackoffMs = 0;
+            }
+            nextSpawnAllowedNanos = nowNanos + backoffNanos;
+        }
+        keepMinimumWorkers();
+    }
+
+    private void keepMinimumWorkers()
+    {
+        if (state != RUNNING || fatalWorkerExit || nowNanos < nextSpawnAllowedNanos)
+        {
+            return;
+        }
+        while (liveWorkers() < config.workers || spareWorkers() < config.minSpare && liveWorkers() < config.maxWorkers)
+        {
+            if (spawn() == ShardTable.NONE)
+            {
+                nextSpawnAllowedNanos = nowNanos + MIN_BACKOFF_NANOS;
+                return;
+            }
+        }
+    }
+
+    private void housekeeping()
+    {
+        counters.shardsExpired += shards.expire(nowNanos, config.shardTtlMs * NANOS_PER_MILLI);
+        if (state == RUNNING)
+        {
+            keepMinimumWorkers();
+            retireExtraWorkers();
+        }
+        else if (nowNanos >= killDeadlineNanos)
+        {
+            for (final WorkerSlot slot : slots)
+            {
+                if (slot.hasProcess())
+                {
+                    LOG.warn("worker {} still running after the grace period: SIGKILL", slot.pid);
+                    Posix.LIBC.kill(slot.pid, Signals.SIGKILL);
+                }
+            }
+            killDeadlineNanos = Long.MAX_VALUE;
+        }
+    }
+
+    /** Above --max-spare idle workers, and above --workers, QUIT the idle ones; recycle --max-served. */
+    private void retireExtraWorkers()
+    {
+        int spare = spareWorkers();
+        for (final WorkerSlot slot : slots)
+        {
+            if (slot.state != WorkerSlot.READY || liveWorkers() <= config.workers)
+            {
+                continue;
+            }
+            if (0 == slot.load && 0 == shards.countOf(slot.index) && spare > config.maxSpare)
+            {
+                drain(slot, "retiring spare worker");
+                spare--;
+            }
+        }
+        if (config.maxServed > 0)
+        {
+            for (final WorkerSlot slot : slots)
+            {
+                if (slot.state == WorkerSlot.READY && slot.served >= config.maxServed)
+                {
+                    drain(slot, "served " + slot.served + " clients (--max-served)");
+                    spawn();
+                }
+            }
+        }
+    }
+
+    private void drain(final WorkerSlot slot, final String why)
+    {
+        LOG.info("worker {} (slot {}): QUIT, {}", slot.pid, slot.index, why);
+        slot.state = WorkerSlot.DRAINING;
+        shards.removeAllOf(slot.index);
+        slot.channel.send(ChannelCommand.QUIT, 0, 0, pid, ChannelFrame.NO_FD);
+        final int waiting = slot.pendingCount;
+        slot.pendingCount = 0;
+        for (int i = 0; i < waiting; i++)
+        {
+            route(slot.pendingShard[i], slot.pendingFd[i]);
+        }
+    }
+
+    private void reload()
+    {
+        generation++;
+        LOG.info("SIGHUP: starting worker generation {}; the old generation drains", generation);
+        for (final WorkerSlot slot : slots)
+        {
+            if (slot.isLive())
+            {
+                slot.state = WorkerSlot.DRAINING; // before spawning, so it takes no new shards
+            }
+        }
+        for (int i = 0; i < config.workers; i++)
+        {
+            spawn();
+        }
+        for (final WorkerSlot slot : slots)
+        {
+            if (slot.state == WorkerSlot.DRAINING && slot.generation != generation)
+            {
+                slot.state = WorkerSlot.READY;
+                drain(slot, "reload");
+            }
+        }
+    }
+
+    private void beginStop(final int how)
+    {
+        if (state == STOPPING_FAST || state == how)
+        {
+            return;
+        }
+        state = how;
+        final boolean fast = how == STOPPING_FAST;
+        LOG.info("{}: stopping {} workers", fast ? "SIGTERM/SIGINT (fast)" : "SIGQUIT (graceful)", liveProcesses());
+        killDeadlineNanos = nowNanos + (fast ? 0 : config.drainTimeoutMs * NANOS_PER_MILLI) +
+            config.gracePeriodMs * NANOS_PER_MILLI;
+        for (final WorkerSlot slot : slots)
+        {
+            if (slot.state == WorkerSlot.FREE)
+            {
+                continue;
+            }
+            final int waiting = slot.pendingCount;
+            slot.pendingCount = 0;
+            for (int i = 0; i < waiting; i++)
+            {
+                reject(slot.pendingFd[i], ErrorCode.SHUTTING_DOWN);
+            }
+            if (null != slot.channel && slot.state != WorkerSlot.GONE)
+            {
+                slot.channel.send(fast ? ChannelCommand.QUIT_NOW : ChannelCommand.QUIT, 0, 0, pid, ChannelFrame.NO_FD);
+                if (slot.state != WorkerSlot.DRAINING)
+                {
+                    slot.state = WorkerSlot.DRAINING;
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- counts
+
+    private int liveProcesses()
+    {
+        int count = 0;
+        for (final WorkerSlot slot : slots)
+        {
+            if (slot.hasProcess())
+            {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private int liveWorkers()
+    {
+        int count = 0;
+        for (final WorkerSlot slot : slots)
+        {
+            if (slot.isLive())
+            {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private int readyWorkers()
+    {
+        int count = 0;
+        for (final WorkerSlot slot : slots)
+        {
+            if (slot.state == WorkerSlot.READY)
+            {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private int spareWorkers()
+    {
+        int count = 0;
+        for (final WorkerSlot slot : slots)
+        {
+            if (slot.isLive() && 0 == slot.load && 0 == slot.pendingCount)
+            {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private void logStatus()
+    {
+        LOG.info("SIGUSR1 status: {} shards, counters {}", shards.size(), counters);
+        for (final WorkerSlot slot : slots)
+        {
+            if (slot.state != WorkerSlot.FREE)
+            {
+                LOG.info("  slot {} pid {} {} gen {} load {} shards {} served {}", slot.index, slot.pid,
+                    WorkerSlot.stateName(slot.state), slot.generation, slot.load, shards.countOf(slot.index), slot.served);
+            }
+        }
+    }
+
+    private static String describeExit(final int exitCode)
+    {
+        return exitCode > 128 ? Signals.name(exitCode - 128) : "status " + exitCode;
+    }
+}

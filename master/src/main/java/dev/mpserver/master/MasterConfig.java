@@ -1,0 +1,53 @@
+package dev.mpserver.master;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import dev.mpserver.worker.loop.WorkerConfig;
+
+/** The master's settings, fixed at start (validated by the command line). Durations in ms. */
+public final class MasterConfig
+{
+    public final String host;
+    public final int port;
+    public final int workers;
+    public final int maxWorkers;
+    public final int backlog;
+    public final Path runDir;
+    public final int workerCapacity;
+    public final int minSpare;
+    public final int maxSpare;
+    public final long maxServed;
+    public final long shardTtlMs;
+    public final long drainTimeoutMs;
+    public final long gracePeriodMs;
+    public final int handoffQueue;
+    public final long sigpending;
+    public final WorkerConfig worker;
+    public final List<String> workerJvmOptions;
+
+    public MasterConfig(
+        final String host, final int port, final int workers, final int maxWorkers, final int backlog, final Path runDir,
+        final int workerCapacity, final int minSpare, final int maxSpare, final long maxServed, final long shardTtlMs,
+        final long drainTimeoutMs, final long gracePeriodMs, final int handoffQueue, final long sigpending,
+        final WorkerConfig worker, final List<String> workerJvmOptions)
+    {
+        this.host = host;
+        this.port = port;
+        this.workers = workers;
+        this.maxWorkers = maxWorkers;
+        this.backlog = backlog;
+        this.runDir = runDir;
+        this.workerCapacity = workerCapacity;
+        this.minSpare = minSpare;
+        this.maxSpare = maxSpare;
+        this.maxServed = maxServed;
+        this.shardTtlMs = shardTtlMs;
+        this.drainTimeoutMs = drainTimeoutMs;
+        this.gracePeriodMs = gracePeriodMs;
+        this.handoffQueue = handoffQueue;
+        this.sigpending = sigpending;
+        this.worker = worker;
+        this.workerJvmOptions = List.copyOf(workerJvmOptions);
+    }
+}

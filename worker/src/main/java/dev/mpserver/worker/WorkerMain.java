@@ -1,0 +1,107 @@
+package dev.mpserver.worker;
+
+import java.util.concurrent.Callable;
+
+import dev.mpserver.protocol.posix.FileStat;
+import dev.mpserver.protocol.posix.PosixException;
+import dev.mpserver.worker.cli.DurationConverter;
+import dev.mpserver.worker.loop.WorkerConfig;
+import dev.mpserver.worker.loop.WorkerLoop;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * A worker process, as the master starts it: channel on fd 3, listening socket on fd 4. Not meant
+ * to be run by hand; {@code mpserver --workers 0} runs the same loop in a single process.
+ */
+@Command(
+    name = "mpserver-worker",
+    mixinStandardHelpOptions = true,
+    description = {
+        "An mpserver worker: serves clients accepted on the shared listener (fd 4) and clients the",
+        "master hands over on the channel (fd 3). Started by the master; exits when the master's",
+        "channel closes. Exit status 2 means a fatal configuration error (the master will not respawn it)."})
+public final class WorkerMain implements Callable<Integer>
+{
+    public static final int EXIT_FATAL_CONFIG = 2;
+    public static final int CHANNEL_FD = 3;
+    public static final int LISTEN_FD = 4;
+
+    private static final Logger LOG = LogManager.getLogger(WorkerMain.class);
+
+    @Option(names = "--slot", description = "This worker's slot number in the master (reported by 'I').", defaultValue = "0")
+    int slot;
+
+    @Option(names = "--max-clients", defaultValue = "" + WorkerConfig.DEFAULT_MAX_CLIENTS,
+        description = "Clients served at most; at the cap the worker stops accepting and returns hand-offs (default ${DEFAULT-VALUE}).")
+    int maxClients;
+
+    @Option(names = "--idle-timeout", defaultValue = "60s", converter = DurationConverter.class,
+        description = "A client that sends nothing this long gets 'E' 4 and is closed (default ${DEFAULT-VALUE}).")
+    long idleTimeoutMs;
+
+    @Option(names = "--output-cap", defaultValue = "" + WorkerConfig.DEFAULT_OUTPUT_CAP,
+        description = "Bytes of unsent output a client may have; a slower reader is cut off (default ${DEFAULT-VALUE}).")
+    int outputCap;
+
+    @Option(names = "--drain-timeout", defaultValue = "30s", converter = DurationConverter.class,
+        description = "After QUIT, how long clients may stay before they get 'E' 5 (default ${DEFAULT-VALUE}).")
+    long drainTimeoutMs;
+
+    @Option(names = "--channel-fd", defaultValue = "" + CHANNEL_FD, description = "Channel fd (default ${DEFAULT-VALUE}).")
+    int channelFd;
+
+    @Option(names = "--listen-fd", defaultValue = "" + LISTEN_FD, description = "Listening socket fd (default ${DEFAULT-VALUE}).")
+    int listenFd;
+
+    @Override
+    public Integer call()
+    {
+        final WorkerConfig config;
+        try
+        {
+            requireSocket(channelFd, "channel");
+            requireSocket(listenFd, "listening socket");
+            config = new WorkerConfig(slot, maxClients, idleTimeoutMs, outputCap, drainTimeoutMs);
+        }
+        catch (final IllegalArgumentException | PosixException ex)
+        {
+            LOG.error("worker slot {}: fatal configuration error: {}", slot, ex.getMessage());
+            return EXIT_FATAL_CONFIG;
+        }
+        return new WorkerLoop(config, listenFd, channelFd).run();
+    }
+
+    private static void requireSocket(final int fd, final String what)
+    {
+        final FileStat stat;
+        try
+        {
+            stat = new FileStat().of(fd);
+        }
+        catch (final PosixException ex)
+        {
+            throw new IllegalArgumentException(what + " fd " + fd + " is not open: " + ex.getMessage());
+        }
+        if (!stat.isSocket())
+        {
+            throw new IllegalArgumentException(what + " fd " + fd + " is not a socket");
+        }
+    }
+
+    public static void main(final String[] args)
+    {
+        final CommandLine cli = new CommandLine(new WorkerMain());
+        cli.setParameterExceptionHandler((ex, a) ->
+        {
+            cli.getErr().println(ex.getMessage());
+            return EXIT_FATAL_CONFIG;
+        });
+        final int code = cli.execute(args);
+        LogManager.shutdown();
+        System.exit(code);
+    }
+}

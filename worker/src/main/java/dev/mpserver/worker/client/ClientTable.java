@@ -1,0 +1,358 @@
+package dev.mpserver.worker.client;
+
+import dev.mpserver.protocol.wire.ClientFrameParser;
+import dev.mpserver.protocol.wire.WireProtocol;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.collections.Int2IntHashMap;
+
+/**
+ * Every client a worker serves has a slot here: its fd, its state, its shard, its buffers, and its
+ * place in two intrusive doubly linked lists threaded through primitive arrays, so that joining,
+ * leaving, broadcasting and idle expiry allocate nothing:
+ *
+ * <pre>
+ *   idle list (least recently active first)     shard lists (one per shard, via shardHead)
+ *   idleHead → slot a ⇄ slot b ⇄ … ⇄ idleTail    shardHead[7] → slot c ⇄ slot d ⇄ …
+ * </pre>
+ *
+ * A slot's buffers and parser are created the first time the slot is used and reused after that.
+ * Each slot also has a generation, bumped when it is freed, so that an epoll event queued for a
+ * client that has since left is recognised as stale.
+ */
+public final class ClientTable
+{
+    public static final int NONE = -1;
+
+    public static final byte FREE = 0;
+    /** Accepted, waiting for its first frame (a 'C' is peeked until all 5 bytes are there). */
+    public static final byte AWAIT_CONTROL = 1;
+    /** Served here: frames are parsed and answered. */
+    public static final byte SERVING = 2;
+
+    private static final int INITIAL_BUFFER = 4096;
+
+    private final int capacity;
+    private final int[] fd;
+    private final byte[] state;
+    private final int[] shard;
+    private final int[] generation;
+    private final long[] lastActivityNanos;
+    private final int[] idlePrev;
+    private final int[] idleNext;
+    private final int[] shardPrev;
+    private final int[] shardNext;
+    private final int[] inputLimit;
+    private final int[] outputStart;
+    private final int[] outputLimit;
+    private final ExpandableDirectByteBuffer[] input;
+    private final ExpandableDirectByteBuffer[] output;
+    private final ClientFrameParser[] parser;
+    private final int[] freeSlots;
+    private int freeCount;
+    private int idleHead = NONE;
+    private int idleTail = NONE;
+    private int size;
+
+    private final Int2IntHashMap shardHead = new Int2IntHashMap(NONE);
+    private final Int2IntHashMap shardCount = new Int2IntHashMap(0);
+
+    public ClientTable(final int capacity)
+    {
+        this.capacity = capacity;
+        fd = new int[capacity];
+        state = new byte[capacity];
+        shard = new int[capacity];
+        generation = new int[capacity];
+        lastActivityNanos = new long[capacity];
+        idlePrev = new int[capacity];
+        idleNext = new int[capacity];
+        shardPrev = new int[capacity];
+        shardNext = new int[capacity];
+        inputLimit = new int[capacity];
+        outputStart = new int[capacity];
+        outputLimit = new int[capacity];
+        input = new ExpandableDirectByteBuffer[capacity];
+        output = new ExpandableDirectByteBuffer[capacity];
+        parser = new ClientFrameParser[capacity];
+        freeSlots = new int[capacity];
+        for (int i = 0; i < capacity; i++)
+        {
+            freeSlots[i] = capacity - 1 - i;
+        }
+        freeCount = capacity;
+    }
+
+    public int capacity()
+    {
+        return capacity;
+    }
+
+    public int size()
+    {
+        return size;
+    }
+
+    public boolean isFull()
+    {
+        return 0 == freeCount;
+    }
+
+    /** @return a slot for {@code clientFd} in {@code initialState}, or {@link #NONE} when full. */
+    public int add(final int clientFd, final byte initialState, final long nowNanos)
+    {
+        if (0 == freeCount)
+        {
+            return NONE;
+        }
+        final int slot = freeSlots[--freeCount];
+        if (null == input[slot])
+        {
+            input[slot] = new ExpandableDirectByteBuffer(INITIAL_BUFFER);
+            output[slot] = new ExpandableDirectByteBuffer(INITIAL_BUFFER);
+            parser[slot] = new ClientFrameParser();
+        }
+        fd[slot] = clientFd;
+        state[slot] = initialState;
+        shard[slot] = WireProtocol.NO_SHARD;
+        inputLimit[slot] = 0;
+        outputStart[slot] = 0;
+        outputLimit[slot] = 0;
+        shardPrev[slot] = NONE;
+        shardNext[slot] = NONE;
+        parser[slot].reset();
+        lastActivityNanos[slot] = nowNanos;
+        idleAppend(slot);
+        size++;
+        return slot;
+    }
+
+    /** Frees the slot (leaving its shard); the caller has closed or handed off the fd. */
+    public void remove(final int slot)
+    {
+        leaveShard(slot);
+        idleUnlink(slot);
+        state[slot] = FREE;
+        fd[slot] = NONE;
+        generation[slot]++;
+        freeSlots[freeCount++] = slot;
+        size--;
+    }
+
+    public int fd(final int slot)
+    {
+        return fd[slot];
+    }
+
+    public byte state(final int slot)
+    {
+        return state[slot];
+    }
+
+    public void state(final int slot, final byte newState)
+    {
+        state[slot] = newState;
+    }
+
+    public int generation(final int slot)
+    {
+        return generation[slot];
+    }
+
+    public int shard(final int slot)
+    {
+        return shard[slot];
+    }
+
+    public ClientFrameParser parser(final int slot)
+    {
+        return parser[slot];
+    }
+
+    public ExpandableDirectByteBuffer input(final int slot)
+    {
+        return input[slot];
+    }
+
+    public int inputLimit(final int slot)
+    {
+        return inputLimit[slot];
+    }
+
+    public void inputLimit(final int slot, final int limit)
+    {
+        inputLimit[slot] = limit;
+    }
+
+    public ExpandableDirectByteBuffer output(final int slot)
+    {
+        return output[slot];
+    }
+
+    public int outputStart(final int slot)
+    {
+        return outputStart[slot];
+    }
+
+    public int outputLimit(final int slot)
+    {
+        return outputLimit[slot];
+    }
+
+    public void output(final int slot, final int start, final int limit)
+    {
+        outputStart[slot] = start;
+        outputLimit[slot] = limit;
+    }
+
+    /** Bytes waiting to be written to the client. */
+    public int pendingOutput(final int slot)
+    {
+        return outputLimit[slot] - outputStart[slot];
+    }
+
+    // ---------------------------------------------------------------- shards
+
+    /** Puts the client in {@code shardId}'s list; returns the shard's new client count. */
+    public int joinShard(final int slot, final int shardId)
+    {
+        leaveShard(slot);
+        shard[slot] = shardId;
+        final int head = shardHead.get(shardId);
+        shardPrev[slot] = NONE;
+        shardNext[slot] = head;
+        if (head != NONE)
+        {
+            shardPrev[head] = slot;
+        }
+        shardHead.put(shardId, slot);
+        final int count = shardCount.get(shardId) + 1;
+        shardCount.put(shardId, count);
+        return count;
+    }
+
+    /**
+     * Takes the client out of its shard's list, if it is in one.
+     *
+     * @return the shard's remaining client count, or -1 if the client was in no shard
+     */
+    public int leaveShard(final int slot)
+    {
+        final int shardId = shard[slot];
+        if (WireProtocol.NO_SHARD == shardId || state[slot] == FREE)
+        {
+            return -1;
+        }
+        final int prev = shardPrev[slot];
+        final int next = shardNext[slot];
+        if (prev != NONE)
+        {
+            shardNext[prev] = next;
+        }
+        else if (next != NONE)
+        {
+            shardHead.put(shardId, next);
+        }
+        else
+        {
+            shardHead.remove(shardId);
+        }
+        if (next != NONE)
+        {
+            shardPrev[next] = prev;
+        }
+        shard[slot] = WireProtocol.NO_SHARD;
+        shardPrev[slot] = NONE;
+        shardNext[slot] = NONE;
+        final int count = shardCount.get(shardId) - 1;
+        if (count <= 0)
+        {
+            shardCount.remove(shardId);
+            return 0;
+        }
+        shardCount.put(shardId, count);
+        return count;
+    }
+
+    public int clientsOnShard(final int shardId)
+    {
+        return shardCount.get(shardId);
+    }
+
+    public int shardCount()
+    {
+        return shardCount.size();
+    }
+
+    /** First client of a shard, or {@link #NONE}. */
+    public int firstOfShard(final int shardId)
+    {
+        return shardHead.get(shardId);
+    }
+
+    public int nextOfShard(final int slot)
+    {
+        return shardNext[slot];
+    }
+
+    // ---------------------------------------------------------------- idleness
+
+    public void touch(final int slot, final long nowNanos)
+    {
+        lastActivityNanos[slot] = nowNanos;
+        if (idleTail != slot)
+        {
+            idleUnlink(slot);
+            idleAppend(slot);
+        }
+    }
+
+    /** The least recently active client, or {@link #NONE}. */
+    public int leastRecentlyActive()
+    {
+        return idleHead;
+    }
+
+    public long lastActivityNanos(final int slot)
+    {
+        return lastActivityNanos[slot];
+    }
+
+    private void idleAppend(final int slot)
+    {
+        idlePrev[slot] = idleTail;
+        idleNext[slot] = NONE;
+        if (idleTail != NONE)
+        {
+            idleNext[idleTail] = slot;
+        }
+        else
+        {
+            idleHead = slot;
+        }
+        idleTail = slot;
+    }
+
+    private void idleUnlink(final int slot)
+    {
+        final int prev = idlePrev[slot];
+        final int next = idleNext[slot];
+        if (prev != NONE)
+        {
+            idleNext[prev] = next;
+        }
+        else
+        {
+            idleHead = next;
+        }
+        if (next != NONE)
+        {
+            idlePrev[next] = prev;
+        }
+        else
+        {
+            idleTail = prev;
+        }
+        idlePrev[slot] = NONE;
+        idleNext[slot] = NONE;
+    }
+}
