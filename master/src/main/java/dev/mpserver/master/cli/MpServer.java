@@ -256,11 +256,15 @@ public final class MpServer implements Callable<Integer>
         throw new PosixException("execv", Posix.errno(), java);
     }
 
-    private static int somaxconn()
+    /**
+     * net.core.somaxconn. Read line-wise: /proc/sys files report size 0, and Files.readString on
+     * JDK 17 then returns only the first byte ("4" for 4096), which once gave us a backlog of 4.
+     */
+    static int somaxconn()
     {
-        try
+        try (java.io.BufferedReader reader = Files.newBufferedReader(Path.of("/proc/sys/net/core/somaxconn")))
         {
-            return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/core/somaxconn")).trim());
+            return Integer.parseInt(reader.readLine().trim());
         }
         catch (final IOException | NumberFormatException ex)
         {

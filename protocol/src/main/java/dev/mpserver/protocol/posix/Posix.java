@@ -39,6 +39,8 @@ public final class Posix
     public static final int SO_SNDBUF = 7;
     public static final int SO_RCVBUF = 8;
     public static final int SHUT_RDWR = 2;
+    public static final int IPPROTO_TCP = 6;
+    public static final int TCP_NODELAY = 1;
 
     public static final int WNOHANG = 1;
 
@@ -226,6 +228,12 @@ public final class Posix
         final UnsafeBuffer v = NativeMemory.allocate(Integer.BYTES);
         v.putInt(0, value);
         checked("setsockopt", LIBC.setsockopt(fd, level, name, v.addressOffset(), Integer.BYTES));
+    }
+
+    /** An int option from preallocated memory, for hot paths; returns the raw result. */
+    public static int setIntOption(final int fd, final int level, final int name, final UnsafeBuffer value)
+    {
+        return LIBC.setsockopt(fd, level, name, value.addressOffset(), Integer.BYTES);
     }
 
     public static int localPort(final int fd)

@@ -77,6 +77,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
     private final EpollEvents registration = new EpollEvents(1);
     private final UnsafeBuffer peek = NativeMemory.allocate(WireProtocol.CONTROL_FRAME_LENGTH);
     private final UnsafeBuffer scratch = NativeMemory.allocate(WireProtocol.MAX_ERROR_FRAME_LENGTH);
+    private final UnsafeBuffer one = NativeMemory.allocate(Integer.BYTES);
 
     private int epollFd = -1;
     private boolean running = true;
@@ -105,6 +106,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         this.channel = channelFd == NO_CHANNEL ? null : new Channel(channelFd);
         this.pid = libc.getpid();
         this.table = new ClientTable(config.maxClients);
+        one.putInt(0, 1);
     }
 
     public WorkerCounters counters()
@@ -223,6 +225,8 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
                 return;
             }
             counters.accepts++;
+            // Replies are small and pipelined: without this, Nagle holds each one for the client's delayed ACK.
+            Posix.setIntOption(fd, Posix.IPPROTO_TCP, Posix.TCP_NODELAY, one);
             final int slot = table.add(fd, ClientTable.AWAIT_CONTROL, nowNanos);
             if (!registerClient(slot))
             {
