@@ -180,16 +180,24 @@ public final class ServerProcess implements AutoCloseable
 
     /** Stops the master by pid (TERM, then KILL), and kills any worker of it that is left. */
     @Override
-    public void close() throws InterruptedException
+    public void close()
     {
         rememberWorkers();
         if (process.isAlive())
         {
             Posix.LIBC.kill(pid, Signals.SIGTERM);
-            if (!process.waitFor(15, TimeUnit.SECONDS))
+            try
+            {
+                if (!process.waitFor(15, TimeUnit.SECONDS))
+                {
+                    Posix.LIBC.kill(pid, Signals.SIGKILL);
+                    process.waitFor(5, TimeUnit.SECONDS);
+                }
+            }
+            catch (final InterruptedException ex)
             {
                 Posix.LIBC.kill(pid, Signals.SIGKILL);
-                process.waitFor(5, TimeUnit.SECONDS);
+                Thread.currentThread().interrupt();
             }
         }
         for (final long worker : survivingWorkers())

@@ -72,12 +72,15 @@ public final class TestClient implements AutoCloseable
         return frame;
     }
 
+    /** Writes the frames with one write, as one burst. */
     public TestClient send(final byte[]... frames) throws IOException
     {
+        final java.io.ByteArrayOutputStream burst = new java.io.ByteArrayOutputStream();
         for (final byte[] frame : frames)
         {
-            out.write(frame);
+            burst.write(frame);
         }
+        out.write(burst.toByteArray());
         out.flush();
         return this;
     }

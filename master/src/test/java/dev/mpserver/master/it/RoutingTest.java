@@ -1,0 +1,297 @@
+package dev.mpserver.master.it;
+
+import static dev.mpserver.master.it.ServerProcess.eventually;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+import dev.mpserver.protocol.wire.ErrorCode;
+import dev.mpserver.protocol.wire.WireProtocol;
+import org.junit.jupiter.api.Test;
+
+/** The master routing real clients between real workers with real fd passing. */
+class RoutingTest
+{
+    private static final int PING_REPLY = WireProtocol.PING_REPLY.length;
+
+    @Test
+    void everyClientOfAShardReachesTheSameWorker() throws Exception
+    {
+        try (ServerProcess server = ServerProcess.start("--workers", "2", "--max-clients", "3000"))
+        {
+            final Random random = new Random(42);
+            final int clients = 2000;
+            final int messages = 5;
+            final List<TestClient> open = new ArrayList<>();
+            final int[] shardOf = new int[clients];
+            final Map<Integer, Set<Integer>> pidsOfShard = new HashMap<>();
+            try
+            {
+                for (int i = 0; i < clients; i++)
+                {
+                    shardOf[i] = random.nextInt(500);
+                    final TestClient client = new TestClient(server.port());
+                    open.add(client);
+                    client.send(TestClient.control(shardOf[i]), TestClient.PING, TestClient.PING, TestClient.PING,
+                        TestClient.PING, TestClient.PING, new byte[] {WireProtocol.IDENTIFY});
+                }
+                for (int i = 0; i < clients; i++)
+                {
+                    final TestClient client = open.get(i);
+                    for (int m = 0; m < messages; m++)
+                    {
+                        client.expectPing();
+                    }
+                    final int[] identity = readIdentify(client);
+                    assertEquals(shardOf[i], identity[2], "client " + i + " served as its own shard");
+                    pidsOfShard.computeIfAbsent(shardOf[i], s -> new HashSet<>()).add(identity[0]);
+                }
+            }
+            finally
+            {
+                for (final TestClient client : open)
+                {
+                    client.close();
+                }
+            }
+            final Set<Integer> workers = new HashSet<>();
+            for (final Map.Entry<Integer, Set<Integer>> shard : pidsOfShard.entrySet())
+            {
+                assertEquals(1, shard.getValue().size(), "shard " + shard.getKey() + " split over " + shard.getValue());
+                workers.addAll(shard.getValue());
+            }
+            assertEquals(2, workers.size(), "both workers serve shards");
+            assertTrue(server.workerPids().stream().allMatch(p -> workers.contains(p.intValue())));
+        }
+    }
+
+    @Test
+    void spawnsWorkersOnDemandAndAnswersServerFullBeyondMaxWorkers() throws Exception
+    {
+        try (ServerProcess server = ServerProcess.start(
+            "--workers", "1", "--worker-capacity", "50", "--max-workers", "4", "--max-spare", "8"))
+        {
+            final List<TestClient> open = new ArrayList<>();
+            int served = 0;
+            int full = 0;
+            final Set<Integer> pids = new HashSet<>();
+            try
+            {
+                for (int shard = 0; shard < 400; shard++)
+                {
+                    final TestClient client = new TestClient(server.port());
+                    open.add(client);
+                    client.send(TestClient.control(shard), TestClient.PING, new byte[] {WireProtocol.IDENTIFY});
+                }
+                for (final TestClient client : open)
+                {
+                    final byte[] first = client.readExactly(1);
+                    if (first[0] == WireProtocol.ERROR)
+                    {
+                        assertEquals(ErrorCode.SERVER_FULL.code(), client.readExactly(1)[0], "surplus clients get E 2");
+                        full++;
+                    }
+                    else
+                    {
+                        client.readExactly(PING_REPLY - 1);
+                        pids.add(readIdentify(client)[0]);
+                        served++;
+                    }
+                }
+            }
+            finally
+            {
+                for (final TestClient client : open)
+                {
+                    client.close();
+                }
+            }
+            assertEquals(400, served + full, "every client answered: served or told the server is full");
+            assertTrue(full > 0, "beyond 4 workers x 50 the server is full");
+            assertTrue(served >= 150, "about 4 x 50 served, got " + served);
+            assertEquals(4, pids.size(), "workers were spawned up to --max-workers: " + pids);
+        }
+    }
+
+    @Test
+    void killNineOfAWorkerUnderLoadIsSurvivedAndItsShardsAreServedByTheReplacement() throws Exception
+    {
+        try (ServerProcess server = ServerProcess.start("--workers", "2"))
+        {
+            final List<TestClient> open = new ArrayList<>();
+            final Map<Integer, Integer> pidOfShard = new HashMap<>();
+            try
+            {
+                for (int i = 0; i < 200; i++)
+                {
+                    final TestClient client = new TestClient(server.port()).join(i % 20);
+                    open.add(client);
+                    pidOfShard.put(i % 20, client.identify()[0]);
+                }
+                final List<Long> before = server.workerPids();
+                assertEquals(2, before.size());
+                final int victim = before.get(0).intValue();
+                assertTrue(pidOfShard.containsValue(victim), "the victim serves some shards");
+                dev.mpserver.protocol.posix.Posix.LIBC.kill(victim, dev.mpserver.protocol.posix.Signals.SIGKILL);
+
+                for (int i = 0; i < open.size(); i++)
+                {
+                    final int shard = i % 20;
+                    if (pidOfShard.get(shard) != victim)
+                    {
+                        open.get(i).send(TestClient.PING);
+                        open.get(i).expectPing(); // clients of the other worker are unaffected
+                    }
+                    else
+                    {
+                        assertTrue(open.get(i).isClosedByServer(), "clients of the killed worker are gone");
+                    }
+                }
+                assertTrue(eventually(10_000, () -> server.workerPids().size() == 2 && !server.workerPids().contains((long)victim)),
+                    "respawned: " + server.workerPids());
+                assertTrue(server.isAlive());
+
+                final Map<Integer, Integer> pidAfter = new HashMap<>();
+                for (int i = 0; i < 100; i++)
+                {
+                    final TestClient client = new TestClient(server.port()).join(i % 20);
+                    open.add(client);
+                    final int pid = client.identify()[0];
+                    assertFalse(pid == victim);
+                    final Integer previous = pidAfter.putIfAbsent(i % 20, pid);
+                    assertTrue(null == previous || previous == pid, "shard " + i % 20 + " still in one worker");
+                    if (pidOfShard.get(i % 20) != victim)
+                    {
+                        assertEquals(pidOfShard.get(i % 20).intValue(), pid, "surviving shards stay where they were");
+                    }
+                }
+            }
+            finally
+            {
+                for (final TestClient client : open)
+                {
+                    client.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void signalStormWithSigpending8OverflowsAndStillRoutesEveryClient() throws Exception
+    {
+        final ServerProcess server = ServerProcess.start("--workers", "2", "--max-clients", "3000", "--sigpending", "8");
+        final List<TestClient> open = new ArrayList<>();
+        try
+        {
+            final Random random = new Random(7);
+            for (int i = 0; i < 2000; i++)
+            {
+                final TestClient client = new TestClient(server.port());
+                open.add(client);
+                client.send(TestClient.control(random.nextInt(100_000)), TestClient.PING);
+            }
+            for (final TestClient client : open)
+            {
+                client.expectPing();
+            }
+        }
+        finally
+        {
+            for (final TestClient client : open)
+            {
+                client.close();
+            }
+            server.close();
+        }
+        final String exitLine = server.log().lines().filter(l -> l.contains("exits (rtSignals")).findFirst().orElseThrow();
+        final long overflows = Long.parseLong(exitLine.replaceAll(".* overflows=(\\d+).*", "$1"));
+        final long rescans = Long.parseLong(exitLine.replaceAll(".* rescans=(\\d+).*", "$1"));
+        assertTrue(overflows > 0, "the RT queue overflowed: " + exitLine);
+        // Several overflow SIGIOs taken in one wake-up are answered by one rescan.
+        assertTrue(rescans >= 1 && rescans <= overflows, "overflows were answered by rescans: " + exitLine);
+    }
+
+    @Test
+    void fdsReturnToBaselineAfterTenThousandRoutedClients() throws Exception
+    {
+        try (ServerProcess server = ServerProcess.start("--workers", "2", "--shard-ttl", "100ms"))
+        {
+            final Random random = new Random(3);
+            routeBatch(server, random, 200);
+            assertTrue(eventually(3000, () -> stable(server)), "settled");
+            final int masterBaseline = server.fdCount();
+            final Map<Long, Integer> workerBaseline = new HashMap<>();
+            for (final long worker : server.workerPids())
+            {
+                workerBaseline.put(worker, dev.mpserver.protocol.posix.Posix.openFdCount(worker));
+            }
+            for (int batch = 0; batch < 20; batch++)
+            {
+                routeBatch(server, random, 500);
+            }
+            assertTrue(eventually(5000, () -> server.fdCount() <= masterBaseline),
+                "master fds " + server.fdCount() + " vs baseline " + masterBaseline);
+            for (final Map.Entry<Long, Integer> worker : workerBaseline.entrySet())
+            {
+                assertTrue(eventually(5000, () -> dev.mpserver.protocol.posix.Posix.openFdCount(worker.getKey()) <= worker.getValue()),
+                    "worker " + worker.getKey() + " fds back to " + worker.getValue());
+            }
+            assertEquals(workerBaseline.keySet(), new HashSet<>(server.workerPids()), "no worker died or was replaced");
+        }
+    }
+
+    private static void routeBatch(final ServerProcess server, final Random random, final int clients) throws IOException
+    {
+        final List<TestClient> open = new ArrayList<>();
+        try
+        {
+            for (int i = 0; i < clients; i++)
+            {
+                final TestClient client = new TestClient(server.port());
+                open.add(client);
+                client.send(TestClient.control(random.nextInt(1000)), TestClient.PING);
+            }
+            for (final TestClient client : open)
+            {
+                client.expectPing();
+            }
+        }
+        finally
+        {
+            for (final TestClient client : open)
+            {
+                client.close();
+            }
+        }
+    }
+
+    private static boolean stable(final ServerProcess server)
+    {
+        final int before = server.fdCount();
+        try
+        {
+            Thread.sleep(200);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        return server.fdCount() == before;
+    }
+
+    static int[] readIdentify(final TestClient client) throws IOException
+    {
+        final byte[] reply = client.readExactly(WireProtocol.IDENTIFY_REPLY_LENGTH);
+        final java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(reply, 1, 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        return new int[] {b.getInt(), b.getInt(), b.getInt(), b.getInt()};
+    }
+}

@@ -1,0 +1,86 @@
+package dev.mpserver.master.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import dev.mpserver.protocol.posix.Posix;
+import dev.mpserver.protocol.posix.Signals;
+import org.junit.jupiter.api.Test;
+
+/** Stopping: graceful, fast, and the master dying; never an orphan. */
+class ShutdownTest
+{
+    @Test
+    void sigquitLetsConnectedClientsFinishThenEverythingExits() throws Exception
+    {
+        try (ServerProcess server = ServerProcess.start("--workers", "2", "--drain-timeout", "20s"))
+        {
+            final List<TestClient> clients = new ArrayList<>();
+            for (int i = 0; i < 20; i++)
+            {
+                clients.add(new TestClient(server.port()).join(i));
+            }
+            final List<Long> workers = server.workerPids();
+            server.signal(Signals.SIGQUIT);
+            Thread.sleep(300);
+            for (final TestClient client : clients)
+            {
+                client.send(TestClient.PING);
+                client.expectPing(); // still served while draining
+            }
+            assertTrue(server.isAlive(), "waits for its clients");
+            for (final TestClient client : clients)
+            {
+                client.close();
+            }
+            assertEquals(0, server.awaitExit(10, TimeUnit.SECONDS));
+            assertTrue(server.survivingWorkers().isEmpty(), "no orphans of " + workers);
+        }
+    }
+
+    @Test
+    void sigtermStopsEveryProcessWithinTheGracePeriod() throws Exception
+    {
+        try (ServerProcess server = ServerProcess.start("--workers", "2", "--grace-period", "3s"))
+        {
+            final List<TestClient> clients = new ArrayList<>();
+            for (int i = 0; i < 50; i++)
+            {
+                clients.add(new TestClient(server.port()).join(i));
+            }
+            server.workerPids();
+            final long start = System.nanoTime();
+            server.signal(Signals.SIGTERM);
+            assertEquals(0, server.awaitExit(5, TimeUnit.SECONDS));
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(4));
+            assertTrue(server.survivingWorkers().isEmpty(), "no orphans");
+            for (final TestClient client : clients)
+            {
+                assertTrue(client.isClosedByServer());
+                client.close();
+            }
+        }
+    }
+
+    @Test
+    void workersExitWhenTheMasterIsKilled() throws Exception
+    {
+        try (ServerProcess server = ServerProcess.start("--workers", "2"))
+        {
+            try (TestClient client = new TestClient(server.port()))
+            {
+                client.join(1);
+            }
+            final List<Long> workers = server.workerPids();
+            assertEquals(2, workers.size());
+            Posix.LIBC.kill(server.pid(), Signals.SIGKILL);
+            server.awaitExit(5, TimeUnit.SECONDS);
+            assertTrue(ServerProcess.eventually(10_000, () -> server.survivingWorkers().isEmpty()),
+                "workers exit on channel EOF: " + server.survivingWorkers());
+        }
+    }
+}
