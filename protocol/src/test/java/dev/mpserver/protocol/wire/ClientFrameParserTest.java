@@ -433,22 +433,4 @@ class ClientFrameParserTest
             errors++;
         }
     }
-
-    /** Counts single-byte reads, to prove that a partial frame is not searched again on every read. */
-    private static final class CountingBuffer extends UnsafeBuffer
-    {
-        long reads;
-
-        CountingBuffer(final int capacity)
-        {
-            super(new byte[capacity]);
-        }
-
-        @Override
-        public byte getByte(final int index)
-        {
-            reads++;
-            return super.getByte(index);
-        }
-    }
 }
