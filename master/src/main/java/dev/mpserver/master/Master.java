@@ -11,6 +11,10 @@ import dev.mpserver.protocol.channel.Channel;
 import dev.mpserver.protocol.channel.ChannelCommand;
 import dev.mpserver.protocol.channel.ChannelFrame;
 import dev.mpserver.protocol.channel.ChannelFrameHandler;
+import dev.mpserver.protocol.counters.CountersFile;
+import dev.mpserver.protocol.counters.CountersFileReader;
+import dev.mpserver.protocol.counters.MasterCounter;
+import dev.mpserver.protocol.counters.WorkerCounter;
 import dev.mpserver.protocol.posix.ITimerVal;
 import dev.mpserver.protocol.posix.MsgHdr;
 import dev.mpserver.protocol.posix.NativeMemory;
@@ -21,7 +25,6 @@ import dev.mpserver.protocol.wire.ErrorCode;
 import dev.mpserver.protocol.wire.WireEncoder;
 import dev.mpserver.protocol.wire.WireProtocol;
 import dev.mpserver.worker.WorkerMain;
-import dev.mpserver.worker.loop.WorkerConfig;
 import org.agrona.collections.Int2IntHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.logging.log4j.LogManager;
@@ -50,6 +53,8 @@ public final class Master implements ChannelFrameHandler
     private static final long FAST_DEATH_NANOS = 2_000_000_000L;
     private static final long NANOS_PER_MILLI = 1_000_000L;
     private static final int RING_CAPACITY = 4096;
+    private static final long PUBLISH_INTERVAL_NANOS = 50_000_000L;
+    private static final long SIGQ_INTERVAL_NANOS = 1_000_000_000L;
 
     private static final int RUNNING = 0;
     private static final int STOPPING_FAST = 1;
@@ -78,6 +83,9 @@ public final class Master implements ChannelFrameHandler
     private boolean announced;
     private boolean fatalWorkerExit;
     private int currentSlot;
+    private CountersFile countersFile;
+    private long lastPublishNanos;
+    private long lastSigQNanos;
 
     public Master(final MasterConfig config, final int listenFd, final PrintStream announce)
     {
@@ -104,6 +112,7 @@ public final class Master implements ChannelFrameHandler
         {
             throw new IllegalStateException("the master's signals are not blocked; start it through MpServer, which re-executes itself");
         }
+        countersFile = CountersFile.forMaster(config.runDir, pid);
         waiter.install();
         Posix.checked("setitimer", Posix.LIBC.setitimer(ITimerVal.ITIMER_REAL, new ITimerVal().periodMicros(TICK_MICROS).address(), 0L));
         nowNanos = System.nanoTime();
@@ -116,6 +125,10 @@ public final class Master implements ChannelFrameHandler
             waiter.await();
             nowNanos = System.nanoTime();
             act();
+            if (nowNanos - lastPublishNanos >= PUBLISH_INTERVAL_NANOS)
+            {
+                publishCounters();
+            }
             if (state != RUNNING && liveProcesses() == 0)
             {
                 break;
@@ -127,6 +140,8 @@ public final class Master implements ChannelFrameHandler
             }
         }
         Posix.LIBC.setitimer(ITimerVal.ITIMER_REAL, new ITimerVal().periodMicros(0).address(), 0L);
+        publishCounters();
+        countersFile.close(); // kept: 'mpserver stat' shows the last values of a stopped server
         LOG.info("master {} exits ({})", pid, counters);
         return EXIT_OK;
     }
@@ -145,7 +160,7 @@ public final class Master implements ChannelFrameHandler
             final int signo = ring.signo(i);
             if (signo == Signals.SIGCHANNEL)
             {
-                counters.rtSignals++;
+                counters.increment(MasterCounter.RT_SIGNALS);
                 final int slot = slotByChannelFd.get(ring.fd(i));
                 if (slot != ShardTable.NONE)
                 {
@@ -155,8 +170,8 @@ public final class Master implements ChannelFrameHandler
             else if (signo == Signals.SIGIO)
             {
                 // The RT queue overflowed: edges were lost. The queued ones add nothing a rescan will not find.
-                counters.overflows++;
-                counters.discardedSignals += waiter.discardChannelSignals();
+                counters.increment(MasterCounter.OVERFLOWS);
+                counters.add(MasterCounter.DISCARDED_SIGNALS, waiter.discardChannelSignals());
                 rescan = true;
             }
             else if (signo == Signals.SIGCHLD)
@@ -187,7 +202,7 @@ public final class Master implements ChannelFrameHandler
         ring.clear();
         if (rescan)
         {
-            counters.rescans++;
+            counters.increment(MasterCounter.RESCANS);
             for (int i = 0; i < slots.length; i++)
             {
                 dirty[i] = null != slots[i].channel;
@@ -228,7 +243,7 @@ public final class Master implements ChannelFrameHandler
         }
         channel.flush();
         currentSlot = slot.index;
-        counters.framesIn += channel.receive(this);
+        counters.add(MasterCounter.FRAMES_IN, channel.receive(this));
         if (channel.isClosed() && slot.state != WorkerSlot.GONE)
         {
             workerGone(slot, "channel closed");
@@ -249,17 +264,17 @@ public final class Master implements ChannelFrameHandler
                 slot.shards = frame.shardId();
                 break;
             case ChannelCommand.HANDOFF:
-                counters.handoffsIn++;
+                counters.increment(MasterCounter.HANDOFFS_IN);
                 if (fd == ChannelFrame.FD_LOST)
                 {
-                    counters.fdsLost++;
+                    counters.increment(MasterCounter.FDS_LOST);
                     LOG.warn("a hand-off from worker {} arrived without its fd (master at its fd limit?)", slot.pid);
                     break;
                 }
                 route(frame.shardId(), fd);
                 break;
             case ChannelCommand.RETURN:
-                counters.handoffsReturned++;
+                counters.increment(MasterCounter.HANDOFFS_RETURNED);
                 if (fd >= 0)
                 {
                     onReturn(slot, frame.shardId(), fd);
@@ -268,7 +283,7 @@ public final class Master implements ChannelFrameHandler
             case ChannelCommand.SHARD_GONE:
                 if (!shards.gone(frame.shardId(), slot.index, frame.load(), nowNanos))
                 {
-                    counters.staleShardGone++;
+                    counters.increment(MasterCounter.STALE_SHARD_GONE);
                 }
                 break;
             default:
@@ -288,6 +303,7 @@ public final class Master implements ChannelFrameHandler
         }
         slot.state = WorkerSlot.READY;
         slot.readyAtNanos = nowNanos;
+        counters.set(MasterCounter.LAST_SPAWN_TO_READY_MS, (nowNanos - slot.spawnedAtNanos) / NANOS_PER_MILLI);
         LOG.info("worker {} (slot {}) ready in {} ms", slot.pid, slot.index, (nowNanos - slot.spawnedAtNanos) / NANOS_PER_MILLI);
         final int waiting = slot.pendingCount;
         slot.pendingCount = 0;
@@ -385,7 +401,7 @@ public final class Master implements ChannelFrameHandler
             if (slot.queuePending(fd, shardId))
             {
                 slot.load++;
-                counters.handoffsQueued++;
+                counters.increment(MasterCounter.HANDOFFS_QUEUED);
             }
             else
             {
@@ -399,10 +415,10 @@ public final class Master implements ChannelFrameHandler
             shards.forwarded(shardId, slot.channel.lastSeq());
             slot.load++;
             slot.served++;
-            counters.handoffsRouted++;
+            counters.increment(MasterCounter.HANDOFFS_ROUTED);
             if (result == Channel.QUEUED)
             {
-                counters.handoffsQueued++;
+                counters.increment(MasterCounter.HANDOFFS_QUEUED);
             }
         }
         else if (result == Channel.FULL)
@@ -419,7 +435,8 @@ public final class Master implements ChannelFrameHandler
     /** Tells the client why, then closes it. Never blocks: a client that cannot take 30 bytes loses them. */
     private void reject(final int fd, final ErrorCode code)
     {
-        counters.handoffsRejected++;
+        counters.increment(code == ErrorCode.SERVER_FULL ? MasterCounter.REJECTED_SERVER_FULL
+            : code == ErrorCode.SHARD_BUSY ? MasterCounter.REJECTED_SHARD_BUSY : MasterCounter.REJECTED_SHUTTING_DOWN);
         final int length = WireEncoder.putError(errorFrame, 0, code);
         Posix.LIBC.send(fd, errorFrame.addressOffset(), length, MsgHdr.MSG_NOSIGNAL | MsgHdr.MSG_DONTWAIT);
         Posix.closeQuietly(fd);
@@ -447,14 +464,11 @@ public final class Master implements ChannelFrameHandler
         try
         {
             Posix.enableAsyncSignal(pair[0], Signals.SIGCHANNEL, pid);
-            final WorkerConfig workerConfig = new WorkerConfig(slot.index, config.worker.maxClients,
-                config.worker.idleTimeoutNanos / NANOS_PER_MILLI, config.worker.outputCapBytes,
-                config.worker.drainTimeoutNanos / NANOS_PER_MILLI);
-            slot.pid = launcher.spawn(workerConfig, pair[1], listenFd);
+            slot.pid = launcher.spawn(config.worker.forSlot(slot.index), pair[1], listenFd);
         }
         catch (final PosixException ex)
         {
-            counters.spawnFailures++;
+            counters.increment(MasterCounter.SPAWN_FAILURES);
             LOG.error("cannot start a worker: {}", ex.getMessage());
             Posix.closeQuietly(pair[0]);
             Posix.closeQuietly(pair[1]);
@@ -470,7 +484,7 @@ public final class Master implements ChannelFrameHandler
         slot.pendingCount = 0;
         slot.spawnedAtNanos = nowNanos;
         slotByChannelFd.put(pair[0], slot.index);
-        counters.spawns++;
+        counters.increment(MasterCounter.SPAWNS);
         LOG.info("spawned worker {} in slot {} (generation {})", slot.pid, slot.index, generation);
         // The worker may have written READY before O_ASYNC saw it: look once.
         dirty[slot.index] = true;
@@ -541,7 +555,8 @@ public final class Master implements ChannelFrameHandler
             slot.channel.close();
             slot.channel = null;
             slot.state = WorkerSlot.FREE;
-            counters.deaths++;
+            counters.increment(MasterCounter.DEATHS);
+            retireCounters(slot.pid);
             if (state != RUNNING || retired)
             {
                 continue;
@@ -556,13 +571,14 @@ public final class Master implements ChannelFrameHandler
             if (nowNanos - slot.spawnedAtNanos < FAST_DEATH_NANOS)
             {
                 backoffNanos = Math.min(MAX_BACKOFF_NANOS, Math.max(MIN_BACKOFF_NANOS, backoffNanos * 2));
-                counters.respawnBackoffMs = backoffNanos / NANOS_PER_MILLI;
-                LOG.warn("workers are dying fast; next respawn in {} ms", counters.respawnBackoffMs);
+                counters.set(MasterCounter.RESPAWN_BACKOFF_MS, backoffNanos / NANOS_PER_MILLI);
+                counters.increment(MasterCounter.CRASHES);
+                LOG.warn("workers are dying fast; next respawn in {} ms", backoffNanos / NANOS_PER_MILLI);
             }
             else
             {
                 backoffNanos = 0;
-                counters.respawnBackoffMs = 0;
+                counters.set(MasterCounter.RESPAWN_BACKOFF_MS, 0);
             }
             nextSpawnAllowedNanos = nowNanos + backoffNanos;
         }
@@ -587,7 +603,7 @@ public final class Master implements ChannelFrameHandler
 
     private void housekeeping()
     {
-        counters.shardsExpired += shards.expire(nowNanos, config.shardTtlMs * NANOS_PER_MILLI);
+        counters.add(MasterCounter.SHARDS_EXPIRED, shards.expire(nowNanos, config.shardTtlMs * NANOS_PER_MILLI));
         if (state == RUNNING)
         {
             keepMinimumWorkers();
@@ -706,6 +722,83 @@ public final class Master implements ChannelFrameHandler
                     slot.state = WorkerSlot.DRAINING;
                 }
             }
+        }
+    }
+
+    // ---------------------------------------------------------------- counters
+
+    private void publishCounters()
+    {
+        lastPublishNanos = nowNanos;
+        if (nowNanos - lastSigQNanos >= SIGQ_INTERVAL_NANOS)
+        {
+            lastSigQNanos = nowNanos;
+            readSigQ();
+        }
+        int clients = 0;
+        int backlog = 0;
+        for (final WorkerSlot slot : slots)
+        {
+            if (slot.state != WorkerSlot.FREE)
+            {
+                clients += slot.load;
+                backlog += slot.pendingCount + (null != slot.channel ? slot.channel.queuedFrames() : 0);
+            }
+        }
+        counters.set(MasterCounter.WORKERS, liveProcesses());
+        counters.set(MasterCounter.SHARDS, shards.size());
+        counters.set(MasterCounter.CLIENTS, clients);
+        counters.set(MasterCounter.HANDOFF_BACKLOG, backlog);
+        countersFile.update(0, counters.values());
+        countersFile.update(MasterCounter.COUNT, counters.retired());
+    }
+
+    /** SigQ from /proc/self/status: RT signals queued for this user / RLIMIT_SIGPENDING. */
+    private void readSigQ()
+    {
+        try (java.io.BufferedReader status = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of("/proc/self/status")))
+        {
+            String line;
+            while ((line = status.readLine()) != null)
+            {
+                if (line.startsWith("SigQ:"))
+                {
+                    final String[] parts = line.substring(5).trim().split("/");
+                    counters.set(MasterCounter.SIGQ_QUEUED, Long.parseLong(parts[0]));
+                    counters.set(MasterCounter.SIGQ_LIMIT, Long.parseLong(parts[1]));
+                    return;
+                }
+            }
+        }
+        catch (final java.io.IOException | RuntimeException ex)
+        {
+            LOG.debug("cannot read SigQ: {}", ex.toString());
+        }
+    }
+
+    /** Adds an exited worker's last counter values to the totals and removes its file. */
+    private void retireCounters(final int workerPid)
+    {
+        final java.nio.file.Path file = CountersFile.workerFile(config.runDir, workerPid);
+        final CountersFileReader reader = CountersFileReader.open(file);
+        if (null != reader)
+        {
+            for (final WorkerCounter counter : WorkerCounter.values())
+            {
+                if (!counter.isGauge())
+                {
+                    counters.retire(counter, reader.value(counter.typeId()));
+                }
+            }
+            reader.close();
+        }
+        try
+        {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+        catch (final java.io.IOException ex)
+        {
+            LOG.warn("cannot remove {}: {}", file, ex.toString());
         }
     }
 

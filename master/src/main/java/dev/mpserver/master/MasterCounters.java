@@ -1,34 +1,63 @@
 package dev.mpserver.master;
 
-/** What the master has done; written by the master loop only, published for {@code mpserver stat}. */
+import dev.mpserver.protocol.counters.MasterCounter;
+import dev.mpserver.protocol.counters.WorkerCounter;
+
+/**
+ * What the master has done, as plain longs written by the master loop only, plus the summed
+ * counters of workers that have exited (so totals survive deaths and reloads). Copied into the
+ * master's counters file by the loop.
+ */
 public final class MasterCounters
 {
-    public long rtSignals;
-    public long overflows;
-    public long rescans;
-    public long discardedSignals;
-    public long framesIn;
-    public long handoffsIn;
-    public long handoffsRouted;
-    public long handoffsQueued;
-    public long handoffsReturned;
-    public long handoffsRejected;
-    public long fdsLost;
-    public long spawns;
-    public long spawnFailures;
-    public long deaths;
-    public long respawnBackoffMs;
-    public long shardsExpired;
-    public long staleShardGone;
+    private final long[] values = new long[MasterCounter.COUNT];
+    private final long[] retired = new long[WorkerCounter.COUNT];
+
+    public void increment(final MasterCounter counter)
+    {
+        values[counter.ordinal()]++;
+    }
+
+    public void add(final MasterCounter counter, final long delta)
+    {
+        values[counter.ordinal()] += delta;
+    }
+
+    public void set(final MasterCounter counter, final long value)
+    {
+        values[counter.ordinal()] = value;
+    }
+
+    public long get(final MasterCounter counter)
+    {
+        return values[counter.ordinal()];
+    }
+
+    /** Adds an exited worker's final count. */
+    public void retire(final WorkerCounter counter, final long value)
+    {
+        retired[counter.ordinal()] += value;
+    }
+
+    public long[] values()
+    {
+        return values;
+    }
+
+    public long[] retired()
+    {
+        return retired;
+    }
 
     @Override
     public String toString()
     {
-        return "rtSignals=" + rtSignals + " overflows=" + overflows + " rescans=" + rescans +
-            " discarded=" + discardedSignals + " framesIn=" + framesIn + " handoffsIn=" + handoffsIn +
-            " routed=" + handoffsRouted + " queued=" + handoffsQueued + " returned=" + handoffsReturned +
-            " rejected=" + handoffsRejected + " fdsLost=" + fdsLost + " spawns=" + spawns +
-            " spawnFailures=" + spawnFailures + " deaths=" + deaths + " backoffMs=" + respawnBackoffMs +
-            " shardsExpired=" + shardsExpired + " staleShardGone=" + staleShardGone;
+        final StringBuilder text = new StringBuilder();
+        for (final MasterCounter counter : MasterCounter.values())
+        {
+            text.append(text.length() == 0 ? "" : " ").append(counter.name().toLowerCase()).append('=')
+                .append(values[counter.ordinal()]);
+        }
+        return text.toString();
     }
 }

@@ -21,9 +21,7 @@ import picocli.CommandLine.Option;
     name = "mpserver-worker",
     mixinStandardHelpOptions = true,
     description = {
-        "An mpserver worker: serves clients accepted on the shared listener (fd 4) and clients the",
-        "master hands over on the channel (fd 3). Started by the master; exits when the master's",
-        "channel closes. Exit status 2 means a fatal configuration error (the master will not respawn it)."})
+        "An mpserver worker: serves clients accepted on the shared listener (fd 4) and clients the master hands over on the channel (fd 3). Started by the master; exits when the master's channel closes. Exit status 2 means a fatal configuration error (the master will not respawn it)."})
 public final class WorkerMain implements Callable<Integer>
 {
     public static final int EXIT_FATAL_CONFIG = 2;
@@ -51,6 +49,9 @@ public final class WorkerMain implements Callable<Integer>
         description = "After QUIT, how long clients may stay before they get 'E' 5 (default ${DEFAULT-VALUE}).")
     long drainTimeoutMs;
 
+    @Option(names = "--run-dir", description = "Directory for this worker's counters file (none if not given).")
+    java.nio.file.Path runDir;
+
     @Option(names = "--channel-fd", defaultValue = "" + CHANNEL_FD, description = "Channel fd (default ${DEFAULT-VALUE}).")
     int channelFd;
 
@@ -65,7 +66,7 @@ public final class WorkerMain implements Callable<Integer>
         {
             requireSocket(channelFd, "channel");
             requireSocket(listenFd, "listening socket");
-            config = new WorkerConfig(slot, maxClients, idleTimeoutMs, outputCap, drainTimeoutMs);
+            config = new WorkerConfig(slot, maxClients, idleTimeoutMs, outputCap, drainTimeoutMs, runDir);
         }
         catch (final IllegalArgumentException | PosixException ex)
         {

@@ -36,16 +36,11 @@ import picocli.CommandLine.Spec;
     name = "mpserver",
     mixinStandardHelpOptions = true,
     version = "mpserver 0.1.0",
+    subcommands = StatCommand.class,
     sortOptions = false,
     description = {
-        "Multi-process TCP connection router. Workers accept clients on one shared listening socket;",
-        "a client's first frame 'C' + int32 id names its shard, and every client of a shard is served",
-        "by the same worker: a worker that does not own the shard passes the client's fd to the master,",
-        "which forwards it to the owner, gives the shard to an idle worker, or spawns a new one.",
-        "",
-        "Signals: TERM/INT fast stop, QUIT graceful drain, HUP reload (new workers, old ones drain),",
-        "USR1 log status. Prints 'mpserver ready port=P pid=N workers=W' on stdout once serving.",
-        ""},
+        "Multi-process TCP connection router. Workers accept clients on one shared listening socket; a client's first frame 'C' + int32 id names its shard, and every client of a shard is served by the same worker: a worker that does not own the shard passes the client's fd to the master, which forwards it to the owner, gives the shard to an idle worker, or spawns a new one.",
+        "Signals: TERM/INT fast stop, QUIT graceful drain, HUP reload (new workers, old ones drain), USR1 log status. Prints 'mpserver ready port=P pid=N workers=W' on stdout once serving."},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:stopped cleanly", "2:bad options or start-up failure (port in use, fd limit, ...)"})
 public final class MpServer implements Callable<Integer>
@@ -158,7 +153,7 @@ public final class MpServer implements Callable<Integer>
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("master.pid"), Long.toString(ProcessHandle.current().pid()));
 
-        final WorkerConfig workerConfig = new WorkerConfig(0, maxClients, idleTimeoutMs, outputCap, drainTimeoutMs);
+        final WorkerConfig workerConfig = new WorkerConfig(0, maxClients, idleTimeoutMs, outputCap, drainTimeoutMs, dir);
         try
         {
             if (0 == workerCount)

@@ -46,7 +46,7 @@ public final class WorkerLauncher
         argv.add("-cp");
         argv.add(classPath);
         argv.add(WorkerMain.class.getName());
-        argv.addAll(List.of(config.toArguments()));
+        argv.addAll(config.toArguments());
         return ProcessSpawner.spawn(
             java, argv, environment, WorkerMain.CHANNEL_FD, new int[] {channelFd, listenFd}, defaultSignals, null);
     }

@@ -52,6 +52,7 @@ public final class ClientTable
     private int idleHead = NONE;
     private int idleTail = NONE;
     private int size;
+    private int serving;
 
     private final Int2IntHashMap shardHead = new Int2IntHashMap(NONE);
     private final Int2IntHashMap shardCount = new Int2IntHashMap(0);
@@ -92,6 +93,12 @@ public final class ClientTable
         return size;
     }
 
+    /** Clients in {@link #SERVING}: what this worker carries (the rest are about to be routed). */
+    public int serving()
+    {
+        return serving;
+    }
+
     public boolean isFull()
     {
         return 0 == freeCount;
@@ -120,6 +127,7 @@ public final class ClientTable
         shardPrev[slot] = NONE;
         shardNext[slot] = NONE;
         parser[slot].reset();
+        serving += initialState == SERVING ? 1 : 0;
         lastActivityNanos[slot] = nowNanos;
         idleAppend(slot);
         size++;
@@ -131,6 +139,7 @@ public final class ClientTable
     {
         leaveShard(slot);
         idleUnlink(slot);
+        serving -= state[slot] == SERVING ? 1 : 0;
         state[slot] = FREE;
         fd[slot] = NONE;
         generation[slot]++;
@@ -150,6 +159,7 @@ public final class ClientTable
 
     public void state(final int slot, final byte newState)
     {
+        serving += (newState == SERVING ? 1 : 0) - (state[slot] == SERVING ? 1 : 0);
         state[slot] = newState;
     }
 

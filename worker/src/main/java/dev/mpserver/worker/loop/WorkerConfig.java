@@ -1,5 +1,7 @@
 package dev.mpserver.worker.loop;
 
+import java.nio.file.Path;
+
 /** Settings of one worker loop, fixed at start. Durations in nanoseconds. */
 public final class WorkerConfig
 {
@@ -13,9 +15,12 @@ public final class WorkerConfig
     public final long idleTimeoutNanos;
     public final int outputCapBytes;
     public final long drainTimeoutNanos;
+    /** Where the counters file goes; null for none. */
+    public final Path runDir;
 
     public WorkerConfig(
-        final int slot, final int maxClients, final long idleTimeoutMs, final int outputCapBytes, final long drainTimeoutMs)
+        final int slot, final int maxClients, final long idleTimeoutMs, final int outputCapBytes, final long drainTimeoutMs,
+        final Path runDir)
     {
         if (maxClients < 1)
         {
@@ -34,16 +39,30 @@ public final class WorkerConfig
         this.idleTimeoutNanos = idleTimeoutMs * 1_000_000L;
         this.outputCapBytes = outputCapBytes;
         this.drainTimeoutNanos = Math.max(0, drainTimeoutMs) * 1_000_000L;
+        this.runDir = runDir;
+    }
+
+    /** The same settings for another slot. */
+    public WorkerConfig forSlot(final int newSlot)
+    {
+        return new WorkerConfig(newSlot, maxClients, idleTimeoutNanos / 1_000_000L, outputCapBytes,
+            drainTimeoutNanos / 1_000_000L, runDir);
     }
 
     /** The arguments that recreate this configuration on a worker's command line. */
-    public String[] toArguments()
+    public java.util.List<String> toArguments()
     {
-        return new String[] {
+        final java.util.List<String> arguments = new java.util.ArrayList<>(java.util.List.of(
             "--slot", Integer.toString(slot),
             "--max-clients", Integer.toString(maxClients),
-            "--idle-timeout", Long.toString(idleTimeoutNanos / 1_000_000L),
+            "--idle-timeout", idleTimeoutNanos / 1_000_000L + "ms",
             "--output-cap", Integer.toString(outputCapBytes),
-            "--drain-timeout", Long.toString(drainTimeoutNanos / 1_000_000L)};
+            "--drain-timeout", drainTimeoutNanos / 1_000_000L + "ms"));
+        if (null != runDir)
+        {
+            arguments.add("--run-dir");
+            arguments.add(runDir.toString());
+        }
+        return arguments;
     }
 }

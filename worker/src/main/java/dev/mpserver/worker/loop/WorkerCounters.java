@@ -1,36 +1,48 @@
 package dev.mpserver.worker.loop;
 
+import dev.mpserver.protocol.counters.WorkerCounter;
+
 /**
- * What one worker loop has done. Plain fields written by the loop thread only; a later change
- * publishes them in the mapped counters file for {@code mpserver stat}.
+ * What one worker loop has done, as plain longs written by the loop thread only; the loop copies
+ * them into its counters file (see {@link dev.mpserver.protocol.counters.CountersFile}) on its
+ * housekeeping cadence, so counting costs an array increment.
  */
 public final class WorkerCounters
 {
-    public long accepts;
-    public long acceptErrors;
-    public long clientsClosed;
-    public long messages;
-    public long identifies;
-    public long broadcasts;
-    public long broadcastDeliveries;
-    public long protocolErrors;
-    public long idleTimeouts;
-    public long slowReadersCut;
-    public long handoffsOut;
-    public long handoffsIn;
-    public long handoffsRejected;
-    public long returns;
-    public long fdsLost;
-    public long resets;
+    private final long[] values = new long[WorkerCounter.COUNT];
+
+    public void increment(final WorkerCounter counter)
+    {
+        values[counter.ordinal()]++;
+    }
+
+    public void set(final WorkerCounter counter, final long value)
+    {
+        values[counter.ordinal()] = value;
+    }
+
+    public long get(final WorkerCounter counter)
+    {
+        return values[counter.ordinal()];
+    }
+
+    /** The live array, indexed by {@link WorkerCounter#ordinal()}. */
+    public long[] values()
+    {
+        return values;
+    }
 
     @Override
     public String toString()
     {
-        return "accepts=" + accepts + " acceptErrors=" + acceptErrors + " closed=" + clientsClosed +
-            " messages=" + messages + " identifies=" + identifies + " broadcasts=" + broadcasts +
-            " deliveries=" + broadcastDeliveries + " protocolErrors=" + protocolErrors +
-            " idleTimeouts=" + idleTimeouts + " slowReadersCut=" + slowReadersCut +
-            " handoffsOut=" + handoffsOut + " handoffsIn=" + handoffsIn + " handoffsRejected=" + handoffsRejected +
-            " returns=" + returns + " fdsLost=" + fdsLost + " resets=" + resets;
+        final StringBuilder text = new StringBuilder();
+        for (final WorkerCounter counter : WorkerCounter.values())
+        {
+            if (values[counter.ordinal()] != 0)
+            {
+                text.append(text.length() == 0 ? "" : ", ").append(counter.label()).append('=').append(values[counter.ordinal()]);
+            }
+        }
+        return text.toString();
     }
 }

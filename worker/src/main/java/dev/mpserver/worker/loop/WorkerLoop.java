@@ -15,6 +15,8 @@ import dev.mpserver.protocol.channel.Channel;
 import dev.mpserver.protocol.channel.ChannelCommand;
 import dev.mpserver.protocol.channel.ChannelFrame;
 import dev.mpserver.protocol.channel.ChannelFrameHandler;
+import dev.mpserver.protocol.counters.CountersFile;
+import dev.mpserver.protocol.counters.WorkerCounter;
 import dev.mpserver.protocol.posix.EpollEvents;
 import dev.mpserver.protocol.posix.Errno;
 import dev.mpserver.protocol.posix.LibC;
@@ -63,6 +65,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
     private static final int MAX_INPUT = WireProtocol.MAX_FRAME_LENGTH + 4096;
     private static final long LOAD_REPORT_INTERVAL_NANOS = 100_000_000L;
     private static final long ACCEPT_PAUSE_NANOS = 100_000_000L;
+    private static final long PUBLISH_INTERVAL_NANOS = 50_000_000L;
     private static final long MAX_WAIT_MILLIS = 1000;
     private static final long NANOS_PER_MILLI = 1_000_000L;
 
@@ -91,6 +94,8 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
     private int currentSlot = ClientTable.NONE;
     private boolean closeCurrent;
 
+    private CountersFile countersFile;
+    private long lastPublishNanos;
     private int lastReportedLoad;
     private long lastLoadReportNanos;
     private int lastMasterSeq;
@@ -120,6 +125,10 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         epollFd = Posix.checked("epoll_create1", libc.epoll_create1(EpollEvents.EPOLL_CLOEXEC));
         try
         {
+            if (null != config.runDir)
+            {
+                countersFile = CountersFile.forWorker(config.runDir, pid, config.slot);
+            }
             Posix.setNonBlocking(listenFd);
             resumeAccepting();
             if (null != channel)
@@ -209,22 +218,22 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
                 {
                     continue;
                 }
-                counters.acceptErrors++;
+                counters.increment(WorkerCounter.ACCEPT_ERRORS);
                 if (errno == Errno.EMFILE || errno == Errno.ENFILE || errno == Errno.ENOBUFS || errno == Errno.ENOMEM)
                 {
                     // Out of fds: the pending connection stays in the backlog; stop listening for a
                     // moment instead of spinning on a listener that stays readable.
-                    if (counters.acceptErrors == 1 || counters.acceptErrors % 1000 == 0)
+                    if (counters.get(WorkerCounter.ACCEPT_ERRORS) == 1 || counters.get(WorkerCounter.ACCEPT_ERRORS) % 1000 == 0)
                     {
                         LOG.warn("accept4 failed ({} times): {}; pausing accepts for {} ms",
-                            counters.acceptErrors, Posix.strerror(errno), ACCEPT_PAUSE_NANOS / NANOS_PER_MILLI);
+                            counters.get(WorkerCounter.ACCEPT_ERRORS), Posix.strerror(errno), ACCEPT_PAUSE_NANOS / NANOS_PER_MILLI);
                     }
                     acceptPausedUntilNanos = nowNanos + ACCEPT_PAUSE_NANOS;
                     pauseAccepting();
                 }
                 return;
             }
-            counters.accepts++;
+            counters.increment(WorkerCounter.ACCEPTS);
             // Replies are small and pipelined: without this, Nagle holds each one for the client's delayed ACK.
             Posix.setIntOption(fd, Posix.IPPROTO_TCP, Posix.TCP_NODELAY, one);
             final int slot = table.add(fd, ClientTable.AWAIT_CONTROL, nowNanos);
@@ -300,13 +309,12 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         final int result = channel.send(ChannelCommand.HANDOFF, shardId, table.size() - 1, pid, fd);
         if (result == Channel.SENT || result == Channel.QUEUED)
         {
-            counters.handoffsOut++;
+            counters.increment(WorkerCounter.HANDOFFS_OUT);
             table.remove(slot); // the channel owns the fd now
             maybeResumeAccepting();
         }
         else
         {
-            counters.handoffsRejected++;
             rejectAndClose(slot, result == Channel.FULL ? ErrorCode.SHARD_BUSY : ErrorCode.SHUTTING_DOWN);
         }
     }
@@ -337,7 +345,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
                 }
                 if (read != 0)
                 {
-                    counters.resets++;
+                    counters.increment(WorkerCounter.RESETS);
                 }
                 closeClient(slot);
                 return;
@@ -382,7 +390,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         }
         if (closeCurrent || table.pendingOutput(slot) > config.outputCapBytes)
         {
-            counters.slowReadersCut++;
+            counters.increment(WorkerCounter.SLOW_READERS_CUT);
             closeClient(slot);
             return false;
         }
@@ -402,7 +410,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
     @Override
     public boolean onMessage(final DirectBuffer buffer, final int bodyOffset, final int bodyLength)
     {
-        counters.messages++;
+        counters.increment(WorkerCounter.MESSAGES);
         final int slot = currentSlot;
         final int at = reserve(slot, WireProtocol.PING_REPLY_LENGTH);
         WireEncoder.putPingReply(table.output(slot), at);
@@ -412,7 +420,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
     @Override
     public boolean onIdentify()
     {
-        counters.identifies++;
+        counters.increment(WorkerCounter.IDENTIFIES);
         final int slot = currentSlot;
         final int shardId = table.shard(slot);
         final int clients = shardId == WireProtocol.NO_SHARD ? 0 : table.clientsOnShard(shardId);
@@ -424,7 +432,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
     @Override
     public boolean onBroadcast(final DirectBuffer buffer, final int frameOffset, final int frameLength)
     {
-        counters.broadcasts++;
+        counters.increment(WorkerCounter.BROADCASTS);
         final int sender = currentSlot;
         final int shardId = table.shard(sender);
         if (shardId == WireProtocol.NO_SHARD)
@@ -439,14 +447,14 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
             {
                 final int at = reserve(member, frameLength);
                 table.output(member).putBytes(at, buffer, frameOffset, frameLength);
-                counters.broadcastDeliveries++;
+                counters.increment(WorkerCounter.BROADCAST_DELIVERIES);
                 if (!flush(member))
                 {
                     closeClient(member);
                 }
                 else if (table.pendingOutput(member) > config.outputCapBytes)
                 {
-                    counters.slowReadersCut++;
+                    counters.increment(WorkerCounter.SLOW_READERS_CUT);
                     closeClient(member);
                 }
             }
@@ -458,8 +466,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
     @Override
     public void onError(final ErrorCode code, final String reason)
     {
-        counters.protocolErrors++;
-        final int slot = currentSlot;
+                final int slot = currentSlot;
         final int at = reserve(slot, WireEncoder.errorFrameLength(reason));
         WireEncoder.putError(table.output(slot), at, code, reason);
         LOG.debug("client fd {} protocol error: {}", table.fd(slot), reason);
@@ -526,7 +533,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
                 {
                     return true; // EPOLLOUT edge resumes
                 }
-                counters.resets++;
+                counters.increment(WorkerCounter.RESETS);
                 return false;
             }
             start += (int)sent;
@@ -538,10 +545,32 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
     /** Best-effort {@code 'E'} then close: used where the client must learn why it is dropped. */
     private void rejectAndClose(final int slot, final ErrorCode code)
     {
+        countError(code);
         final int at = reserve(slot, WireEncoder.errorFrameLength(code.text()));
         WireEncoder.putError(table.output(slot), at, code);
         flush(slot);
         closeClient(slot);
+    }
+
+    private void countError(final ErrorCode code)
+    {
+        switch (code)
+        {
+            case BAD_FRAME:
+                counters.increment(WorkerCounter.ERRORS_BAD_FRAME);
+                break;
+            case SHARD_BUSY:
+                counters.increment(WorkerCounter.ERRORS_SHARD_BUSY);
+                break;
+            case IDLE_TIMEOUT:
+                counters.increment(WorkerCounter.IDLE_TIMEOUTS);
+                break;
+            case SHUTTING_DOWN:
+                counters.increment(WorkerCounter.ERRORS_SHUTTING_DOWN);
+                break;
+            default:
+                break;
+        }
     }
 
     /** An 'E' to a bare fd we are about to close (a hand-off we can neither serve nor return). */
@@ -560,7 +589,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         final int shardId = table.shard(slot);
         final int remaining = table.leaveShard(slot);
         table.remove(slot);
-        counters.clientsClosed++;
+        counters.increment(WorkerCounter.CLIENTS_CLOSED);
         if (0 == remaining && null != channel)
         {
             // load = seq of the last master frame seen, so the master can tell a stale SHARD_GONE
@@ -619,7 +648,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
     {
         if (fd == ChannelFrame.FD_LOST)
         {
-            counters.fdsLost++;
+            counters.increment(WorkerCounter.FDS_LOST);
             LOG.warn("worker {}: a hand-off for shard {} arrived without its fd (fd limit?)", pid, shardId);
             return;
         }
@@ -629,7 +658,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         }
         if (draining || table.isFull())
         {
-            counters.returns++;
+            counters.increment(WorkerCounter.RETURNS);
             final int result = channel.send(ChannelCommand.RETURN, shardId, table.size(), pid, fd);
             if (result != Channel.SENT && result != Channel.QUEUED)
             {
@@ -637,7 +666,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
             }
             return;
         }
-        counters.handoffsIn++;
+        counters.increment(WorkerCounter.HANDOFFS_IN);
         try
         {
             Posix.setNonBlocking(fd);
@@ -679,11 +708,17 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
 
     private void housekeeping()
     {
+        if (nowNanos - lastPublishNanos >= PUBLISH_INTERVAL_NANOS)
+        {
+            publishCounters();
+        }
         expireIdleClients();
         maybeResumeAccepting();
-        if (null != channel && table.size() != lastReportedLoad && nowNanos - lastLoadReportNanos >= LOAD_REPORT_INTERVAL_NANOS)
+        // Report served clients only: a burst of just-accepted connections, most about to be handed
+        // off, would make the master think this worker is loaded and send new shards elsewhere.
+        if (null != channel && table.serving() != lastReportedLoad && nowNanos - lastLoadReportNanos >= LOAD_REPORT_INTERVAL_NANOS)
         {
-            lastReportedLoad = table.size();
+            lastReportedLoad = table.serving();
             lastLoadReportNanos = nowNanos;
             sendToMaster(ChannelCommand.LOAD, table.shardCount(), lastReportedLoad);
         }
@@ -693,13 +728,23 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         }
     }
 
+    private void publishCounters()
+    {
+        lastPublishNanos = nowNanos;
+        counters.set(WorkerCounter.CLIENTS, table.size());
+        counters.set(WorkerCounter.SHARDS, table.shardCount());
+        if (null != countersFile)
+        {
+            countersFile.update(0, counters.values());
+        }
+    }
+
     private void expireIdleClients()
     {
         int slot;
         while ((slot = table.leastRecentlyActive()) != ClientTable.NONE &&
             nowNanos - table.lastActivityNanos(slot) >= config.idleTimeoutNanos)
         {
-            counters.idleTimeouts++;
             rejectAndClose(slot, ErrorCode.IDLE_TIMEOUT);
         }
     }
@@ -712,7 +757,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         {
             wait = Math.min(wait, table.lastActivityNanos(oldest) + config.idleTimeoutNanos - nowNanos);
         }
-        if (null != channel && table.size() != lastReportedLoad)
+        if (null != channel && table.serving() != lastReportedLoad)
         {
             wait = Math.min(wait, lastLoadReportNanos + LOAD_REPORT_INTERVAL_NANOS - nowNanos);
         }
@@ -776,6 +821,11 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         {
             Posix.closeQuietly(epollFd);
             epollFd = -1;
+        }
+        publishCounters();
+        if (null != countersFile)
+        {
+            countersFile.close(); // the master folds it into its totals and removes it after reaping us
         }
     }
 

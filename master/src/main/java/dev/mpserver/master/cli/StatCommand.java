@@ -1,0 +1,373 @@
+package dev.mpserver.master.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import dev.mpserver.protocol.counters.CountersFile;
+import dev.mpserver.protocol.counters.CountersFileReader;
+import dev.mpserver.protocol.counters.MasterCounter;
+import dev.mpserver.protocol.counters.WorkerCounter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code mpserver stat}: an outside, read-only view of a running (or stopped) server's counters,
+ * in the spirit of AeronStat. It maps the counters files under the run directory and never
+ * signals, locks or writes anything, so it can be run as often as wanted during a storm.
+ */
+@Command(
+    name = "stat",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+        "Show the counters of a running or stopped mpserver, read from its run directory without disturbing it: master counters, worker totals (live workers plus those that exited) and each live worker, then a diagnosis of signal storms and overload in plain words."})
+public final class StatCommand implements Callable<Integer>
+{
+    private static final long HEARTBEAT_STALE_MS = 3000;
+    private static final double SIGQ_WARN_RATIO = 0.8;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--run-dir", paramLabel = "DIR", description = "The server's --run-dir (default /tmp/mpserver-<port>).")
+    Path runDir;
+
+    @Option(names = {"-p", "--port"}, defaultValue = "8935", description = "Find the run dir of the server on this port (default ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--watch", arity = "0..1", fallbackValue = "1", paramLabel = "SECONDS",
+        description = "Refresh every SECONDS (default 1) until interrupted.")
+    Double watchSeconds;
+
+    @Option(names = "--count", defaultValue = "0", description = "With --watch: stop after this many refreshes (0 = never).")
+    int count;
+
+    @Option(names = "--json", description = "Print one JSON object per refresh instead of the table.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        final Path dir = null != runDir ? runDir : Path.of("/tmp", "mpserver-" + port);
+        final PrintWriter out = spec.commandLine().getOut();
+        if (!Files.isDirectory(dir))
+        {
+            spec.commandLine().getErr().println("mpserver stat: no run directory " + dir +
+                " (is the server running with this --port or --run-dir?)");
+            return 2;
+        }
+        int rounds = 0;
+        while (true)
+        {
+            final Snapshot snapshot = Snapshot.read(dir);
+            if (null == snapshot.master && snapshot.workers.isEmpty())
+            {
+                spec.commandLine().getErr().println("mpserver stat: no counters files in " + dir);
+                return 2;
+            }
+            if (json)
+            {
+                out.println(snapshot.toJson());
+            }
+            else
+            {
+                if (null != watchSeconds && System.console() != null)
+                {
+                    out.print("\033[H\033[2J");
+                }
+                out.print(snapshot.toTable());
+            }
+            out.flush();
+            rounds++;
+            if (null == watchSeconds || (count > 0 && rounds >= count))
+            {
+                return 0;
+            }
+            Thread.sleep(Math.max(100, (long)(watchSeconds * 1000)));
+        }
+    }
+
+    /** One consistent-enough read of every counters file in the run directory. */
+    static final class Snapshot
+    {
+        final Path dir;
+        final long takenAtMillis = System.currentTimeMillis();
+        Proc master;
+        final List<Proc> workers = new ArrayList<>();
+
+        private Snapshot(final Path dir)
+        {
+            this.dir = dir;
+        }
+
+        static Snapshot read(final Path dir) throws IOException
+        {
+            final Snapshot snapshot = new Snapshot(dir);
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + CountersFile.SUFFIX))
+            {
+                for (final Path file : files)
+                {
+                    final CountersFileReader reader = CountersFileReader.open(file);
+                    if (null == reader)
+                    {
+                        continue;
+                    }
+                    try
+                    {
+                        final Proc proc = Proc.of(reader);
+                        if (reader.kind() == CountersFile.KIND_MASTER)
+                        {
+                            snapshot.master = proc;
+                        }
+                        else
+                        {
+                            snapshot.workers.add(proc);
+                        }
+                    }
+                    finally
+                    {
+                        reader.close();
+                    }
+                }
+            }
+            snapshot.workers.sort(Comparator.comparingInt((Proc p) -> p.slot).thenComparingInt(p -> p.pid));
+            return snapshot;
+        }
+
+        long master(final MasterCounter counter)
+        {
+            return null == master ? 0 : master.values[counter.ordinal()];
+        }
+
+        long retired(final WorkerCounter counter)
+        {
+            return null == master ? 0 : master.retired[counter.ordinal()];
+        }
+
+        long total(final WorkerCounter counter)
+        {
+            long sum = counter.isGauge() ? 0 : retired(counter);
+            for (final Proc worker : workers)
+            {
+                if (!counter.isGauge() || worker.alive)
+                {
+                    sum += worker.workerValues[counter.ordinal()];
+                }
+            }
+            return sum;
+        }
+
+        List<String> diagnosis()
+        {
+            final List<String> notes = new ArrayList<>();
+            if (null != master && !master.alive)
+            {
+                notes.add("master pid " + master.pid + " is not running: these are its last values.");
+            }
+            final long overflows = master(MasterCounter.OVERFLOWS);
+            if (overflows > 0)
+            {
+                notes.add(String.format(Locale.ROOT,
+                    "STORM: the RT signal queue overflowed %d times; the master recovered by rescanning every channel " +
+                    "(%d rescans, %d stale signals discarded). Raise RLIMIT_SIGPENDING (ulimit -i, now %d; drop --sigpending) " +
+                    "or run fewer workers / less hand-off traffic.",
+                    overflows, master(MasterCounter.RESCANS), master(MasterCounter.DISCARDED_SIGNALS), master(MasterCounter.SIGQ_LIMIT)));
+            }
+            final long queued = master(MasterCounter.SIGQ_QUEUED);
+            final long limit = master(MasterCounter.SIGQ_LIMIT);
+            if (limit > 0 && queued >= SIGQ_WARN_RATIO * limit)
+            {
+                notes.add(String.format(Locale.ROOT,
+                    "SigQ %d/%d: this user's signal queue is nearly full (every process of the user counts); overflows will follow.",
+                    queued, limit));
+            }
+            if (master(MasterCounter.HANDOFF_BACKLOG) > 0)
+            {
+                notes.add(master(MasterCounter.HANDOFF_BACKLOG) +
+                    " hand-offs are waiting in the master (a worker is starting, slow or stopped).");
+            }
+            if (master(MasterCounter.REJECTED_SHARD_BUSY) > 0)
+            {
+                notes.add(master(MasterCounter.REJECTED_SHARD_BUSY) +
+                    " clients were refused with E3 'shard busy': their worker's hand-off queue was full (stalled worker?).");
+            }
+            if (master(MasterCounter.REJECTED_SERVER_FULL) > 0)
+            {
+                notes.add(master(MasterCounter.REJECTED_SERVER_FULL) +
+                    " clients were refused with E2 'server full': raise --max-workers or --worker-capacity.");
+            }
+            if (master(MasterCounter.CRASHES) > 0)
+            {
+                notes.add(master(MasterCounter.CRASHES) + " workers died young; respawn backoff is now " +
+                    master(MasterCounter.RESPAWN_BACKOFF_MS) + " ms. Check the workers' log lines.");
+            }
+            final long clients = total(WorkerCounter.CLIENTS);
+            int live = 0;
+            for (final Proc worker : workers)
+            {
+                live += worker.alive ? 1 : 0;
+            }
+            for (final Proc worker : workers)
+            {
+                final long own = worker.workerValues[WorkerCounter.CLIENTS.ordinal()];
+                if (worker.alive && live > 1 && own > 100 && own * live > 2 * clients)
+                {
+                    notes.add("worker slot " + worker.slot + " (pid " + worker.pid + ") carries " + own + " of " + clients +
+                        " clients: a hot shard? One shard is always served by one worker.");
+                }
+            }
+            if (notes.isEmpty())
+            {
+                notes.add("ok: no signal queue overflow, no refused clients, no crashes.");
+            }
+            return notes;
+        }
+
+        String toTable()
+        {
+            final StringBuilder text = new StringBuilder();
+            text.append("mpserver stat  ").append(dir).append("  ").append(Instant.ofEpochMilli(takenAtMillis)).append('\n');
+            if (null != master)
+            {
+                text.append(String.format(Locale.ROOT, "master pid %d %s%n%n", master.pid, master.alive ? "running" : "NOT RUNNING"));
+                for (final MasterCounter counter : MasterCounter.values())
+                {
+                    text.append(String.format(Locale.ROOT, "  %-34s %14d%n", counter.label(), master.values[counter.ordinal()]));
+                }
+                text.append('\n');
+            }
+            text.append(String.format(Locale.ROOT, "  %-34s %14s %10s", "workers", "total", "exited"));
+            for (final Proc worker : workers)
+            {
+                text.append(String.format(Locale.ROOT, " %12s", "w" + worker.slot + ":" + worker.pid + (worker.alive ? "" : "†")));
+            }
+            text.append('\n');
+            for (final WorkerCounter counter : WorkerCounter.values())
+            {
+                text.append(String.format(Locale.ROOT, "  %-34s %14d %10s", counter.label(), total(counter),
+                    counter.isGauge() ? "-" : Long.toString(retired(counter))));
+                for (final Proc worker : workers)
+                {
+                    text.append(String.format(Locale.ROOT, " %12d", worker.workerValues[counter.ordinal()]));
+                }
+                text.append('\n');
+            }
+            text.append('\n');
+            for (final String note : diagnosis())
+            {
+                text.append("  ").append(note).append('\n');
+            }
+            return text.toString();
+        }
+
+        String toJson()
+        {
+            final StringBuilder json = new StringBuilder(1024);
+            json.append("{\"runDir\":").append(quote(dir.toString())).append(",\"time\":").append(takenAtMillis);
+            if (null != master)
+            {
+                json.append(",\"master\":{\"pid\":").append(master.pid).append(",\"alive\":").append(master.alive);
+                for (final MasterCounter counter : MasterCounter.values())
+                {
+                    json.append(',').append(quote(key(counter.name()))).append(':').append(master.values[counter.ordinal()]);
+                }
+                json.append('}');
+            }
+            json.append(",\"totals\":{");
+            for (final WorkerCounter counter : WorkerCounter.values())
+            {
+                json.append(counter.ordinal() == 0 ? "" : ",").append(quote(key(counter.name()))).append(':').append(total(counter));
+            }
+            json.append("},\"workers\":[");
+            for (int w = 0; w < workers.size(); w++)
+            {
+                final Proc worker = workers.get(w);
+                json.append(w == 0 ? "" : ",").append("{\"pid\":").append(worker.pid).append(",\"slot\":").append(worker.slot)
+                    .append(",\"alive\":").append(worker.alive);
+                for (final WorkerCounter counter : WorkerCounter.values())
+                {
+                    json.append(',').append(quote(key(counter.name()))).append(':').append(worker.workerValues[counter.ordinal()]);
+                }
+                json.append('}');
+            }
+            json.append("],\"diagnosis\":[");
+            final List<String> notes = diagnosis();
+            for (int i = 0; i < notes.size(); i++)
+            {
+                json.append(i == 0 ? "" : ",").append(quote(notes.get(i)));
+            }
+            return json.append("]}").toString();
+        }
+
+        private static String key(final String enumName)
+        {
+            final StringBuilder camel = new StringBuilder();
+            boolean upper = false;
+            for (final char c : enumName.toLowerCase(Locale.ROOT).toCharArray())
+            {
+                if (c == '_')
+                {
+                    upper = true;
+                }
+                else
+                {
+                    camel.append(upper ? Character.toUpperCase(c) : c);
+                    upper = false;
+                }
+            }
+            return camel.toString();
+        }
+
+        private static String quote(final String text)
+        {
+            return '"' + text.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+        }
+    }
+
+    /** The values of one process's file. */
+    static final class Proc
+    {
+        int pid;
+        int slot;
+        boolean alive;
+        final long[] values = new long[MasterCounter.COUNT];
+        final long[] retired = new long[WorkerCounter.COUNT];
+        final long[] workerValues = new long[WorkerCounter.COUNT];
+
+        static Proc of(final CountersFileReader reader)
+        {
+            final Proc proc = new Proc();
+            proc.pid = reader.pid();
+            proc.slot = reader.slot();
+            final boolean fresh = System.currentTimeMillis() - reader.heartbeatMillis() < HEARTBEAT_STALE_MS;
+            proc.alive = Files.exists(Path.of("/proc/" + proc.pid)) && (fresh || reader.kind() == CountersFile.KIND_MASTER);
+            reader.forEach((typeId, label, value) ->
+            {
+                if (typeId >= MasterCounter.RETIRED_TYPE_ID_BASE && typeId < MasterCounter.RETIRED_TYPE_ID_BASE + WorkerCounter.COUNT)
+                {
+                    proc.retired[typeId - MasterCounter.RETIRED_TYPE_ID_BASE] = value;
+                }
+                else if (typeId >= MasterCounter.TYPE_ID_BASE && typeId < MasterCounter.TYPE_ID_BASE + MasterCounter.COUNT)
+                {
+                    proc.values[typeId - MasterCounter.TYPE_ID_BASE] = value;
+                }
+                else if (typeId >= WorkerCounter.TYPE_ID_BASE && typeId < WorkerCounter.TYPE_ID_BASE + WorkerCounter.COUNT)
+                {
+                    proc.workerValues[typeId - WorkerCounter.TYPE_ID_BASE] = value;
+                }
+            });
+            return proc;
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.mpserver.master.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.mpserver.master.cli.MpServer;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class StatCommandTest
+{
+    @Test
+    void statReadsTotalsPerWorkerWhileRunningAndLastValuesAfterTheServerStopped() throws Exception
+    {
+        final ServerProcess server = ServerProcess.start("--workers", "2");
+        try
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                try (TestClient client = new TestClient(server.port()))
+                {
+                    client.join(i);
+                }
+            }
+            assertTrue(ServerProcess.eventually(3000, () -> number(stat(server, "--json"), "\"totals\":\\{[^}]*\"messages\":(\\d+)") == 100));
+            final String running = stat(server, "--json");
+            assertTrue(running.contains("\"master\":{\"pid\":" + server.pid() + ",\"alive\":true"), running);
+            assertEquals(2, count(running, "\"slot\":"), "one entry per live worker: " + running);
+            // 100 distinct new shards: every client crossed the master once.
+            assertEquals(100, number(running, "\"handoffsIn\":(\\d+)"), running);
+
+            final String table = stat(server);
+            assertTrue(table.contains("master pid " + server.pid() + " running"), table);
+            assertTrue(table.contains("ok: no signal queue overflow"), table);
+        }
+        finally
+        {
+            server.close();
+        }
+        final String stopped = stat(server, "--json");
+        assertTrue(stopped.contains("\"alive\":false"), stopped);
+        assertEquals(100, number(stopped, "\"totals\":\\{[^}]*\"messages\":(\\d+)"), "exited workers' messages kept: " + stopped);
+        assertTrue(stopped.contains("is not running: these are its last values"), stopped);
+    }
+
+    private static String stat(final ServerProcess server, final String... extra)
+    {
+        final StringWriter out = new StringWriter();
+        final CommandLine cli = new CommandLine(new MpServer());
+        cli.setOut(new PrintWriter(out));
+        final String[] args = new String[3 + extra.length];
+        args[0] = "stat";
+        args[1] = "--run-dir";
+        args[2] = server.runDir().toString();
+        System.arraycopy(extra, 0, args, 3, extra.length);
+        assertEquals(0, cli.execute(args));
+        return out.toString();
+    }
+
+    private static long number(final String text, final String regex)
+    {
+        final Matcher m = Pattern.compile(regex).matcher(text);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    private static int count(final String text, final String needle)
+    {
+        int n = 0;
+        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1))
+        {
+            n++;
+        }
+        return n;
+    }
+}

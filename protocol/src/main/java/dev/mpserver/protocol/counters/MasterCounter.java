@@ -1,0 +1,63 @@
+package dev.mpserver.protocol.counters;
+
+/** What the master counts. The ordinal is the counter's index in its file: append only. */
+public enum MasterCounter
+{
+    WORKERS("workers", true),
+    SHARDS("shards", true),
+    CLIENTS("clients (worker reports)", true),
+    SIGQ_QUEUED("SigQ queued (this user)", true),
+    SIGQ_LIMIT("SigQ limit (RLIMIT_SIGPENDING)", true),
+    HANDOFF_BACKLOG("hand-offs waiting", true),
+    RESPAWN_BACKOFF_MS("respawn backoff ms", true),
+    LAST_SPAWN_TO_READY_MS("last spawn-to-READY ms", true),
+    RT_SIGNALS("RT signals", false),
+    OVERFLOWS("RT queue overflows (SIGIO)", false),
+    RESCANS("rescans", false),
+    DISCARDED_SIGNALS("RT signals discarded", false),
+    FRAMES_IN("channel frames in", false),
+    FRAMES_OUT("channel frames out", false),
+    HANDOFFS_IN("hand-offs in", false),
+    HANDOFFS_ROUTED("hand-offs routed", false),
+    HANDOFFS_QUEUED("hand-offs queued", false),
+    HANDOFFS_RETURNED("hand-offs returned", false),
+    REJECTED_SERVER_FULL("E2 server full", false),
+    REJECTED_SHARD_BUSY("E3 shard busy", false),
+    REJECTED_SHUTTING_DOWN("E5 shutting down", false),
+    FDS_LOST("fds lost (MSG_CTRUNC)", false),
+    SPAWNS("spawns", false),
+    SPAWN_FAILURES("spawn failures", false),
+    DEATHS("worker exits", false),
+    CRASHES("worker crashes", false),
+    SHARDS_EXPIRED("shards expired", false),
+    STALE_SHARD_GONE("stale SHARD_GONE ignored", false);
+
+    public static final int TYPE_ID_BASE = 2000;
+    /** The master also keeps the totals of exited workers: type id RETIRED_TYPE_ID_BASE + WorkerCounter ordinal. */
+    public static final int RETIRED_TYPE_ID_BASE = 3000;
+    public static final int COUNT = values().length;
+
+    private final String label;
+    private final boolean gauge;
+
+    MasterCounter(final String label, final boolean gauge)
+    {
+        this.label = label;
+        this.gauge = gauge;
+    }
+
+    public String label()
+    {
+        return label;
+    }
+
+    public boolean isGauge()
+    {
+        return gauge;
+    }
+
+    public int typeId()
+    {
+        return TYPE_ID_BASE + ordinal();
+    }
+}
