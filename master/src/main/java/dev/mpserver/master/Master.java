@@ -98,7 +98,7 @@ public final class Master implements ChannelFrameHandler
             slots[i] = new WorkerSlot(i, config.handoffQueue);
         }
         this.dirty = new boolean[slots.length];
-        this.launcher = new WorkerLauncher(config.workerJvmOptions, waiter.masterSignals());
+        this.launcher = new WorkerLauncher(config.workerJvmOptions, waiter.masterSignals(), config.workerClass);
     }
 
     public MasterCounters counters()

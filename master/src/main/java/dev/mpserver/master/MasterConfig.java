@@ -25,12 +25,14 @@ public final class MasterConfig
     public final long sigpending;
     public final WorkerConfig worker;
     public final List<String> workerJvmOptions;
+    /** Main class of worker processes (a benchmark may substitute a synthetic one). */
+    public final String workerClass;
 
     public MasterConfig(
         final String host, final int port, final int workers, final int maxWorkers, final int backlog, final Path runDir,
         final int workerCapacity, final int minSpare, final int maxSpare, final long maxServed, final long shardTtlMs,
         final long drainTimeoutMs, final long gracePeriodMs, final int handoffQueue, final long sigpending,
-        final WorkerConfig worker, final List<String> workerJvmOptions)
+        final WorkerConfig worker, final List<String> workerJvmOptions, final String workerClass)
     {
         this.host = host;
         this.port = port;
@@ -49,5 +51,6 @@ public final class MasterConfig
         this.sigpending = sigpending;
         this.worker = worker;
         this.workerJvmOptions = List.copyOf(workerJvmOptions);
+        this.workerClass = workerClass;
     }
 }

@@ -126,6 +126,10 @@ public final class MpServer implements Callable<Integer>
         description = "JVM options of worker processes (default '${DEFAULT-VALUE}').")
     String workerJvmOpts;
 
+    @Option(names = "--worker-class", hidden = true, defaultValue = "dev.mpserver.worker.WorkerMain",
+        description = "Benchmarks only: the main class of worker processes.")
+    String workerClass;
+
     @Override
     public Integer call() throws Exception
     {
@@ -171,7 +175,7 @@ public final class MpServer implements Callable<Integer>
             final MasterConfig config = new MasterConfig(host, actualPort, workerCount, maxWorkers, backlog, dir,
                 workerCapacity > 0 ? workerCapacity : maxClients, minSpare, maxSpare, maxServed, shardTtlMs,
                 drainTimeoutMs, gracePeriodMs, handoffQueue, sigpending, workerConfig,
-                Arrays.asList(workerJvmOpts.trim().split("\\s+")));
+                Arrays.asList(workerJvmOpts.trim().split("\\s+")), workerClass);
             return new Master(config, listenFd, System.out).run();
         }
         finally

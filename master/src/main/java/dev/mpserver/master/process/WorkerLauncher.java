@@ -22,9 +22,11 @@ public final class WorkerLauncher
     private final String classPath;
     private final List<String> environment;
     private final SigSet defaultSignals;
+    private final String mainClass;
 
-    public WorkerLauncher(final List<String> jvmOptions, final SigSet defaultSignals)
+    public WorkerLauncher(final List<String> jvmOptions, final SigSet defaultSignals, final String mainClass)
     {
+        this.mainClass = mainClass;
         this.java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
         this.jvmOptions = List.copyOf(jvmOptions);
         this.classPath = System.getProperty("java.class.path");
@@ -45,7 +47,7 @@ public final class WorkerLauncher
         argv.addAll(jvmOptions);
         argv.add("-cp");
         argv.add(classPath);
-        argv.add(WorkerMain.class.getName());
+        argv.add(mainClass);
         argv.addAll(config.toArguments());
         return ProcessSpawner.spawn(
             java, argv, environment, WorkerMain.CHANNEL_FD, new int[] {channelFd, listenFd}, defaultSignals, null);

@@ -1,0 +1,117 @@
+package dev.mpserver.master.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
+
+import dev.mpserver.protocol.channel.Channel;
+import dev.mpserver.protocol.channel.ChannelCommand;
+import dev.mpserver.protocol.channel.ChannelFrame;
+import dev.mpserver.protocol.channel.ChannelFrameHandler;
+import dev.mpserver.protocol.posix.EpollEvents;
+import dev.mpserver.protocol.posix.Posix;
+
+/**
+ * A stand-in worker for measuring the master alone: it says READY, then streams HANDOFF frames,
+ * each carrying a fresh fd (a dup of one socket, so no client traffic is involved), for random
+ * shards, and closes every fd the master forwards back to it. It writes how many it sent and
+ * received to {@code <run-dir>/synthetic-<pid>.txt} when the master says QUIT.
+ *
+ * <p>Started by {@code mpserver --worker-class dev.mpserver.master.bench.SyntheticWorker} (a
+ * benchmark-only, hidden option) with the channel on fd 3 and the listener on fd 4, like a worker.
+ */
+public final class SyntheticWorker implements ChannelFrameHandler
+{
+    private static final int CHANNEL_FD = 3;
+    private static final int LISTEN_FD = 4;
+    private static final int SHARDS = 10_000;
+    /** Keep this many of our frames unsent at most, so the master, not our queue, sets the pace. */
+    private static final int QUEUE_HIGH_WATER = 64;
+    /** Report "no clients" this often, so the master never thinks a synthetic worker is full. */
+    private static final int LOAD_EVERY = 256;
+    private static final int WAIT_MILLIS = 10;
+
+    private final Channel channel = new Channel(CHANNEL_FD, 4096);
+    private long sent;
+    private long received;
+    private boolean quit;
+
+    public static void main(final String[] args) throws Exception
+    {
+        Path runDir = null;
+        for (int i = 0; i < args.length - 1; i++)
+        {
+            if ("--run-dir".equals(args[i]))
+            {
+                runDir = Path.of(args[i + 1]);
+            }
+        }
+        new SyntheticWorker().run(runDir);
+    }
+
+    private void run(final Path runDir) throws Exception
+    {
+        Posix.setNonBlocking(CHANNEL_FD);
+        final int pid = Posix.LIBC.getpid();
+        channel.send(ChannelCommand.READY, 0, 0, pid, ChannelFrame.NO_FD);
+        final ThreadLocalRandom random = ThreadLocalRandom.current();
+        final int epoll = Posix.checked("epoll_create1", Posix.LIBC.epoll_create1(EpollEvents.EPOLL_CLOEXEC));
+        final EpollEvents events = new EpollEvents(1).set(0, EpollEvents.EPOLLIN | EpollEvents.EPOLLOUT, CHANNEL_FD);
+        Posix.checked("epoll_ctl", Posix.LIBC.epoll_ctl(epoll, EpollEvents.EPOLL_CTL_ADD, CHANNEL_FD, events.address()));
+        long lastLoadAt = 0;
+        while (!quit && !channel.isClosed())
+        {
+            if (channel.queuedFrames() >= QUEUE_HIGH_WATER)
+            {
+                // Sleep until the master reads or writes: the master, not our spinning, sets the pace.
+                Posix.LIBC.epoll_wait(epoll, events.address(), 1, WAIT_MILLIS);
+            }
+            channel.receive(this);
+            channel.flush();
+            if (received - lastLoadAt >= LOAD_EVERY)
+            {
+                lastLoadAt = received;
+                channel.send(ChannelCommand.LOAD, 0, 0, pid, ChannelFrame.NO_FD);
+            }
+            while (channel.queuedFrames() < QUEUE_HIGH_WATER && !quit)
+            {
+                final int fd = Posix.LIBC.dup(LISTEN_FD);
+                if (fd < 0)
+                {
+                    break;
+                }
+                final int result = channel.send(ChannelCommand.HANDOFF, random.nextInt(SHARDS), 0, pid, fd);
+                if (result != Channel.SENT && result != Channel.QUEUED)
+                {
+                    Posix.closeQuietly(fd);
+                    break;
+                }
+                sent++;
+                if (result == Channel.QUEUED)
+                {
+                    break;
+                }
+            }
+        }
+        if (null != runDir)
+        {
+            Files.writeString(runDir.resolve("synthetic-" + pid + ".txt"), "sent=" + sent + " received=" + received + "\n");
+        }
+        channel.close();
+        Posix.closeQuietly(epoll);
+    }
+
+    @Override
+    public void onFrame(final ChannelFrame frame, final int fd)
+    {
+        if (fd >= 0)
+        {
+            Posix.closeQuietly(fd);
+            received++;
+        }
+        if (frame.command() == ChannelCommand.QUIT || frame.command() == ChannelCommand.QUIT_NOW)
+        {
+            quit = true;
+        }
+    }
+}
