@@ -65,7 +65,7 @@ final class Execution
         final PrintWriter out = commandLine.getOut();
         final PrintWriter err = commandLine.getErr();
         final boolean rewrite = mode == ProgressMode.tty || mode == ProgressMode.auto && System.console() != null;
-        final ProgressPrinter printer = mode == ProgressMode.off ? null : new ProgressPrinter(System.err, rewrite, config.conns());
+        final ProgressPrinter printer = mode == ProgressMode.off ? null : new ProgressPrinter(err, rewrite, config.conns());
         final LoadGenRun run = new LoadGenRun(config)
             .onProgress(printer == null ? ProgressListener.NONE : printer)
             .serverCounters(serverCounters);

@@ -10,7 +10,7 @@ public enum Latency
     /** 'C' + first 'M' written → first reply. */
     ROUTE("route"),
     /** Each 'M' after the first: written → its reply. */
-    MESSAGE("message"),
+    MESSAGE("message (from actual send)"),
     /** Each 'M' after the first: intended send time → its reply (equal to MESSAGE without --msg-rate). */
     MESSAGE_FROM_INTENDED("message (from intended send)");
 

@@ -3,7 +3,7 @@ package dev.mpserver.loadgen.report;
 import dev.mpserver.loadgen.engine.ProgressListener;
 import dev.mpserver.loadgen.server.ServerCounter;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
@@ -12,12 +12,12 @@ import java.util.Locale;
  */
 public final class ProgressPrinter implements ProgressListener
 {
-    private final PrintStream out;
+    private final PrintWriter out;
     private final boolean rewrite;
     private final long conns;
     private int lastLength;
 
-    public ProgressPrinter(final PrintStream out, final boolean rewrite, final long conns)
+    public ProgressPrinter(final PrintWriter out, final boolean rewrite, final long conns)
     {
         this.out = out;
         this.rewrite = rewrite;

@@ -37,8 +37,8 @@ public final class SummaryTable
         line(s, "%-13s sent %d  replies %d  identify %d/%d  broadcasts received %d", "messages", r.messagesSent(),
             r.replies(), r.identifyReplies(), r.identifySent(), r.broadcastsReceived());
         line(s, "%-13s conn/s %s (target %s)   msg/s %.1f   msg/s per conn %.2f (target %s)", "rates",
-            num(r.achievedConnRate()), c.arrivals().isPaced() ? num(r.targetConnRate()) : "none, closed loop",
-            r.achievedMsgRate(), r.achievedMsgRatePerConn(), c.msgRate() > 0 ? num(c.msgRate()) : "none, closed loop");
+            num(r.achievedConnRate()), c.arrivals().isPaced() ? num(r.targetConnRate()) : "none: not paced",
+            r.achievedMsgRate(), r.achievedMsgRatePerConn(), c.msgRate() > 0 ? num(c.msgRate()) : "none: back to back");
         s.append('\n');
 
         s.append(String.format(Locale.ROOT, "%-30s %9s", "latency (ms)", "count"));
@@ -53,9 +53,14 @@ public final class SummaryTable
             latencyRow(s, r.latency(Latency.CONNECT_FROM_INTENDED));
         }
         latencyRow(s, r.latency(Latency.ROUTE));
-        latencyRow(s, r.latency(Latency.MESSAGE_FROM_INTENDED));
         if (c.msgRate() > 0)
         {
+            latencyRow(s, r.latency(Latency.MESSAGE_FROM_INTENDED));
+            latencyRow(s, r.latency(Latency.MESSAGE));
+        }
+        else
+        {
+            // Without --msg-rate a message is intended when the pipeline frees: both figures are equal.
             latencyRow(s, r.latency(Latency.MESSAGE));
         }
         s.append('\n');
@@ -124,12 +129,13 @@ public final class SummaryTable
 
     private static void latencyRow(final StringBuilder s, final LatencySummary l)
     {
+        final boolean empty = l.count() == 0;
         s.append(String.format(Locale.ROOT, "%-30s %9d", l.name(), l.count()));
         for (final double p : LatencySummary.PERCENTILES)
         {
-            s.append(String.format(Locale.ROOT, " %9s", millis(l.percentileNanos(p))));
+            s.append(String.format(Locale.ROOT, " %9s", empty ? "-" : millis(l.percentileNanos(p))));
         }
-        s.append(String.format(Locale.ROOT, " %9s%n", millis(l.maxNanos())));
+        s.append(String.format(Locale.ROOT, " %9s%n", empty ? "-" : millis(l.maxNanos())));
     }
 
     static String millis(final long nanos)
