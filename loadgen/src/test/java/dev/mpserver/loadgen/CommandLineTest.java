@@ -65,7 +65,8 @@ class CommandLineTest
             {"--port", "9", "--duration", "soon"},
             {"--port", "9", "--shards", "0"},
             {"storm", "--port", "9", "--connect-rate", "0"},
-            {"storm", "--port", "9", "--start-rate", "0", "--ramp", "0s"},
+            {"storm", "--port", "9", "--start-rate", "-5"},
+            {"storm", "--port", "9", "--ramp", "later"},
             {"storm", "--port", "9", "--burst", "0"},
         };
         for (final String[] args : cases)

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -60,8 +63,10 @@ class VerifyRoutingTest
     {
         try (ProtocolTestServer server = new ProtocolTestServer())
         {
-            // Two "workers" taking clients alternately, whatever their shard: every shard is split.
-            server.identify((shard, serial) -> new int[] {1000 + (int)(serial % 2), shard});
+            // Two "workers" taking each shard's clients alternately: every shard (4 clients each) is split.
+            final Map<Integer, AtomicInteger> clientsOfShard = new ConcurrentHashMap<>();
+            server.identify((shard, serial) -> new int[] {
+                1000 + clientsOfShard.computeIfAbsent(shard, s -> new AtomicInteger()).getAndIncrement() % 2, shard});
             final Report report = new LoadGenRun(verifyingRun(server).build()).call();
 
             final VerifyResult verify = report.verify();

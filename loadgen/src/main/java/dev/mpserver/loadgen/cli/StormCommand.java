@@ -67,7 +67,8 @@ public final class StormCommand implements Callable<Integer>
     double connectRate;
 
     @Option(names = "--start-rate", order = 13, paramLabel = "CONN/S",
-        description = "Connect rate at the start of the ramp (0 allowed). Default: a tenth of --connect-rate.")
+        description = "Connect rate at the start of the ramp (0 allowed; ignored with --ramp 0). "
+            + "Default: a tenth of --connect-rate.")
     Double startRate;
 
     @Option(names = "--ramp", order = 14, paramLabel = "TIME", defaultValue = "5s", converter = DurationConverter.class,
@@ -98,10 +99,6 @@ public final class StormCommand implements Callable<Integer>
         if (burst < 1)
         {
             throw new CommandLine.ParameterException(commandLine, "--burst must be >= 1, got " + burst);
-        }
-        if (start == 0 && ramp.isZero())
-        {
-            throw new CommandLine.ParameterException(commandLine, "--start-rate 0 needs a --ramp > 0");
         }
         if (runDir != null && !Files.isDirectory(runDir))
         {

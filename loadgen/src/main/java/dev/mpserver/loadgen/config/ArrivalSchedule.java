@@ -55,10 +55,6 @@ public final class ArrivalSchedule
         {
             return new ArrivalSchedule(endRate, endRate, 0, burst);
         }
-        if (startRate == 0 && rampNanos == 0)
-        {
-            throw new IllegalArgumentException("a zero start rate needs a ramp");
-        }
         return new ArrivalSchedule(startRate, endRate, rampNanos, burst);
     }
 
