@@ -45,7 +45,9 @@ public final class Counters
     public static final int SERVING_NANOS = ALL_REPLIED + 1;
     public static final int BYTES_WRITTEN = SERVING_NANOS + 1;
     public static final int BYTES_READ = BYTES_WRITTEN + 1;
-    private static final int SIMPLE_COUNT = BYTES_READ + 1;
+    /** Not a count: when the thread started its latest connection, ns after time zero. Combined by max. */
+    public static final int LAST_START_NANOS = BYTES_READ + 1;
+    private static final int SIMPLE_COUNT = LAST_START_NANOS + 1;
 
     public static final int PHASES = Phase.values().length;
     public static final int KINDS = FailureKind.values().length;
@@ -66,6 +68,12 @@ public final class Counters
 
     private Counters()
     {
+    }
+
+    /** @return true for the counters that are combined over threads by maximum rather than sum. */
+    public static boolean isMaximum(final int index)
+    {
+        return index == LAST_START_NANOS;
     }
 
     public static int failure(final Phase phase, final FailureKind kind)

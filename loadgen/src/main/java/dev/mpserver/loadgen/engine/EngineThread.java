@@ -186,6 +186,7 @@ final class EngineThread implements Runnable
             nextOwn++;
             started++;
             slots[slot].open(selector, address, n, shardIds.shardFor(n), intended);
+            metrics.set(Counters.LAST_START_NANOS, System.nanoTime() - control.startNanos());
         }
         return TimerHeap.NONE;
     }

@@ -198,7 +198,7 @@ public final class LoadGenRun implements Callable<Report>
             {
                 for (int i = 0; i < sums.length; i++)
                 {
-                    sums[i] += m.get(i);
+                    sums[i] = Counters.isMaximum(i) ? Math.max(sums[i], m.get(i)) : sums[i] + m.get(i);
                 }
             }
             return sums;

@@ -45,6 +45,11 @@ final class ThreadMetrics
         counters.setRelease(index, counters.getPlain(index) + delta);
     }
 
+    void set(final int index, final long value)
+    {
+        counters.setRelease(index, value);
+    }
+
     void record(final Latency latency, final long nanos)
     {
         recorders[latency.ordinal()].recordValue(Math.max(0, Math.min(nanos, HIGHEST_TRACKABLE_NANOS)));

@@ -36,8 +36,8 @@ public final class ProgressPrinter implements ProgressListener
             line.append(String.format(Locale.ROOT, " (target %.0f)", p.targetConnRate()));
         }
         line.append(String.format(Locale.ROOT, " | msg/s %.0f | route p99 %s ms | msg p50 %s p99 %s ms",
-            p.replyRate(), SummaryTable.millis(p.intervalRouteP99Nanos()),
-            SummaryTable.millis(p.intervalMessageP50Nanos()), SummaryTable.millis(p.intervalMessageP99Nanos())));
+            p.replyRate(), millis(p.intervalRouteP99Nanos()),
+            millis(p.intervalMessageP50Nanos()), millis(p.intervalMessageP99Nanos())));
         for (final ServerCounter counter : p.serverCounters())
         {
             line.append(" | ").append(counter.label()).append(' ').append(counter.value());
@@ -58,6 +58,12 @@ public final class ProgressPrinter implements ProgressListener
             out.println(line);
         }
         out.flush();
+    }
+
+    /** No latency is ever 0 ns: 0 means nothing was measured in the interval. */
+    private static String millis(final long nanos)
+    {
+        return nanos == 0 ? "-" : SummaryTable.millis(nanos);
     }
 
     /** End the rewritten line so that what follows starts on its own line. */

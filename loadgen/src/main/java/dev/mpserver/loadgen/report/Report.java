@@ -231,10 +231,18 @@ public final class Report
         return latencies.get(latency);
     }
 
-    /** Connections started per second over the run. */
+    /**
+     * Connections started per second, from time zero to the last start (the tail of the run, when
+     * every connection has started and the last ones finish, does not dilute it).
+     */
     public double achievedConnRate()
     {
-        return elapsedNanos == 0 ? 0 : started() / elapsedSeconds();
+        final long span = totals[Counters.LAST_START_NANOS];
+        if (started() <= 1 || span <= 0)
+        {
+            return 0;
+        }
+        return (started() - 1) / (span / 1e9);
     }
 
     /** Connections per second the schedule asked for (after any ramp); 0 in closed loop. */
