@@ -101,11 +101,14 @@ public final class LoadGen implements java.util.concurrent.Callable<Integer>
         return withRun;
     }
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     /** Without a command or options: show the usage, it is a command-line error. */
     @Override
     public Integer call()
     {
-        CommandLine.usage(this, System.err);
+        spec.commandLine().usage(spec.commandLine().getErr());
         return USAGE_ERROR;
     }
 }

@@ -10,6 +10,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -77,6 +80,24 @@ class CommandLineTest
             assertTrue(r.err().contains(option), String.join(" ", args) + " should name " + option + ": " + r.err());
         }
         assertEquals(2, loadgen("--conns", "1").exit(), "--port is required");
+    }
+
+    @Test
+    void expectAllFailsTheExitStatusWhenAnyConnectionFails() throws Exception
+    {
+        final int port;
+        try (ServerSocket probe = new ServerSocket())
+        {
+            probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            port = probe.getLocalPort();
+        }
+        final Result without = loadgen("--port", Integer.toString(port), "--conns", "3", "--progress", "off");
+        final Result with = loadgen("--port", Integer.toString(port), "--conns", "3", "--progress", "off", "--expect-all");
+
+        assertEquals(0, without.exit(), "failures alone do not fail the exit status");
+        assertEquals(1, with.exit());
+        assertTrue(with.out().contains("connect 3 (refused 3)"), with.out());
+        assertTrue(with.out().contains("NOT MET"), with.out());
     }
 
     @Test

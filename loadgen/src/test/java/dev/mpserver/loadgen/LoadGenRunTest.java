@@ -102,6 +102,7 @@ class LoadGenRunTest
         assertEquals(40, report.latency(Latency.CONNECT_FROM_INTENDED).count());
         assertEquals(50, report.achievedMsgRatePerConn(), 10, "per-connection message rate");
         assertEquals(100, report.targetConnRate());
+        assertEquals(100, report.achievedConnRate(), 15, "achieved connect rate");
         assertFalse(samples.isEmpty());
         assertEquals(report.ok(), samples.get(samples.size() - 1).ok());
     }

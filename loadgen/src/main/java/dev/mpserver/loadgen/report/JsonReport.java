@@ -18,8 +18,7 @@ import java.util.List;
 /**
  * The report as JSON ({@code --json FILE}): every figure of the text table and more. Latencies are in
  * microseconds (fractional), with the same percentiles as the table, and each comes with its full
- * HdrHistogram (compressed, base64, values in nanoseconds). Field reference: {@code loadgen --help}
- * and the README of the loadgen module.
+ * HdrHistogram (compressed, base64, values in nanoseconds). Field reference: {@code loadgen/README.md}.
  */
 public final class JsonReport
 {
