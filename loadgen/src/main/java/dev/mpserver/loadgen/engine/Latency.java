@@ -1,0 +1,28 @@
+package dev.mpserver.loadgen.engine;
+
+/** The latency figures loadgen records, each into its own HdrHistogram (nanoseconds). */
+public enum Latency
+{
+    /** connect() called → connect complete. */
+    CONNECT("connect"),
+    /** Intended start of the connection (paced arrivals only) → connect complete. */
+    CONNECT_FROM_INTENDED("connect (from intended start)"),
+    /** 'C' + first 'M' written → first reply. */
+    ROUTE("route"),
+    /** Each 'M' after the first: written → its reply. */
+    MESSAGE("message (from actual send)"),
+    /** Each 'M' after the first: intended send time → its reply (equal to MESSAGE without --msg-rate). */
+    MESSAGE_FROM_INTENDED("message (from intended send)");
+
+    private final String label;
+
+    Latency(final String label)
+    {
+        this.label = label;
+    }
+
+    public String label()
+    {
+        return label;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.mpserver.loadgen.report;
+
+import java.util.List;
+
+/**
+ * What the 'I' replies of a --verify run say about routing.
+ *
+ * @param identified        connections that got an 'I' reply.
+ * @param shards            distinct shard ids among them (as sent).
+ * @param splitShards       shards whose clients reported more than one worker pid: must be 0.
+ * @param mismatchedClients clients whose reply names a different shard than the one they sent: must be 0.
+ * @param workers           per worker pid: clients and distinct shards it served, by pid.
+ * @param splitExamples     up to {@link #MAX_EXAMPLES} split shards with their pids, for diagnosis.
+ */
+public record VerifyResult(
+    long identified,
+    long shards,
+    long splitShards,
+    long mismatchedClients,
+    List<Worker> workers,
+    List<SplitShard> splitExamples)
+{
+    public static final int MAX_EXAMPLES = 10;
+
+    public VerifyResult
+    {
+        workers = List.copyOf(workers);
+        splitExamples = List.copyOf(splitExamples);
+    }
+
+    /** @return true when no shard was split and every client was on the shard it asked for. */
+    public boolean routingCorrect()
+    {
+        return splitShards == 0 && mismatchedClients == 0;
+    }
+
+    public record Worker(int pid, long clients, long shards)
+    {
+    }
+
+    public record SplitShard(int shard, List<Integer> pids)
+    {
+        public SplitShard
+        {
+            pids = List.copyOf(pids);
+        }
+    }
+}
