@@ -28,8 +28,8 @@ import java.util.concurrent.Callable;
             + "(connect, 'C' + first 'M', the rest of --msgs, optional 'I' and --hold) with its messages back "
             + "to back. This is what floods the server's master with hand-offs and RT signals.",
         "A progress line each second shows the achieved against the target connect rate. With --run-dir, "
-            + "the server's counters are meant to be sampled next to it (not readable yet: the counters file "
-            + "format is still to come; the run says so and goes on without them).",
+            + "the server's counters (RT signals, overflows, rescans, hand-offs; the same files 'mpserver stat' "
+            + "reads) are sampled next to it each second and reported at the end.",
         ""
     },
     footerHeading = "%nExit status:%n",
@@ -112,7 +112,7 @@ public final class StormCommand implements Callable<Integer>
         if (runDir != null && view.snapshot().isEmpty())
         {
             commandLine.getErr().println("loadgen: no server counters readable in " + runDir
-                + " (loadgen does not know the counters file format yet); going on without them");
+                + " (is the server running with this --run-dir?); going on without them");
         }
         return Execution.execute(commandLine, config, common.progress, common.json, view);
     }

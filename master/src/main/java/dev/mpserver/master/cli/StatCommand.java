@@ -2,18 +2,15 @@ package dev.mpserver.master.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-import dev.mpserver.protocol.counters.CountersFile;
-import dev.mpserver.protocol.counters.CountersFileReader;
+import dev.mpserver.protocol.counters.RunDirCounters;
 import dev.mpserver.protocol.counters.MasterCounter;
 import dev.mpserver.protocol.counters.WorkerCounter;
 import picocli.CommandLine.Command;
@@ -34,7 +31,6 @@ import picocli.CommandLine.Spec;
         "Show the counters of a running or stopped mpserver, read from its run directory without disturbing it: master counters, worker totals (live workers plus those that exited) and each live worker, then a diagnosis of signal storms and overload in plain words."})
 public final class StatCommand implements Callable<Integer>
 {
-    private static final long HEARTBEAT_STALE_MS = 3000;
     private static final double SIGQ_WARN_RATIO = 0.8;
 
     @Spec
@@ -98,82 +94,50 @@ public final class StatCommand implements Callable<Integer>
         }
     }
 
-    /** One consistent-enough read of every counters file in the run directory. */
+    /** The rendering of one {@link RunDirCounters} read: table, JSON, diagnosis. */
     static final class Snapshot
     {
+        final RunDirCounters counters;
         final Path dir;
-        final long takenAtMillis = System.currentTimeMillis();
-        Proc master;
-        final List<Proc> workers = new ArrayList<>();
+        final long takenAtMillis;
+        final RunDirCounters.Process master;
+        final List<RunDirCounters.Process> workers;
 
-        private Snapshot(final Path dir)
+        private Snapshot(final RunDirCounters counters)
         {
-            this.dir = dir;
+            this.counters = counters;
+            this.dir = counters.dir();
+            this.takenAtMillis = counters.takenAtMillis();
+            this.master = counters.master();
+            this.workers = counters.workers();
         }
 
         static Snapshot read(final Path dir) throws IOException
         {
-            final Snapshot snapshot = new Snapshot(dir);
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + CountersFile.SUFFIX))
-            {
-                for (final Path file : files)
-                {
-                    final CountersFileReader reader = CountersFileReader.open(file);
-                    if (null == reader)
-                    {
-                        continue;
-                    }
-                    try
-                    {
-                        final Proc proc = Proc.of(reader);
-                        if (reader.kind() == CountersFile.KIND_MASTER)
-                        {
-                            snapshot.master = proc;
-                        }
-                        else
-                        {
-                            snapshot.workers.add(proc);
-                        }
-                    }
-                    finally
-                    {
-                        reader.close();
-                    }
-                }
-            }
-            snapshot.workers.sort(Comparator.comparingInt((Proc p) -> p.slot).thenComparingInt(p -> p.pid));
-            return snapshot;
+            return new Snapshot(RunDirCounters.read(dir));
         }
 
         long master(final MasterCounter counter)
         {
-            return null == master ? 0 : master.values[counter.ordinal()];
+            return counters.master(counter);
         }
 
         long retired(final WorkerCounter counter)
         {
-            return null == master ? 0 : master.retired[counter.ordinal()];
+            return counters.exited(counter);
         }
 
         long total(final WorkerCounter counter)
         {
-            long sum = counter.isGauge() ? 0 : retired(counter);
-            for (final Proc worker : workers)
-            {
-                if (!counter.isGauge() || worker.alive)
-                {
-                    sum += worker.workerValues[counter.ordinal()];
-                }
-            }
-            return sum;
+            return counters.total(counter);
         }
 
         List<String> diagnosis()
         {
             final List<String> notes = new ArrayList<>();
-            if (null != master && !master.alive)
+            if (null != master && !master.alive())
             {
-                notes.add("master pid " + master.pid + " is not running: these are its last values.");
+                notes.add("master pid " + master.pid() + " is not running: these are its last values.");
             }
             final long overflows = master(MasterCounter.OVERFLOWS);
             if (overflows > 0)
@@ -214,16 +178,16 @@ public final class StatCommand implements Callable<Integer>
             }
             final long clients = total(WorkerCounter.CLIENTS);
             int live = 0;
-            for (final Proc worker : workers)
+            for (final RunDirCounters.Process worker : workers)
             {
-                live += worker.alive ? 1 : 0;
+                live += worker.alive() ? 1 : 0;
             }
-            for (final Proc worker : workers)
+            for (final RunDirCounters.Process worker : workers)
             {
-                final long own = worker.workerValues[WorkerCounter.CLIENTS.ordinal()];
-                if (worker.alive && live > 1 && own > 100 && own * live > 2 * clients)
+                final long own = worker.value(WorkerCounter.CLIENTS);
+                if (worker.alive() && live > 1 && own > 100 && own * live > 2 * clients)
                 {
-                    notes.add("worker slot " + worker.slot + " (pid " + worker.pid + ") carries " + own + " of " + clients +
+                    notes.add("worker slot " + worker.slot() + " (pid " + worker.pid() + ") carries " + own + " of " + clients +
                         " clients: a hot shard? One shard is always served by one worker.");
                 }
             }
@@ -240,26 +204,26 @@ public final class StatCommand implements Callable<Integer>
             text.append("mpserver stat  ").append(dir).append("  ").append(Instant.ofEpochMilli(takenAtMillis)).append('\n');
             if (null != master)
             {
-                text.append(String.format(Locale.ROOT, "master pid %d %s%n%n", master.pid, master.alive ? "running" : "NOT RUNNING"));
+                text.append(String.format(Locale.ROOT, "master pid %d %s%n%n", master.pid(), master.alive() ? "running" : "NOT RUNNING"));
                 for (final MasterCounter counter : MasterCounter.values())
                 {
-                    text.append(String.format(Locale.ROOT, "  %-34s %14d%n", counter.label(), master.values[counter.ordinal()]));
+                    text.append(String.format(Locale.ROOT, "  %-34s %14d%n", counter.label(), counters.master(counter)));
                 }
                 text.append('\n');
             }
             text.append(String.format(Locale.ROOT, "  %-34s %14s %10s", "workers", "total", "exited"));
-            for (final Proc worker : workers)
+            for (final RunDirCounters.Process worker : workers)
             {
-                text.append(String.format(Locale.ROOT, " %12s", "w" + worker.slot + ":" + worker.pid + (worker.alive ? "" : "†")));
+                text.append(String.format(Locale.ROOT, " %12s", "w" + worker.slot() + ":" + worker.pid() + (worker.alive() ? "" : "†")));
             }
             text.append('\n');
             for (final WorkerCounter counter : WorkerCounter.values())
             {
                 text.append(String.format(Locale.ROOT, "  %-34s %14d %10s", counter.label(), total(counter),
                     counter.isGauge() ? "-" : Long.toString(retired(counter))));
-                for (final Proc worker : workers)
+                for (final RunDirCounters.Process worker : workers)
                 {
-                    text.append(String.format(Locale.ROOT, " %12d", worker.workerValues[counter.ordinal()]));
+                    text.append(String.format(Locale.ROOT, " %12d", worker.value(counter)));
                 }
                 text.append('\n');
             }
@@ -277,10 +241,10 @@ public final class StatCommand implements Callable<Integer>
             json.append("{\"runDir\":").append(quote(dir.toString())).append(",\"time\":").append(takenAtMillis);
             if (null != master)
             {
-                json.append(",\"master\":{\"pid\":").append(master.pid).append(",\"alive\":").append(master.alive);
+                json.append(",\"master\":{\"pid\":").append(master.pid()).append(",\"alive\":").append(master.alive());
                 for (final MasterCounter counter : MasterCounter.values())
                 {
-                    json.append(',').append(quote(key(counter.name()))).append(':').append(master.values[counter.ordinal()]);
+                    json.append(',').append(quote(key(counter.name()))).append(':').append(counters.master(counter));
                 }
                 json.append('}');
             }
@@ -292,12 +256,12 @@ public final class StatCommand implements Callable<Integer>
             json.append("},\"workers\":[");
             for (int w = 0; w < workers.size(); w++)
             {
-                final Proc worker = workers.get(w);
-                json.append(w == 0 ? "" : ",").append("{\"pid\":").append(worker.pid).append(",\"slot\":").append(worker.slot)
-                    .append(",\"alive\":").append(worker.alive);
+                final RunDirCounters.Process worker = workers.get(w);
+                json.append(w == 0 ? "" : ",").append("{\"pid\":").append(worker.pid()).append(",\"slot\":").append(worker.slot())
+                    .append(",\"alive\":").append(worker.alive());
                 for (final WorkerCounter counter : WorkerCounter.values())
                 {
-                    json.append(',').append(quote(key(counter.name()))).append(':').append(worker.workerValues[counter.ordinal()]);
+                    json.append(',').append(quote(key(counter.name()))).append(':').append(worker.value(counter));
                 }
                 json.append('}');
             }
@@ -332,42 +296,6 @@ public final class StatCommand implements Callable<Integer>
         private static String quote(final String text)
         {
             return '"' + text.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
-        }
-    }
-
-    /** The values of one process's file. */
-    static final class Proc
-    {
-        int pid;
-        int slot;
-        boolean alive;
-        final long[] values = new long[MasterCounter.COUNT];
-        final long[] retired = new long[WorkerCounter.COUNT];
-        final long[] workerValues = new long[WorkerCounter.COUNT];
-
-        static Proc of(final CountersFileReader reader)
-        {
-            final Proc proc = new Proc();
-            proc.pid = reader.pid();
-            proc.slot = reader.slot();
-            final boolean fresh = System.currentTimeMillis() - reader.heartbeatMillis() < HEARTBEAT_STALE_MS;
-            proc.alive = Files.exists(Path.of("/proc/" + proc.pid)) && (fresh || reader.kind() == CountersFile.KIND_MASTER);
-            reader.forEach((typeId, label, value) ->
-            {
-                if (typeId >= MasterCounter.RETIRED_TYPE_ID_BASE && typeId < MasterCounter.RETIRED_TYPE_ID_BASE + WorkerCounter.COUNT)
-                {
-                    proc.retired[typeId - MasterCounter.RETIRED_TYPE_ID_BASE] = value;
-                }
-                else if (typeId >= MasterCounter.TYPE_ID_BASE && typeId < MasterCounter.TYPE_ID_BASE + MasterCounter.COUNT)
-                {
-                    proc.values[typeId - MasterCounter.TYPE_ID_BASE] = value;
-                }
-                else if (typeId >= WorkerCounter.TYPE_ID_BASE && typeId < WorkerCounter.TYPE_ID_BASE + WorkerCounter.COUNT)
-                {
-                    proc.workerValues[typeId - WorkerCounter.TYPE_ID_BASE] = value;
-                }
-            });
-            return proc;
         }
     }
 }

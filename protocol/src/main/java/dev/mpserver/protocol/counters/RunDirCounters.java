@@ -1,0 +1,178 @@
+package dev.mpserver.protocol.counters;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Every counters file of one server's run directory, read once: the master's counters, the
+ * summed counters of workers that exited, and each worker's file. Totals of worker counters are
+ * live workers plus exited ones (for gauges: live workers only). Read-only and lock-free; used by
+ * {@code mpserver stat} and by loadgen to show the server's side of a run.
+ */
+public final class RunDirCounters
+{
+    private static final long HEARTBEAT_STALE_MS = 3000;
+
+    private final Path dir;
+    private final long takenAtMillis = System.currentTimeMillis();
+    private Process master;
+    private final List<Process> workers = new ArrayList<>();
+
+    private RunDirCounters(final Path dir)
+    {
+        this.dir = dir;
+    }
+
+    /** @return the counters now; empty (no master, no workers) when the directory has none. */
+    public static RunDirCounters read(final Path dir) throws IOException
+    {
+        final RunDirCounters snapshot = new RunDirCounters(dir);
+        if (!Files.isDirectory(dir))
+        {
+            return snapshot;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + CountersFile.SUFFIX))
+        {
+            for (final Path file : files)
+            {
+                final CountersFileReader reader = CountersFileReader.open(file);
+                if (null == reader)
+                {
+                    continue;
+                }
+                try
+                {
+                    final Process process = Process.of(reader);
+                    if (reader.kind() == CountersFile.KIND_MASTER)
+                    {
+                        snapshot.master = process;
+                    }
+                    else
+                    {
+                        snapshot.workers.add(process);
+                    }
+                }
+                finally
+                {
+                    reader.close();
+                }
+            }
+        }
+        snapshot.workers.sort(Comparator.comparingInt((Process p) -> p.slot).thenComparingInt(p -> p.pid));
+        return snapshot;
+    }
+
+    public Path dir()
+    {
+        return dir;
+    }
+
+    public long takenAtMillis()
+    {
+        return takenAtMillis;
+    }
+
+    public boolean isEmpty()
+    {
+        return null == master && workers.isEmpty();
+    }
+
+    /** The master's file, or null (single-process mode, or no server). */
+    public Process master()
+    {
+        return master;
+    }
+
+    public List<Process> workers()
+    {
+        return Collections.unmodifiableList(workers);
+    }
+
+    public long master(final MasterCounter counter)
+    {
+        return null == master ? 0 : master.masterValues[counter.ordinal()];
+    }
+
+    /** The summed final values of workers that exited. */
+    public long exited(final WorkerCounter counter)
+    {
+        return null == master ? 0 : master.exitedValues[counter.ordinal()];
+    }
+
+    /** Live workers plus exited ones; for a gauge, live workers only. */
+    public long total(final WorkerCounter counter)
+    {
+        long sum = counter.isGauge() ? 0 : exited(counter);
+        for (final Process worker : workers)
+        {
+            if (!counter.isGauge() || worker.alive)
+            {
+                sum += worker.workerValues[counter.ordinal()];
+            }
+        }
+        return sum;
+    }
+
+    /** One process's file. */
+    public static final class Process
+    {
+        private int pid;
+        private int slot;
+        private boolean alive;
+        private final long[] masterValues = new long[MasterCounter.COUNT];
+        private final long[] exitedValues = new long[WorkerCounter.COUNT];
+        private final long[] workerValues = new long[WorkerCounter.COUNT];
+
+        public int pid()
+        {
+            return pid;
+        }
+
+        public int slot()
+        {
+            return slot;
+        }
+
+        /** The process exists and (for a worker) updated its file within the last seconds. */
+        public boolean alive()
+        {
+            return alive;
+        }
+
+        public long value(final WorkerCounter counter)
+        {
+            return workerValues[counter.ordinal()];
+        }
+
+        static Process of(final CountersFileReader reader)
+        {
+            final Process process = new Process();
+            process.pid = reader.pid();
+            process.slot = reader.slot();
+            final boolean fresh = System.currentTimeMillis() - reader.heartbeatMillis() < HEARTBEAT_STALE_MS;
+            process.alive = Files.exists(Path.of("/proc/" + process.pid)) && (fresh || reader.kind() == CountersFile.KIND_MASTER);
+            reader.forEach((typeId, label, value) ->
+            {
+                if (typeId >= MasterCounter.RETIRED_TYPE_ID_BASE && typeId < MasterCounter.RETIRED_TYPE_ID_BASE + WorkerCounter.COUNT)
+                {
+                    process.exitedValues[typeId - MasterCounter.RETIRED_TYPE_ID_BASE] = value;
+                }
+                else if (typeId >= MasterCounter.TYPE_ID_BASE && typeId < MasterCounter.TYPE_ID_BASE + MasterCounter.COUNT)
+                {
+                    process.masterValues[typeId - MasterCounter.TYPE_ID_BASE] = value;
+                }
+                else if (typeId >= WorkerCounter.TYPE_ID_BASE && typeId < WorkerCounter.TYPE_ID_BASE + WorkerCounter.COUNT)
+                {
+                    process.workerValues[typeId - WorkerCounter.TYPE_ID_BASE] = value;
+                }
+            });
+            return process;
+        }
+    }
+}
