@@ -1,0 +1,103 @@
+package dev.mpserver.loadgen.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.TimeUnit;
+
+import dev.mpserver.loadgen.config.ArrivalSchedule;
+import dev.mpserver.loadgen.config.LoadConfig;
+import dev.mpserver.loadgen.engine.Latency;
+import dev.mpserver.loadgen.engine.LoadGenRun;
+import dev.mpserver.loadgen.ids.ShardIds;
+import dev.mpserver.loadgen.report.Report;
+import dev.mpserver.master.it.ServerProcess;
+import dev.mpserver.protocol.counters.RunDirCounters;
+import dev.mpserver.protocol.counters.WorkerCounter;
+import dev.mpserver.protocol.posix.Posix;
+import dev.mpserver.protocol.posix.Signals;
+import org.junit.jupiter.api.Test;
+
+/** loadgen against the real mpserver, single-process and routed. */
+class AgainstMpServerTest
+{
+    @Test
+    void countsMatchWhatTheSingleProcessServerCounted() throws Exception
+    {
+        countsMatchWhatTheServerCounted("--workers", "0");
+    }
+
+    @Test
+    void countsMatchWhatTheRoutedServerCountedAndVerificationFindsNoSplitShard() throws Exception
+    {
+        countsMatchWhatTheServerCounted("--workers", "2");
+    }
+
+    private static void countsMatchWhatTheServerCounted(final String... serverArgs) throws Exception
+    {
+        try (ServerProcess server = ServerProcess.start(serverArgs))
+        {
+            final Report report = new LoadGenRun(LoadConfig.builder(server.port())
+                .conns(1500).msgs(10).pipeline(2).shardIds(ShardIds.random()).shards(300).verify(true)
+                .duration(60, TimeUnit.SECONDS).build()).call();
+
+            assertEquals(1500, report.ok(), "every connection ok");
+            assertEquals(15_000, report.replies());
+            assertEquals(0, report.verify().splitShards(), "no shard split across workers");
+            assertEquals(0, report.verify().mismatchedClients());
+            assertTrue(ServerProcess.eventually(3000, () -> totals(server, WorkerCounter.MESSAGES) == report.messagesSent()),
+                "server counted " + totals(server, WorkerCounter.MESSAGES) + " messages, loadgen sent " + report.messagesSent());
+            assertTrue(ServerProcess.eventually(3000, () -> totals(server, WorkerCounter.CLIENTS_CLOSED) == report.connected()),
+                "server closed " + totals(server, WorkerCounter.CLIENTS_CLOSED) + " clients, loadgen connected " + report.connected());
+            assertEquals(report.identifySent(), totals(server, WorkerCounter.IDENTIFIES));
+        }
+    }
+
+    @Test
+    void openLoopLatencyShowsAWorkerStallNotHidingBehindTheClient() throws Exception
+    {
+        try (ServerProcess server = ServerProcess.start("--workers", "0"))
+        {
+            final LoadGenRun run = new LoadGenRun(LoadConfig.builder(server.port())
+                .conns(50).msgs(200).msgRate(50).arrivals(ArrivalSchedule.constantRate(500))
+                .shardIds(ShardIds.fixed(1)).duration(30, TimeUnit.SECONDS).build());
+            final Thread stall = new Thread(() ->
+            {
+                try
+                {
+                    Thread.sleep(1500);
+                    Posix.LIBC.kill(server.pid(), Signals.SIGSTOP);
+                    Thread.sleep(1000);
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+                finally
+                {
+                    Posix.LIBC.kill(server.pid(), Signals.SIGCONT);
+                }
+            });
+            stall.start();
+            final Report report = run.call();
+            stall.join();
+            assertEquals(50, report.ok());
+            final long p99 = report.latency(Latency.MESSAGE_FROM_INTENDED).p99Nanos();
+            assertTrue(p99 >= TimeUnit.MILLISECONDS.toNanos(900),
+                "a 1 s stall shows in p99 from the intended send time: " + p99 / 1e6 + " ms");
+            assertTrue(report.latency(Latency.MESSAGE_FROM_INTENDED).maxNanos() >= TimeUnit.MILLISECONDS.toNanos(950));
+        }
+    }
+
+    private static long totals(final ServerProcess server, final WorkerCounter counter)
+    {
+        try
+        {
+            return RunDirCounters.read(server.runDir()).total(counter);
+        }
+        catch (final java.io.IOException ex)
+        {
+            return -1;
+        }
+    }
+}
