@@ -42,8 +42,8 @@ public final class CommonOptions
     @Option(names = "--ids", order = 30, paramLabel = "SPEC", defaultValue = "random", converter = ShardIdsConverter.class,
         description = "Shard id each connection sends in its 'C' frame: random (uniform over --shards), "
             + "fixed:K, range:A-B (connection n uses A + n mod (B-A+1): every id equally), zipf:S (Zipf exponent "
-            + "S over --shards; id 0 hottest, then 1, 2, …; S=1 gives a few hot shards and many cold ones). "
-            + "Default: ${DEFAULT-VALUE}.")
+            + "S over --shards; id 0 hottest, then 1, 2, …; S=1 gives a few hot shards and many cold ones), "
+            + "none (no 'C': each client stays where it was accepted, the not-routed baseline). Default: ${DEFAULT-VALUE}.")
     ShardIds ids;
 
     @Option(names = "--shards", order = 31, paramLabel = "N", defaultValue = "" + LoadConfig.DEFAULT_SHARDS,

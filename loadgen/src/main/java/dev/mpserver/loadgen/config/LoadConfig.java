@@ -358,6 +358,7 @@ public final class LoadConfig
                 "--pipeline must be in 1.." + MAX_PIPELINE + ", got " + pipeline);
             require(msgRate >= 0 && !Double.isInfinite(msgRate), "--msg-rate must be > 0, got " + msgRate);
             require(shards >= 1, "--shards must be >= 1, got " + shards);
+            require(shardIds.sendsControl() || !verify, "--verify needs shard ids: with --ids none no client names a shard");
             require(shardIds.kind() != ShardIds.Kind.ZIPF || shards <= ShardIds.MAX_ZIPF_SHARDS,
                 "--shards must be <= " + ShardIds.MAX_ZIPF_SHARDS + " with --ids zipf:S, got " + shards);
             require(durationNanos > 0, "--duration must be > 0");

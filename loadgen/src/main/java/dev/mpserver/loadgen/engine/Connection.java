@@ -1,5 +1,7 @@
 package dev.mpserver.loadgen.engine;
 
+import dev.mpserver.protocol.wire.WireProtocol;
+
 import dev.mpserver.loadgen.wire.ClientFrames;
 import dev.mpserver.loadgen.wire.ReplyListener;
 import dev.mpserver.loadgen.wire.ServerReplyDecoder;
@@ -233,7 +235,10 @@ final class Connection implements ReplyListener
         routeWrittenAt = now;
         state = ROUTING;
         key.interestOps(SelectionKey.OP_READ);
-        ClientFrames.putControl(out, shard);
+        if (shard != WireProtocol.NO_SHARD)
+        {
+            ClientFrames.putControl(out, shard);
+        }
         pump(now);
         flush();
     }

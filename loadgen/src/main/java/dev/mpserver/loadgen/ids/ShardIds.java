@@ -1,5 +1,7 @@
 package dev.mpserver.loadgen.ids;
 
+import dev.mpserver.protocol.wire.WireProtocol;
+
 import java.util.SplittableRandom;
 
 /**
@@ -11,6 +13,8 @@ import java.util.SplittableRandom;
  *       the same number of clients;</li>
  *   <li>{@code zipf:S}: Zipf with exponent S over {@code [0, shards)}; id 0 is the hottest, then 1, …
  *       (S = 0 is uniform, S ≈ 1 gives a few hot shards and a long cold tail).</li>
+ *   <li>{@code none}: no {@code 'C'} at all: each client stays on the worker that accepted it (the
+ *       "not routed" baseline of a benchmark).</li>
  * </ul>
  */
 public final class ShardIds
@@ -20,7 +24,7 @@ public final class ShardIds
 
     public enum Kind
     {
-        RANDOM, FIXED, RANGE, ZIPF
+        RANDOM, FIXED, RANGE, ZIPF, NONE
     }
 
     private final Kind kind;
@@ -41,6 +45,18 @@ public final class ShardIds
     public static ShardIds random()
     {
         return new ShardIds(Kind.RANDOM, 0, 0, 0, "random");
+    }
+
+    /** No 'C' frame: connections are served where they were accepted. */
+    public static ShardIds none()
+    {
+        return new ShardIds(Kind.NONE, WireProtocol.NO_SHARD, WireProtocol.NO_SHARD, 0, "none");
+    }
+
+    /** @return false for {@code none}: the connection sends no 'C' frame. */
+    public boolean sendsControl()
+    {
+        return kind != Kind.NONE;
     }
 
     public static ShardIds fixed(final int shard)
@@ -79,6 +95,10 @@ public final class ShardIds
             {
                 return random();
             }
+            if (s.equals("none"))
+            {
+                return none();
+            }
             if (s.startsWith("fixed:"))
             {
                 return fixed(Integer.parseInt(s.substring("fixed:".length())));
@@ -103,7 +123,7 @@ public final class ShardIds
             throw new IllegalArgumentException("bad number in '" + spec + "'", e);
         }
         throw new IllegalArgumentException(
-            "'" + spec + "' is not one of random, fixed:K, range:A-B, zipf:S");
+            "'" + spec + "' is not one of random, fixed:K, range:A-B, zipf:S, none");
     }
 
     public Kind kind()
@@ -127,6 +147,7 @@ public final class ShardIds
     {
         switch (kind)
         {
+            case NONE:
             case FIXED:
                 return n -> first;
             case RANGE:
