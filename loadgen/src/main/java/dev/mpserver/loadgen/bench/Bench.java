@@ -1,0 +1,276 @@
+package dev.mpserver.loadgen.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+import dev.mpserver.loadgen.config.ArrivalSchedule;
+import dev.mpserver.loadgen.config.LoadConfig;
+import dev.mpserver.loadgen.engine.Latency;
+import dev.mpserver.loadgen.engine.LoadGenRun;
+import dev.mpserver.loadgen.ids.ShardIds;
+import dev.mpserver.loadgen.report.Report;
+import dev.mpserver.protocol.counters.MasterCounter;
+import dev.mpserver.protocol.counters.RunDirCounters;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code scripts/bench}: the benchmark suite, side by side in one run so that ratios are
+ * measured under the same machine noise. Every case starts its own server on 127.0.0.1 and stops
+ * it by pid; every load is bounded in count and time. Each figure is the median of --repeat runs.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, description =
+    "Runs the mpserver benchmarks side by side and prints one table (and --json): single-process vs routed "
+        + "(random shards, nearly every client crosses the master) vs not routed (no 'C': served where accepted) "
+        + "for N=1000 and N=5000 clients x 10 messages; open-loop route latency at 1000 and 3000 conns/s; the "
+        + "master's own hand-off rate with synthetic workers; worker spawn-to-READY; RSS of master and idle worker; "
+        + "loadgen's own ceiling. Each measured run follows an unmeasured warm-up of the same shape on the same server. "
+        + "Bounded: about 6 minutes with the default --repeat 3.")
+public final class Bench implements Callable<Integer>
+{
+    @Option(names = "--repo", defaultValue = ".", description = "Repository root (where master/target/lib is).")
+    Path repo;
+
+    @Option(names = "--repeat", defaultValue = "3", description = "Runs per case; the median is reported (default ${DEFAULT-VALUE}).")
+    int repeat;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write every figure as JSON.")
+    Path json;
+
+    private final Map<String, Object> results = new LinkedHashMap<>();
+    private final PrintStream out = System.out;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        if (repeat < 1 || repeat > 9)
+        {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--repeat must be 1..9");
+        }
+        out.printf(Locale.ROOT, "mpserver bench: %d cores, %s, java %s, %s, median of %d%n",
+            Runtime.getRuntime().availableProcessors(), System.getProperty("os.name") + " " + System.getProperty("os.version"),
+            System.getProperty("java.version"), java.time.LocalDate.now(), repeat);
+
+        throughput();
+        routeLatency();
+        masterOnly();
+        footprint();
+        loadgenCeiling();
+
+        if (null != json)
+        {
+            Files.writeString(json, toJson(results) + "\n");
+            out.println("JSON: " + json.toAbsolutePath());
+        }
+        return 0;
+    }
+
+    /** Closed loop, all clients at once: messages/s and connections/s per server shape. */
+    private void throughput() throws Exception
+    {
+        out.println();
+        out.println("closed loop, N clients x 10 messages, all connecting at once");
+        out.printf(Locale.ROOT, "  %-28s %6s %12s %12s %12s %10s%n", "case", "N", "msgs/s", "conns/s", "route p99 ms", "failed");
+        for (final int n : new int[] {1000, 5000})
+        {
+            final double single = throughputCase("single-process", n, ShardIds.random(), "--workers", "0");
+            final double routed = throughputCase("routed (2 workers)", n, ShardIds.random(), "--workers", "2");
+            final double local = throughputCase("not routed (2 workers)", n, ShardIds.none(), "--workers", "2");
+            out.printf(Locale.ROOT, "  routed / not routed = %.2f, routed / single-process = %.2f (msgs/s)%n",
+                routed / local, routed / single);
+            results.put("ratio.routedOverNotRouted.N" + n, round(routed / local));
+            results.put("ratio.routedOverSingle.N" + n, round(routed / single));
+        }
+    }
+
+    private double throughputCase(final String name, final int n, final ShardIds ids, final String... serverArgs) throws Exception
+    {
+        final double[] msgs = new double[repeat];
+        final double[] conns = new double[repeat];
+        final double[] p99 = new double[repeat];
+        long failed = 0;
+        for (int r = 0; r < repeat; r++)
+        {
+            try (ServerUnderTest server = ServerUnderTest.start(repo, withMaxClients(serverArgs, n)))
+            {
+                // One unmeasured run of the same shape first: the servers are JVMs, compare them warm.
+                new LoadGenRun(LoadConfig.builder(server.port()).conns(n).msgs(10).shardIds(ids).shards(100_000)
+                    .seed(100 + r).duration(120, TimeUnit.SECONDS).build()).call();
+                final Report report = new LoadGenRun(LoadConfig.builder(server.port())
+                    .conns(n).msgs(10).shardIds(ids).shards(100_000).seed(r + 1)
+                    .duration(120, TimeUnit.SECONDS).build()).call();
+                msgs[r] = report.replies() / report.elapsedSeconds();
+                conns[r] = report.ok() / report.elapsedSeconds();
+                p99[r] = report.latency(Latency.ROUTE).p99Nanos() / 1e6;
+                failed += report.failed() + report.shed();
+            }
+        }
+        final double m = median(msgs);
+        out.printf(Locale.ROOT, "  %-28s %6d %12.0f %12.0f %12.2f %10d%n", name, n, m, median(conns), median(p99), failed);
+        final String key = "throughput." + name.replaceAll("[^a-z]+", "-") + ".N" + n;
+        results.put(key + ".msgsPerSec", Math.round(m));
+        results.put(key + ".connsPerSec", Math.round(median(conns)));
+        results.put(key + ".routeP99Ms", round(median(p99)));
+        results.put(key + ".failed", failed);
+        return m;
+    }
+
+    /** Open loop: route latency (C + first M written → first reply) at a fixed connection rate. */
+    private void routeLatency() throws Exception
+    {
+        out.println();
+        out.println("open loop, routed (2 workers, random shards), 1 message per connection, 5 s");
+        out.printf(Locale.ROOT, "  %-14s %12s %10s %10s %10s %10s%n", "conns/s", "achieved", "p50 ms", "p99 ms", "max ms", "failed");
+        for (final int rate : new int[] {1000, 3000})
+        {
+            final double[] p50 = new double[repeat];
+            final double[] p99 = new double[repeat];
+            final double[] max = new double[repeat];
+            final double[] achieved = new double[repeat];
+            long failed = 0;
+            for (int r = 0; r < repeat; r++)
+            {
+                try (ServerUnderTest server = ServerUnderTest.start(repo, "--workers", "2", "--max-clients", "5000"))
+                {
+                    new LoadGenRun(LoadConfig.builder(server.port()).conns(rate * 2L).msgs(1)
+                        .arrivals(ArrivalSchedule.constantRate(rate)).shardIds(ShardIds.random()).shards(100_000)
+                        .seed(100 + r).duration(60, TimeUnit.SECONDS).build()).call(); // warm-up, unmeasured
+                    final Report report = new LoadGenRun(LoadConfig.builder(server.port())
+                        .conns(rate * 5L).msgs(1).arrivals(ArrivalSchedule.constantRate(rate))
+                        .shardIds(ShardIds.random()).shards(100_000).seed(r + 7)
+                        .duration(60, TimeUnit.SECONDS).build()).call();
+                    p50[r] = report.latency(Latency.ROUTE).p50Nanos() / 1e6;
+                    p99[r] = report.latency(Latency.ROUTE).p99Nanos() / 1e6;
+                    max[r] = report.latency(Latency.ROUTE).maxNanos() / 1e6;
+                    achieved[r] = report.achievedConnRate();
+                    failed += report.failed() + report.shed();
+                }
+            }
+            out.printf(Locale.ROOT, "  %-14d %12.0f %10.2f %10.2f %10.2f %10d%n", rate, median(achieved), median(p50), median(p99),
+                median(max), failed);
+            results.put("routeLatency.rate" + rate + ".p50Ms", round(median(p50)));
+            results.put("routeLatency.rate" + rate + ".p99Ms", round(median(p99)));
+            results.put("routeLatency.rate" + rate + ".maxMs", round(median(max)));
+            results.put("routeLatency.rate" + rate + ".failed", failed);
+        }
+    }
+
+    /** The master alone, fed by synthetic workers that stream HANDOFFs with dup'ed fds. */
+    private void masterOnly() throws Exception
+    {
+        final double[] rates = new double[repeat];
+        for (int r = 0; r < repeat; r++)
+        {
+            try (ServerUnderTest server = ServerUnderTest.start(repo, "--workers", "2",
+                "--worker-class", "dev.mpserver.master.bench.SyntheticWorker"))
+            {
+                Thread.sleep(1000);
+                final long before = RunDirCounters.read(server.runDir()).master(MasterCounter.HANDOFFS_ROUTED);
+                final long start = System.nanoTime();
+                Thread.sleep(5000);
+                final long after = RunDirCounters.read(server.runDir()).master(MasterCounter.HANDOFFS_ROUTED);
+                rates[r] = (after - before) / ((System.nanoTime() - start) / 1e9);
+            }
+        }
+        out.println();
+        out.printf(Locale.ROOT, "master only (2 synthetic workers, dup'ed fds, 10 000 shards): %.0f hand-offs/s%n", median(rates));
+        results.put("masterOnly.handoffsPerSec", Math.round(median(rates)));
+    }
+
+    /** Spawn-to-READY as the master measured it, and resident memory at rest. */
+    private void footprint() throws Exception
+    {
+        final double[] ready = new double[repeat];
+        final double[] masterRss = new double[repeat];
+        final double[] workerRss = new double[repeat];
+        for (int r = 0; r < repeat; r++)
+        {
+            try (ServerUnderTest server = ServerUnderTest.start(repo, "--workers", "1"))
+            {
+                Thread.sleep(1000);
+                ready[r] = RunDirCounters.read(server.runDir()).master(MasterCounter.LAST_SPAWN_TO_READY_MS);
+                masterRss[r] = ServerUnderTest.rssKib(server.pid()) / 1024.0;
+                workerRss[r] = server.workerPids().isEmpty() ? -1 : ServerUnderTest.rssKib(server.workerPids().get(0)) / 1024.0;
+            }
+        }
+        out.println();
+        out.printf(Locale.ROOT, "worker spawn to READY: %.0f ms; RSS at rest: master %.1f MiB, idle worker %.1f MiB%n",
+            median(ready), median(masterRss), median(workerRss));
+        results.put("spawnToReadyMs", Math.round(median(ready)));
+        results.put("rss.masterMiB", round(median(masterRss)));
+        results.put("rss.idleWorkerMiB", round(median(workerRss)));
+    }
+
+    /** How fast loadgen itself can go against the cheapest server (single-process). */
+    private void loadgenCeiling() throws Exception
+    {
+        final double[] msgs = new double[repeat];
+        final double[] conns = new double[repeat];
+        for (int r = 0; r < repeat; r++)
+        {
+            try (ServerUnderTest server = ServerUnderTest.start(repo, "--workers", "0"))
+            {
+                new LoadGenRun(LoadConfig.builder(server.port()).conns(100).msgs(2000).pipeline(32)
+                    .shardIds(ShardIds.random()).duration(60, TimeUnit.SECONDS).build()).call(); // warm-up
+                final Report pipelined = new LoadGenRun(LoadConfig.builder(server.port())
+                    .conns(100).msgs(5000).pipeline(32).shardIds(ShardIds.random()).duration(60, TimeUnit.SECONDS).build()).call();
+                msgs[r] = pipelined.replies() / pipelined.elapsedSeconds();
+                final Report connects = new LoadGenRun(LoadConfig.builder(server.port())
+                    .conns(10_000).msgs(1).concurrency(500).shardIds(ShardIds.random()).duration(60, TimeUnit.SECONDS).build()).call();
+                conns[r] = connects.ok() / connects.elapsedSeconds();
+            }
+        }
+        out.println();
+        out.printf(Locale.ROOT, "loadgen ceiling vs single-process: %.0f msgs/s (100 conns, pipeline 32), %.0f conns/s "
+            + "(10 000 x 1 msg, 500 at a time); C reference on this machine: ~75-80 k msgs/s, ~7 k conns/s%n",
+            median(msgs), median(conns));
+        results.put("loadgenCeiling.msgsPerSec", Math.round(median(msgs)));
+        results.put("loadgenCeiling.connsPerSec", Math.round(median(conns)));
+    }
+
+    private static String[] withMaxClients(final String[] args, final int n)
+    {
+        final List<String> all = new ArrayList<>(Arrays.asList(args));
+        all.add("--max-clients");
+        all.add(Integer.toString(Math.max(1000, n + 100)));
+        return all.toArray(new String[0]);
+    }
+
+    private static double median(final double[] values)
+    {
+        final double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private static double round(final double value)
+    {
+        return Math.round(value * 100) / 100.0;
+    }
+
+    private static String toJson(final Map<String, Object> map)
+    {
+        final StringBuilder json = new StringBuilder("{");
+        for (final Map.Entry<String, Object> e : map.entrySet())
+        {
+            json.append(json.length() == 1 ? "" : ",").append('"').append(e.getKey()).append("\":").append(e.getValue());
+        }
+        return json.append('}').toString();
+    }
+
+    public static void main(final String[] args) throws IOException
+    {
+        System.exit(new CommandLine(new Bench()).execute(args));
+    }
+}
