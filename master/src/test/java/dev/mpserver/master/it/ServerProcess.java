@@ -235,12 +235,18 @@ public final class ServerProcess implements AutoCloseable
         return now;
     }
 
+    /**
+     * A zombie whose other threads are gone too. A JVM's main thread can be a zombie while
+     * another thread is still exiting, and until the last one has, the process's fds (the
+     * listener among them) are still open: measured 20-30 ms after kill -9 of the master.
+     */
     private static boolean isZombie(final long pid)
     {
         try
         {
             final String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+            final String[] threads = Path.of("/proc/" + pid + "/task").toFile().list();
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z") && (null == threads || threads.length <= 1);
         }
         catch (final IOException ex)
         {

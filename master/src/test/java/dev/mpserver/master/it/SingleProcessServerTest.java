@@ -167,6 +167,19 @@ class SingleProcessServerTest
     }
 
     @Test
+    void partialControlThenCloseIsReleasedAtOnceNotAtTheIdleTimeout() throws Exception
+    {
+        for (int sent = 1; sent < WireProtocol.CONTROL_FRAME_LENGTH; sent++)
+        {
+            try (TestClient client = new TestClient(server.port()))
+            {
+                client.send(Arrays.copyOf(TestClient.control(9), sent));
+            }
+        }
+        assertStillServesAndNothingLeaked(); // within 5 s, and the idle timeout here is 60 s
+    }
+
+    @Test
     void controlSplitOverFiveWritesIsServed() throws Exception
     {
         try (TestClient client = new TestClient(server.port()))

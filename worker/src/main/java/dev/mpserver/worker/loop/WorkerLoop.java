@@ -188,7 +188,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
             }
             if ((ready & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0)
             {
-                onReadable(slot);
+                onReadable(slot, (ready & (EPOLLRDHUP | EPOLLHUP)) != 0);
             }
             if ((ready & EPOLLOUT) != 0 && table.state(slot) != ClientTable.FREE && !flush(slot))
             {
@@ -244,11 +244,12 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         }
     }
 
-    private void onReadable(final int slot)
+    /** @param peerClosed the client will send nothing more (FIN or gone): whatever it sent is already here */
+    private void onReadable(final int slot, final boolean peerClosed)
     {
         if (table.state(slot) == ClientTable.AWAIT_CONTROL)
         {
-            awaitControl(slot);
+            awaitControl(slot, peerClosed);
         }
         if (table.state(slot) == ClientTable.SERVING)
         {
@@ -257,7 +258,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
     }
 
     /** Peeks until all of {@code 'C' id} is there, consumes exactly it, then serves or hands off. */
-    private void awaitControl(final int slot)
+    private void awaitControl(final int slot, final boolean peerClosed)
     {
         final int fd = table.fd(slot);
         final long peeked = receive(fd, peek.addressOffset(), WireProtocol.CONTROL_FRAME_LENGTH, MsgHdr.MSG_PEEK);
@@ -277,6 +278,12 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         }
         if (peeked < WireProtocol.CONTROL_FRAME_LENGTH)
         {
+            if (peerClosed)
+            {
+                // A 'C' cut short by the client's FIN can never complete, and the FIN was its last
+                // edge: waiting would hold the fd until the idle timeout.
+                closeClient(slot);
+            }
             return; // the rest of 'C' brings a new edge; the idle timeout bounds the wait
         }
         if (receive(fd, peek.addressOffset(), WireProtocol.CONTROL_FRAME_LENGTH, 0) != WireProtocol.CONTROL_FRAME_LENGTH)

@@ -1,0 +1,751 @@
+package dev.mpserver.master.it;
+
+import static dev.mpserver.master.it.ServerProcess.eventually;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.mpserver.protocol.channel.Channel;
+import dev.mpserver.protocol.channel.ChannelCommand;
+import dev.mpserver.protocol.posix.Posix;
+import dev.mpserver.protocol.posix.Signals;
+import dev.mpserver.protocol.wire.ErrorCode;
+import dev.mpserver.protocol.wire.WireProtocol;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Faults injected into a real server: real processes, real signals, real rlimits, loopback only.
+ * Each test holds the server to the same three promises: the master lives through it (where it
+ * should), every healthy client is served, and nothing leaks — fd counts of the master and of
+ * every worker back to their baseline, and no worker process left once the server is stopped.
+ *
+ * <p>Run alone with {@code mvn -B -o test -pl master -am -Dgroups=fault -Dsurefire.failIfNoSpecifiedTests=false}
+ * ({@code -am}: the worker and protocol classes come from this tree, not from whatever another
+ * checkout last installed in ~/.m2).
+ */
+@Tag("fault")
+class FaultSuiteTest
+{
+    private static final long RESTORE_MILLIS = 5_000;
+    private static final Pattern COUNTER = Pattern.compile("(\\w+)=(-?\\d+)");
+
+    // ---------------------------------------------------------------- 1. SIGSTOP of a worker
+
+    /**
+     * A stopped worker reads nothing. What is deterministic: the master's channel to it takes
+     * exactly as many hand-offs as an AF_UNIX socketpair holds before EAGAIN (measured here on a
+     * socketpair of our own, with the same frames), then exactly {@code --handoff-queue} more
+     * wait in the master, and every further client of its shards is told {@code E 3}. The other
+     * worker and the master keep serving throughout; after SIGCONT every waiting client is served.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void sigstoppedWorkerQueuesItsHandoffsUpToTheBoundShedsTheRestAndServesThemAfterSigcont() throws Exception
+    {
+        final int handoffQueue = 64;
+        final int shed = 100;
+        try (ServerProcess server = ServerProcess.start("--workers", "2", "--handoff-queue", Integer.toString(handoffQueue),
+            "--shard-ttl", "60s", "--max-clients", "3000"))
+        {
+            final Map<Integer, List<Integer>> shardsOf = shardsByWorker(server, 4);
+            assertTrue(shardsOf.size() == 2 && shardsOf.values().stream().allMatch(s -> s.size() >= 4),
+                "both workers own 4 shards: " + shardsOf);
+            final List<Long> workers = server.workerPids();
+            final long victim = workers.get(0);
+            final long other = workers.get(1);
+            final List<Integer> victimShards = shardsOf.get((int)victim);
+            final List<Integer> otherShards = shardsOf.get((int)other);
+            wave(server, 200, i -> (i % 2 == 0 ? victimShards : otherShards).get(i / 2 % 4));
+            final FdBaseline baseline = FdBaseline.take(server);
+
+            final int socketHolds = handoffsASocketpairHolds();
+            final int waiting = socketHolds + handoffQueue;
+            final int victims = waiting + shed;
+            final List<TestClient> victimClients = new ArrayList<>();
+            final List<TestClient> waitingClients = new ArrayList<>();
+            int servedMeanwhile = 0;
+            Posix.checked("kill(SIGSTOP)", Posix.LIBC.kill((int)victim, Signals.SIGSTOP));
+            try
+            {
+                assertTrue(eventually(2_000, () -> ProcFacts.state(victim) == 'T'), "worker " + victim + " stopped");
+                for (int i = 0; i < victims; i++)
+                {
+                    victimClients.add(new TestClient(server.port()).send(
+                        TestClient.control(victimShards.get(i % victimShards.size())), TestClient.PING));
+                    if (i % 10 == 0)
+                    {
+                        // Nothing else stalls: a client of the other worker, through the master, answered at once.
+                        try (TestClient client = new TestClient(server.port(), 2_000))
+                        {
+                            client.join(otherShards.get(i % otherShards.size()));
+                            servedMeanwhile++;
+                        }
+                    }
+                }
+                assertTrue(eventually(10_000, () -> answered(victimClients) >= shed),
+                    "clients beyond the bound are answered; answered " + answered(victimClients) + " of " + victims);
+                Thread.sleep(300);
+                assertEquals(shed, answered(victimClients), "exactly the clients beyond socketpair (" + socketHolds +
+                    ") + --handoff-queue (" + handoffQueue + ") are shed");
+                for (final TestClient client : victimClients)
+                {
+                    if (hasBytes(client))
+                    {
+                        assertEquals(ErrorCode.SHARD_BUSY.code(), client.expectError(), "shed with 'E' 3");
+                        assertTrue(client.isClosedByServer(), "and closed");
+                    }
+                    else
+                    {
+                        waitingClients.add(client);
+                    }
+                }
+                assertEquals(waiting, waitingClients.size());
+                for (int i = 0; i < 20; i++)
+                {
+                    try (TestClient client = new TestClient(server.port(), 2_000))
+                    {
+                        client.join(otherShards.get(i % otherShards.size()));
+                        servedMeanwhile++;
+                    }
+                }
+                assertEquals((victims + 9) / 10 + 20, servedMeanwhile, "every client of the other worker served meanwhile");
+                assertTrue(server.isAlive());
+            }
+            finally
+            {
+                Posix.LIBC.kill((int)victim, Signals.SIGCONT);
+            }
+            for (final TestClient client : waitingClients)
+            {
+                client.expectPing(); // every queued client reaches the worker once it runs again
+                assertEquals(victim, client.identify()[0]);
+            }
+            for (int i = 0; i < 50; i++)
+            {
+                try (TestClient client = new TestClient(server.port()))
+                {
+                    client.join(victimShards.get(i % victimShards.size()));
+                }
+            }
+            closeAll(victimClients);
+            baseline.assertRestored(server, RESTORE_MILLIS);
+            stopAndAssertNothingSurvives(server);
+        }
+    }
+
+    // ---------------------------------------------------------------- 2. RLIMIT_SIGPENDING 8
+
+    /**
+     * Waves of new shards (each a hand-off, each several RT signals) against a master whose RT
+     * signal queue holds 8: the queue overflows wave after wave, every overflow is answered by a
+     * rescan, and every client of every wave is routed to its shard — none lost, none shed.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void sustainedSignalStormWithSigpending8RoutesEveryClientOfEveryWave() throws Exception
+    {
+        final int waves = 6;
+        final int perWave = 800;
+        try (ServerProcess server = ServerProcess.start("--workers", "2", "--max-clients", "3000", "--sigpending", "8",
+            "--shard-ttl", "100ms"))
+        {
+            final Random random = new Random(11);
+            wave(server, 100, i -> random.nextInt(1_000_000));
+            final FdBaseline baseline = FdBaseline.take(server);
+            int routed = 0;
+            long overflowsBefore = masterCounters(server).get("overflows");
+            int wavesThatOverflowed = 0;
+            for (int w = 0; w < waves; w++)
+            {
+                final int base = 1_000_000 * (w + 1);
+                routed += wave(server, perWave, i -> base + random.nextInt(100_000));
+                final long overflows = masterCounters(server).get("overflows");
+                if (overflows > overflowsBefore)
+                {
+                    wavesThatOverflowed++;
+                }
+                overflowsBefore = overflows;
+            }
+            assertEquals(waves * perWave, routed, "every client of every wave routed and served");
+            assertTrue(wavesThatOverflowed >= waves - 1, "the storm is sustained: the RT queue overflowed in " +
+                wavesThatOverflowed + " of " + waves + " waves");
+            final Map<String, Long> counters = masterCounters(server);
+            assertTrue(counters.get("rescans") >= 1 && counters.get("rescans") <= counters.get("overflows"),
+                "overflows answered by rescans: " + counters);
+            assertEquals(0, counters.get("rejected"), "nobody shed: " + counters);
+            assertEquals(0, counters.get("fdsLost"), "no fd lost: " + counters);
+            assertEquals(0, counters.get("deaths"), "no worker died: " + counters);
+            baseline.assertRestored(server, RESTORE_MILLIS);
+            stopAndAssertNothingSurvives(server);
+        }
+    }
+
+    // ---------------------------------------------------------------- 3. RLIMIT_NOFILE exhausted
+
+    /**
+     * The worker's fd limit is lowered (hard and soft, with prlimit(1) on its pid: HotSpot would
+     * raise a soft limit back at start) to leave room for exactly 30 clients. Clients beyond that
+     * wait in the listen backlog while accept4 fails with EMFILE; meanwhile the worker must not
+     * spin (it pauses accepting), and once served clients leave the waiting ones are served.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void atTheFdLimitTheWorkerWaitsWithoutSpinningAndServesTheBacklogOnceClientsLeave() throws Exception
+    {
+        final int shard = 7;
+        final int room = 30;
+        final int backlogged = 20;
+        try (ServerProcess server = ServerProcess.start("--workers", "1", "--shard-ttl", "60s"))
+        {
+            final long worker = server.workerPids().get(0);
+            final List<TestClient> served = new ArrayList<>();
+            final List<TestClient> waiting = new ArrayList<>();
+            // With a client of the shard connected, later ones are served where accepted: no fd goes
+            // through the master, so none can be lost to MSG_CTRUNC at the limit.
+            final TestClient anchor = new TestClient(server.port()).join(shard);
+            try
+            {
+                wave(server, 100, i -> shard);
+                final FdBaseline baseline = FdBaseline.take(server);
+                final TreeSet<Integer> open = ProcFacts.openFds(worker);
+                final int limit = lowestLimitLeaving(open, room);
+                prlimitNofile(worker, limit);
+                try
+                {
+                    for (int i = 0; i < room; i++)
+                    {
+                        served.add(new TestClient(server.port()).join(shard));
+                    }
+                    for (int i = 0; i < backlogged; i++)
+                    {
+                        waiting.add(new TestClient(server.port()).send(TestClient.control(shard), TestClient.PING));
+                    }
+                    assertTrue(eventually(5_000, () -> logContains(server, "accept4 failed")), "accept4 hit EMFILE");
+                    assertTrue(waiting.get(0).isSilentFor(300), "beyond the limit clients wait in the backlog");
+                    assertEquals(0, answered(waiting));
+
+                    final long ticks = ProcFacts.cpuTicks(worker);
+                    Thread.sleep(1_000);
+                    final long usedMillis = (ProcFacts.cpuTicks(worker) - ticks) * 1000 / ProcFacts.TICKS_PER_SECOND;
+                    assertTrue(usedMillis < 200, "the worker does not spin on EMFILE: " + usedMillis + " ms CPU in 1 s");
+
+                    anchor.send(TestClient.PING).expectPing(); // connected clients are still served
+                    assertTrue(server.isAlive());
+                    assertEquals(List.of(worker), server.workerPids(), "the worker survives its fd limit");
+
+                    closeAll(served.subList(0, backlogged + 2));
+                    for (final TestClient client : waiting)
+                    {
+                        client.expectPing(); // accepted once fds were free again
+                        assertEquals(shard, client.identify()[2]);
+                    }
+                }
+                finally
+                {
+                    closeAll(served);
+                    closeAll(waiting);
+                }
+                for (int i = 0; i < room; i++)
+                {
+                    try (TestClient client = new TestClient(server.port()))
+                    {
+                        client.join(shard);
+                    }
+                }
+                baseline.assertRestored(server, RESTORE_MILLIS); // taken with the anchor connected, as it still is
+            }
+            finally
+            {
+                anchor.close();
+            }
+            stopAndAssertNothingSurvives(server);
+        }
+    }
+
+    // ---------------------------------------------------------------- 4. 20 000 clients
+
+    /** Forty waves of 500 clients over 1000 shards that expire between waves: not one fd stays behind. */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void twentyThousandClientsInWavesLeaveEveryFdCountAtItsBaseline() throws Exception
+    {
+        try (ServerProcess server = ServerProcess.start("--workers", "2", "--shard-ttl", "100ms"))
+        {
+            final Random random = new Random(20_000);
+            wave(server, 200, i -> random.nextInt(1000));
+            final FdBaseline baseline = FdBaseline.take(server);
+            int routed = 0;
+            for (int w = 0; w < 40; w++)
+            {
+                routed += wave(server, 500, i -> random.nextInt(1000));
+            }
+            assertEquals(20_000, routed);
+            baseline.assertRestored(server, RESTORE_MILLIS);
+            stopAndAssertNothingSurvives(server);
+        }
+    }
+
+    // ---------------------------------------------------------------- 5. RST during the hand-off
+
+    /**
+     * Clients that send {@code 'C'} for a shard with no client connected (so every one is handed
+     * off through the master) and reset at once: the RST lands before the accept, between the
+     * worker's read and its hand-off, in the master, or at the owner. Whichever, the socket is
+     * closed everywhere, and the shard keeps its worker for the clients that come after.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void clientResettingDuringItsHandoffLeavesNoFdAndItsShardServed() throws Exception
+    {
+        final int shard = 42;
+        try (ServerProcess server = ServerProcess.start("--workers", "2", "--shard-ttl", "60s"))
+        {
+            final int owner;
+            try (TestClient client = new TestClient(server.port()).join(shard))
+            {
+                owner = client.identify()[0];
+            }
+            wave(server, 200, i -> i % 50);
+            final FdBaseline baseline = FdBaseline.take(server);
+            for (int i = 0; i < 1500; i++)
+            {
+                try (Socket socket = rawClient(server.port()))
+                {
+                    final OutputStream out = socket.getOutputStream();
+                    switch (i % 3)
+                    {
+                        case 0: // 'C' of the assigned shard, RST
+                            out.write(TestClient.control(shard));
+                            break;
+                        case 1: // 'C' and a message, RST before the reply is read
+                            out.write(concat(TestClient.control(shard), TestClient.PING));
+                            break;
+                        default: // 'C' of a shard nobody owns yet, RST while the master assigns it
+                            out.write(TestClient.control(100_000 + i));
+                            break;
+                    }
+                    out.flush();
+                    if (i % 2 == 1)
+                    {
+                        Thread.sleep(0, 200_000); // let some resets land later in the hand-off
+                    }
+                    socket.setSoLinger(true, 0);
+                }
+            }
+            for (int i = 0; i < 100; i++)
+            {
+                try (TestClient client = new TestClient(server.port()).join(shard))
+                {
+                    final int[] identity = client.identify();
+                    assertEquals(owner, identity[0], "shard " + shard + " stays on its worker");
+                    assertEquals(shard, identity[2]);
+                }
+            }
+            baseline.assertRestored(server, RESTORE_MILLIS);
+            stopAndAssertNothingSurvives(server);
+        }
+    }
+
+    // ---------------------------------------------------------------- 6. connect-then-close storm
+
+    /**
+     * Thousands of clients that connect and close at once: some send nothing, some a partial
+     * {@code 'C'} (which the worker peeks and waits on), some a whole one (handed off as the
+     * client goes). A client that closed can never finish its {@code 'C'}: it must be let go at
+     * once, not held until the idle timeout.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void connectThenCloseStormLeaksNothingAndTheServerKeepsServing() throws Exception
+    {
+        // The idle timeout is far beyond the time the fds have to come back in.
+        try (ServerProcess server = ServerProcess.start("--workers", "2", "--shard-ttl", "60s", "--idle-timeout", "60s"))
+        {
+            wave(server, 200, i -> i % 50);
+            final FdBaseline baseline = FdBaseline.take(server);
+            final byte[] control = TestClient.control(3);
+            for (int i = 0; i < 4000; i++)
+            {
+                try (Socket socket = rawClient(server.port()))
+                {
+                    final int sent = i % 6; // 0: nothing, 1..4: partial 'C', 5: all of it
+                    if (sent > 0)
+                    {
+                        socket.getOutputStream().write(control, 0, sent);
+                        socket.getOutputStream().flush();
+                    }
+                }
+                if (i % 1000 == 999)
+                {
+                    assertEquals(100, wave(server, 100, k -> k % 50), "served in the middle of the storm");
+                }
+            }
+            baseline.assertRestored(server, RESTORE_MILLIS);
+            assertEquals(200, wave(server, 200, i -> i % 50), "served after the storm");
+            stopAndAssertNothingSurvives(server);
+        }
+    }
+
+    // ---------------------------------------------------------------- 7. kill -9 of the master
+
+    /**
+     * The master dies by SIGKILL while clients are pinging and new ones connecting. Each worker
+     * sees its channel hit EOF and exits, closing its clients; nothing is left: no worker, no
+     * listener (a new connection is refused).
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void killNineOfTheMasterUnderLoadLeavesNoWorkerAndNoListener() throws Exception
+    {
+        try (ServerProcess server = ServerProcess.start("--workers", "2"))
+        {
+            final List<TestClient> connected = new ArrayList<>();
+            for (int i = 0; i < 200; i++)
+            {
+                connected.add(new TestClient(server.port()).join(i % 20));
+            }
+            final List<Long> workers = server.workerPids();
+            assertEquals(2, workers.size());
+            final AtomicBoolean masterKilled = new AtomicBoolean();
+            final AtomicInteger pingsBeforeKill = new AtomicInteger();
+            final AtomicInteger joinsBeforeKill = new AtomicInteger();
+            final AtomicReference<Throwable> failureBeforeKill = new AtomicReference<>();
+            final Thread pinger = new Thread(() ->
+            {
+                try
+                {
+                    for (int i = 0; ; i++)
+                    {
+                        connected.get(i % connected.size()).send(TestClient.PING).expectPing();
+                        pingsBeforeKill.incrementAndGet();
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    if (!masterKilled.get())
+                    {
+                        failureBeforeKill.set(ex);
+                    }
+                }
+            }, "pinger");
+            final Thread joiner = new Thread(() ->
+            {
+                try
+                {
+                    for (int i = 0; ; i++)
+                    {
+                        try (TestClient client = new TestClient(server.port(), 5_000))
+                        {
+                            client.join(1000 + i % 100);
+                            joinsBeforeKill.incrementAndGet();
+                        }
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    if (!masterKilled.get())
+                    {
+                        failureBeforeKill.set(ex);
+                    }
+                }
+            }, "joiner");
+            pinger.start();
+            joiner.start();
+            try
+            {
+                assertTrue(eventually(5_000, () -> pingsBeforeKill.get() > 500 && joinsBeforeKill.get() > 50), "under load");
+                masterKilled.set(true);
+                Posix.checked("kill(SIGKILL)", Posix.LIBC.kill(server.pid(), Signals.SIGKILL));
+                server.awaitExit(5, TimeUnit.SECONDS);
+                final long masterGoneAt = System.nanoTime();
+                assertTrue(eventually(10_000, () -> server.survivingWorkers().isEmpty()),
+                    "workers exit on channel EOF: " + server.survivingWorkers());
+                final long exitMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - masterGoneAt);
+                pinger.join(15_000);
+                joiner.join(15_000);
+                assertFalse(pinger.isAlive() || joiner.isAlive(), "clients were cut off");
+                assertEquals(null, failureBeforeKill.get(), "every client was served until the kill");
+                for (final TestClient client : connected)
+                {
+                    assertTrue(client.isClosedByServer(), "the workers closed their clients on the way out");
+                }
+                try (Socket socket = rawClient(server.port()))
+                {
+                    fail("nothing listens any more, yet a connection was accepted (workers gone after " + exitMillis + " ms)");
+                }
+                catch (final ConnectException expected)
+                {
+                    // refused: no process holds the listener
+                }
+            }
+            finally
+            {
+                masterKilled.set(true);
+                closeAll(connected);
+                pinger.join(15_000);
+                joiner.join(15_000);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    @FunctionalInterface
+    interface ShardOf
+    {
+        int shard(int client);
+    }
+
+    /**
+     * {@code clients} clients connect at once, each sends {@code 'C'}, a message and {@code 'I'};
+     * each must get the reply and be identified as its shard. Then all close.
+     *
+     * @return clients served
+     */
+    private static int wave(final ServerProcess server, final int clients, final ShardOf shardOf) throws IOException
+    {
+        final List<TestClient> open = new ArrayList<>(clients);
+        final int[] shards = new int[clients];
+        int served = 0;
+        try
+        {
+            for (int i = 0; i < clients; i++)
+            {
+                shards[i] = shardOf.shard(i);
+                final TestClient client = new TestClient(server.port());
+                open.add(client);
+                client.send(TestClient.control(shards[i]), TestClient.PING, new byte[] {WireProtocol.IDENTIFY});
+            }
+            for (int i = 0; i < clients; i++)
+            {
+                open.get(i).expectPing();
+                assertEquals(shards[i], RoutingTest.readIdentify(open.get(i))[2], "served as its own shard");
+                served++;
+            }
+        }
+        finally
+        {
+            closeAll(open);
+        }
+        return served;
+    }
+
+    /**
+     * Joins one client per shard, one after the other and all kept connected (so that the
+     * master's least-loaded choice alternates), until every worker owns {@code perWorker} shards;
+     * then closes them. Run with a long --shard-ttl, so that the shards keep their workers.
+     *
+     * @return worker pid → the shards it owns
+     */
+    private static Map<Integer, List<Integer>> shardsByWorker(final ServerProcess server, final int perWorker) throws IOException
+    {
+        final int workers = server.workerPids().size();
+        final List<TestClient> open = new ArrayList<>();
+        final Map<Integer, List<Integer>> byWorker = new HashMap<>();
+        try
+        {
+            for (int shard = 0; shard < 64 * perWorker; shard++)
+            {
+                final TestClient client = new TestClient(server.port()).join(shard);
+                open.add(client);
+                byWorker.computeIfAbsent(client.identify()[0], p -> new ArrayList<>()).add(shard);
+                if (byWorker.size() == workers && byWorker.values().stream().allMatch(s -> s.size() >= perWorker))
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            closeAll(open);
+        }
+        return byWorker;
+    }
+
+    /** Clients that have bytes waiting to be read (an answer, or an error before the close). */
+    private static int answered(final List<TestClient> clients)
+    {
+        int answered = 0;
+        for (final TestClient client : clients)
+        {
+            if (hasBytes(client))
+            {
+                answered++;
+            }
+        }
+        return answered;
+    }
+
+    /** True if the kernel holds bytes for this client that nobody has read yet (FIONREAD). */
+    private static boolean hasBytes(final TestClient client)
+    {
+        try
+        {
+            return client.socket().getInputStream().available() > 0;
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * How many hand-off frames (one sendmsg of a frame plus one fd each, as the master sends them)
+     * an AF_UNIX stream socketpair takes before EAGAIN: what the channel to a stopped worker holds
+     * before the master's own queue begins.
+     */
+    private static int handoffsASocketpairHolds()
+    {
+        final int[] pair = Posix.socketPair();
+        final int[] payload = Posix.socketPair();
+        int sent = 0;
+        try (Channel channel = new Channel(pair[0], 1))
+        {
+            while (true)
+            {
+                final int fd = Posix.checked("dup", Posix.LIBC.dup(payload[0]));
+                final int result = channel.send(ChannelCommand.HANDOFF, sent, 0, 0, fd);
+                if (result != Channel.SENT)
+                {
+                    assertEquals(Channel.QUEUED, result, "the socketpair filled up");
+                    return sent;
+                }
+                sent++;
+            }
+        }
+        finally
+        {
+            Posix.closeQuietly(pair[1]);
+            Posix.closeQuietly(payload[0]);
+            Posix.closeQuietly(payload[1]);
+        }
+    }
+
+    /** The RLIMIT_NOFILE that leaves exactly {@code room} fd numbers free below it (fds are allocated lowest first). */
+    private static int lowestLimitLeaving(final Set<Integer> open, final int room)
+    {
+        int free = 0;
+        int limit = 0;
+        while (free < room)
+        {
+            if (!open.contains(limit))
+            {
+                free++;
+            }
+            limit++;
+        }
+        return limit;
+    }
+
+    private static void prlimitNofile(final long pid, final int limit) throws IOException, InterruptedException
+    {
+        final Process prlimit = new ProcessBuilder("prlimit", "--pid", Long.toString(pid), "--nofile=" + limit + ":" + limit)
+            .redirectErrorStream(true).start();
+        final String output = new String(prlimit.getInputStream().readAllBytes());
+        assertTrue(prlimit.waitFor(10, TimeUnit.SECONDS), "prlimit finished");
+        assertEquals(0, prlimit.exitValue(), "prlimit --pid " + pid + " --nofile=" + limit + ": " + output);
+    }
+
+    /** The master's counters, from the status line SIGUSR1 makes it log. */
+    private static Map<String, Long> masterCounters(final ServerProcess server) throws Exception
+    {
+        final long before = statusLines(server).size();
+        server.signal(Signals.SIGUSR1);
+        assertTrue(eventually(5_000, () -> statusLines(server).size() > before), "the master answers SIGUSR1");
+        final List<String> lines = statusLines(server);
+        final Matcher m = COUNTER.matcher(lines.get(lines.size() - 1));
+        final Map<String, Long> counters = new HashMap<>();
+        while (m.find())
+        {
+            counters.put(m.group(1), Long.parseLong(m.group(2)));
+        }
+        return counters;
+    }
+
+    private static List<String> statusLines(final ServerProcess server)
+    {
+        try
+        {
+            return server.log().lines().filter(l -> l.contains("SIGUSR1 status:")).toList();
+        }
+        catch (final IOException ex)
+        {
+            return List.of();
+        }
+    }
+
+    private static boolean logContains(final ServerProcess server, final String text)
+    {
+        try
+        {
+            return server.log().contains(text);
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    /** SIGTERM, a clean exit, and not one worker left behind. */
+    private static void stopAndAssertNothingSurvives(final ServerProcess server) throws InterruptedException
+    {
+        final Set<Long> workers = new HashSet<>(server.workerPids());
+        server.signal(Signals.SIGTERM);
+        assertEquals(0, server.awaitExit(15, TimeUnit.SECONDS), "clean exit");
+        assertTrue(eventually(5_000, () -> server.survivingWorkers().isEmpty()),
+            "no worker of " + workers + " survives: " + server.survivingWorkers());
+    }
+
+    private static Socket rawClient(final int port) throws IOException
+    {
+        final Socket socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+        return socket;
+    }
+
+    private static byte[] concat(final byte[] first, final byte[] second)
+    {
+        final byte[] both = new byte[first.length + second.length];
+        System.arraycopy(first, 0, both, 0, first.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
+    }
+
+    private static void closeAll(final List<TestClient> clients)
+    {
+        for (final TestClient client : clients)
+        {
+            try
+            {
+                client.close();
+            }
+            catch (final IOException ex)
+            {
+                // already gone: that is what closing is for
+            }
+        }
+    }
+}
