@@ -112,6 +112,7 @@ public final class Master implements ChannelFrameHandler
         {
             throw new IllegalStateException("the master's signals are not blocked; start it through MpServer, which re-executes itself");
         }
+        removeStaleWorkerFiles();
         countersFile = CountersFile.forMaster(config.runDir, pid);
         waiter.install();
         Posix.checked("setitimer", Posix.LIBC.setitimer(ITimerVal.ITIMER_REAL, new ITimerVal().periodMicros(TICK_MICROS).address(), 0L));
@@ -773,6 +774,23 @@ public final class Master implements ChannelFrameHandler
         catch (final java.io.IOException | RuntimeException ex)
         {
             LOG.debug("cannot read SigQ: {}", ex.toString());
+        }
+    }
+
+    /** Worker files of an earlier run of this run dir would show up in stat as dead workers. */
+    private void removeStaleWorkerFiles()
+    {
+        try (java.nio.file.DirectoryStream<java.nio.file.Path> stale =
+            java.nio.file.Files.newDirectoryStream(config.runDir, "worker-*" + CountersFile.SUFFIX))
+        {
+            for (final java.nio.file.Path file : stale)
+            {
+                java.nio.file.Files.deleteIfExists(file);
+            }
+        }
+        catch (final java.io.IOException ex)
+        {
+            LOG.warn("cannot clean {}: {}", config.runDir, ex.toString());
         }
     }
 

@@ -45,7 +45,8 @@ public final class ServerProcess implements AutoCloseable
 
     public static ServerProcess start(final String... args) throws IOException
     {
-        final Path dir = Files.createTempDirectory(Path.of("target"), "mpserver-it-");
+        final int given = List.of(args).indexOf("--run-dir");
+        final Path dir = given >= 0 ? Path.of(args[given + 1]) : Files.createTempDirectory(Path.of("target"), "mpserver-it-");
         final Path log = dir.resolve("server.log");
         final List<String> command = new ArrayList<>();
         command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
@@ -57,8 +58,11 @@ public final class ServerProcess implements AutoCloseable
         command.add("127.0.0.1");
         command.add("--port");
         command.add("0");
-        command.add("--run-dir");
-        command.add(dir.toAbsolutePath().toString());
+        if (given < 0)
+        {
+            command.add("--run-dir");
+            command.add(dir.toAbsolutePath().toString());
+        }
         command.addAll(List.of(args));
         final Process process = new ProcessBuilder(command)
             .redirectError(log.toFile())

@@ -48,7 +48,26 @@ class StatCommandTest
         assertTrue(stopped.contains("is not running: these are its last values"), stopped);
     }
 
-    private static String stat(final ServerProcess server, final String... extra)
+    @Test
+    void aServerRestartsOnTheRunDirOfAnEarlierOneAndStatShowsOnlyTheNewOne() throws Exception
+    {
+        final java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(java.nio.file.Path.of("target"), "rundir-");
+        for (int run = 0; run < 2; run++)
+        {
+            try (ServerProcess server = ServerProcess.start("--workers", "1", "--run-dir", dir.toAbsolutePath().toString()))
+            {
+                try (TestClient client = new TestClient(server.port()))
+                {
+                    client.join(run);
+                }
+                assertTrue(ServerProcess.eventually(3000, () ->
+                    number(statOf(dir, "--json"), "\"totals\":\\{[^}]*\"messages\":(\\d+)") == 1), "counts of this run only");
+                assertEquals(1, count(statOf(dir, "--json"), "\"slot\":"), "only this run's worker");
+            }
+        }
+    }
+
+    private static String statOf(final java.nio.file.Path dir, final String... extra)
     {
         final StringWriter out = new StringWriter();
         final CommandLine cli = new CommandLine(new MpServer());
@@ -56,10 +75,15 @@ class StatCommandTest
         final String[] args = new String[3 + extra.length];
         args[0] = "stat";
         args[1] = "--run-dir";
-        args[2] = server.runDir().toString();
+        args[2] = dir.toString();
         System.arraycopy(extra, 0, args, 3, extra.length);
         assertEquals(0, cli.execute(args));
         return out.toString();
+    }
+
+    private static String stat(final ServerProcess server, final String... extra)
+    {
+        return statOf(server.runDir(), extra);
     }
 
     private static long number(final String text, final String regex)

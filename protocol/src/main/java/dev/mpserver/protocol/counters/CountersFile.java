@@ -83,6 +83,9 @@ public final class CountersFile implements AutoCloseable
     private CountersFile(final Path path, final int kind, final int pid, final int slot)
     {
         this.path = path;
+        // A file left by an earlier run (same --run-dir) is replaced, not an error; the port, bound
+        // before this, already proved no other server of this run dir is alive.
+        IoUtil.deleteIfExists(path.toFile());
         this.mapped = IoUtil.mapNewFile(path.toFile(), FILE_LENGTH, true);
         this.header = new UnsafeBuffer(mapped, 0, HEADER_LENGTH);
         final AtomicBuffer metadata = new UnsafeBuffer(mapped, HEADER_LENGTH, METADATA_LENGTH);
