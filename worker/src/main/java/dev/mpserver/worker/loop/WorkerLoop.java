@@ -62,6 +62,12 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
     private static final int GENERATION_MASK = 0x7FFF_FFFF;
     private static final int CLIENT_EVENTS = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
     private static final int MAX_EVENTS = 1024;
+    /**
+     * Accepts per listener wake-up. The listener is level-triggered, so the rest of a burst wakes
+     * us again; meanwhile clients already accepted get served instead of waiting behind thousands
+     * of accepts (and EPOLLEXCLUSIVE lets another worker take a share).
+     */
+    private static final int ACCEPT_BATCH = 64;
     private static final int MAX_INPUT = WireProtocol.MAX_FRAME_LENGTH + 4096;
     private static final long LOAD_REPORT_INTERVAL_NANOS = 100_000_000L;
     private static final long ACCEPT_PAUSE_NANOS = 100_000_000L;
@@ -199,7 +205,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
 
     private void acceptAll()
     {
-        while (accepting)
+        for (int accepted = 0; accepting && accepted < ACCEPT_BATCH; accepted++)
         {
             if (table.isFull())
             {
