@@ -4,13 +4,14 @@ import java.util.concurrent.Callable;
 
 import dev.mpserver.protocol.posix.FileStat;
 import dev.mpserver.protocol.posix.PosixException;
-import dev.mpserver.worker.cli.DurationConverter;
+import dev.mpserver.worker.cli.WorkerOptions;
 import dev.mpserver.worker.loop.WorkerConfig;
 import dev.mpserver.worker.loop.WorkerLoop;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -33,21 +34,8 @@ public final class WorkerMain implements Callable<Integer>
     @Option(names = "--slot", description = "This worker's slot number in the master (reported by 'I').", defaultValue = "0")
     int slot;
 
-    @Option(names = "--max-clients", defaultValue = "" + WorkerConfig.DEFAULT_MAX_CLIENTS,
-        description = "Clients served at most; at the cap the worker stops accepting and returns hand-offs (default ${DEFAULT-VALUE}).")
-    int maxClients;
-
-    @Option(names = "--idle-timeout", defaultValue = "60s", converter = DurationConverter.class,
-        description = "A client that sends nothing this long gets 'E' 4 and is closed (default ${DEFAULT-VALUE}).")
-    long idleTimeoutMs;
-
-    @Option(names = "--output-cap", defaultValue = "" + WorkerConfig.DEFAULT_OUTPUT_CAP,
-        description = "Bytes of unsent output a client may have; a slower reader is cut off (default ${DEFAULT-VALUE}).")
-    int outputCap;
-
-    @Option(names = "--drain-timeout", defaultValue = "30s", converter = DurationConverter.class,
-        description = "After QUIT, how long clients may stay before they get 'E' 5 (default ${DEFAULT-VALUE}).")
-    long drainTimeoutMs;
+    @Mixin
+    WorkerOptions worker;
 
     @Option(names = "--run-dir", description = "Directory for this worker's counters file (none if not given).")
     java.nio.file.Path runDir;
@@ -66,7 +54,7 @@ public final class WorkerMain implements Callable<Integer>
         {
             requireSocket(channelFd, "channel");
             requireSocket(listenFd, "listening socket");
-            config = new WorkerConfig(slot, maxClients, idleTimeoutMs, outputCap, drainTimeoutMs, runDir);
+            config = worker.toConfig(slot, runDir);
         }
         catch (final IllegalArgumentException | PosixException ex)
         {

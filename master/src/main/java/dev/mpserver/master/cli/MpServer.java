@@ -22,12 +22,14 @@ import dev.mpserver.protocol.posix.SigSet;
 import dev.mpserver.protocol.posix.SockAddrIn;
 import dev.mpserver.protocol.posix.Signals;
 import dev.mpserver.worker.cli.DurationConverter;
+import dev.mpserver.worker.cli.WorkerOptions;
 import dev.mpserver.worker.loop.WorkerConfig;
 import dev.mpserver.worker.loop.WorkerLoop;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -72,10 +74,6 @@ public final class MpServer implements Callable<Integer>
         description = "A worker with fewer clients is 'idle' and may take a new shard (default: --max-clients).")
     int workerCapacity;
 
-    @Option(names = "--max-clients", defaultValue = "" + WorkerConfig.DEFAULT_MAX_CLIENTS,
-        description = "Hard cap of clients per worker (default ${DEFAULT-VALUE}).")
-    int maxClients;
-
     @Option(names = "--min-spare", defaultValue = "0", description = "Idle workers to keep ready (default ${DEFAULT-VALUE}).")
     int minSpare;
 
@@ -87,24 +85,15 @@ public final class MpServer implements Callable<Integer>
         description = "Recycle a worker after the master forwarded it this many clients; 0 = never (default).")
     long maxServed;
 
+    @Mixin
+    WorkerOptions worker;
+
     @Option(names = "--backlog", defaultValue = "4096", description = "Listen backlog, capped by net.core.somaxconn (default ${DEFAULT-VALUE}).")
     int backlog;
-
-    @Option(names = "--idle-timeout", defaultValue = "60s", converter = DurationConverter.class,
-        description = "Close clients silent this long with 'E' 4 (default ${DEFAULT-VALUE}).")
-    long idleTimeoutMs;
-
-    @Option(names = "--output-cap", defaultValue = "" + WorkerConfig.DEFAULT_OUTPUT_CAP,
-        description = "Unsent bytes a client may have before it is cut off as a slow reader (default ${DEFAULT-VALUE}).")
-    int outputCap;
 
     @Option(names = "--shard-ttl", defaultValue = "10s", converter = DurationConverter.class,
         description = "Forget a shard this long after its last client left (default ${DEFAULT-VALUE}).")
     long shardTtlMs;
-
-    @Option(names = "--drain-timeout", defaultValue = "30s", converter = DurationConverter.class,
-        description = "On SIGQUIT/reload, how long workers may finish their clients (default ${DEFAULT-VALUE}).")
-    long drainTimeoutMs;
 
     @Option(names = "--grace-period", defaultValue = "5s", converter = DurationConverter.class,
         description = "After QUIT_NOW (or the drain timeout), wait this long before SIGKILL (default ${DEFAULT-VALUE}).")
@@ -157,7 +146,7 @@ public final class MpServer implements Callable<Integer>
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("master.pid"), Long.toString(ProcessHandle.current().pid()));
 
-        final WorkerConfig workerConfig = new WorkerConfig(0, maxClients, idleTimeoutMs, outputCap, drainTimeoutMs, dir);
+        final WorkerConfig workerConfig = worker.toConfig(0, dir);
         try
         {
             if (0 == workerCount)
@@ -173,8 +162,8 @@ public final class MpServer implements Callable<Integer>
                 LOG.warn("RLIMIT_SIGPENDING lowered to {} (--sigpending): expect RT signal queue overflows", sigpending);
             }
             final MasterConfig config = new MasterConfig(host, actualPort, workerCount, maxWorkers, backlog, dir,
-                workerCapacity > 0 ? workerCapacity : maxClients, minSpare, maxSpare, maxServed, shardTtlMs,
-                drainTimeoutMs, gracePeriodMs, handoffQueue, sigpending, workerConfig,
+                workerCapacity > 0 ? workerCapacity : worker.maxClients, minSpare, maxSpare, maxServed, shardTtlMs,
+                worker.drainTimeoutMs, gracePeriodMs, handoffQueue, sigpending, workerConfig,
                 Arrays.asList(workerJvmOpts.trim().split("\\s+")), workerClass);
             return new Master(config, listenFd, System.out).run();
         }
@@ -204,19 +193,19 @@ public final class MpServer implements Callable<Integer>
         {
             throw new CommandLine.ParameterException(cli, "--workers (" + workerCount + ") must be between 0 and --max-workers (" + maxWorkers + ")");
         }
-        if (maxClients < 1)
+        if (worker.maxClients < 1)
         {
             throw new CommandLine.ParameterException(cli, "--max-clients must be at least 1");
         }
-        if (backlog < 1 || handoffQueue < 1 || minSpare < 0 || maxSpare < 0 || outputCap < 1024)
+        if (backlog < 1 || handoffQueue < 1 || minSpare < 0 || maxSpare < 0 || worker.outputCap < 1024)
         {
             throw new CommandLine.ParameterException(cli,
                 "--backlog and --handoff-queue must be positive, spares non-negative, --output-cap at least 1024");
         }
         final long fdLimit = Posix.getRlimit(RLimit.RLIMIT_NOFILE).maximum();
-        if (fdLimit != RLimit.RLIM_INFINITY && maxClients + FDS_RESERVED_PER_WORKER > fdLimit)
+        if (fdLimit != RLimit.RLIM_INFINITY && worker.maxClients + FDS_RESERVED_PER_WORKER > fdLimit)
         {
-            throw new CommandLine.ParameterException(cli, "--max-clients " + maxClients + " does not fit the fd limit " +
+            throw new CommandLine.ParameterException(cli, "--max-clients " + worker.maxClients + " does not fit the fd limit " +
                 fdLimit + " (ulimit -Hn) with " + FDS_RESERVED_PER_WORKER + " fds to spare; lower --max-clients or raise the limit");
         }
     }
