@@ -123,7 +123,10 @@ public final class Master implements ChannelFrameHandler
         }
         while (true)
         {
-            waiter.await();
+            if (0 == ring.size() && !ring.overflowed())
+            {
+                waiter.await();
+            }
             nowNanos = System.nanoTime();
             act();
             if (nowNanos - lastPublishNanos >= PUBLISH_INTERVAL_NANOS)
@@ -139,6 +142,9 @@ public final class Master implements ChannelFrameHandler
                 LOG.error("every worker exited with a fatal configuration error; the master stops");
                 return EXIT_FATAL;
             }
+            // Signals that arrived during this pass are taken now: a busy master does not go back
+            // to sleep (sigsuspend + handler) only to be woken at once.
+            waiter.drain();
         }
         Posix.LIBC.setitimer(ITimerVal.ITIMER_REAL, new ITimerVal().periodMicros(0).address(), 0L);
         publishCounters();

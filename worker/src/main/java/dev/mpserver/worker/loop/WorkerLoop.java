@@ -680,15 +680,8 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
             return;
         }
         counters.increment(WorkerCounter.HANDOFFS_IN);
-        try
-        {
-            Posix.setNonBlocking(fd);
-        }
-        catch (final PosixException ex)
-        {
-            Posix.closeQuietly(fd); // the client is already gone
-            return;
-        }
+        // No fcntl here: every client fd was accepted with SOCK_NONBLOCK by some worker, and
+        // O_NONBLOCK lives on the open file description that all copies of the fd share.
         final int slot = table.add(fd, ClientTable.SERVING, nowNanos);
         serveHere(slot, shardId);
         if (!registerClient(slot))
