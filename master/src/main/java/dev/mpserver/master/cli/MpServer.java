@@ -111,7 +111,12 @@ public final class MpServer implements Callable<Integer>
         description = "Lower the master's RLIMIT_SIGPENDING to N, to reproduce RT signal queue overflows; 0 = leave it.")
     long sigpending;
 
-    @Option(names = "--worker-jvm-opts", defaultValue = "-XX:+UseSerialGC -Xss256k -XX:TieredStopAtLevel=4",
+    /**
+     * Small at rest (measured idle RSS ~84 MiB instead of ~119 MiB) without capping the heap, which
+     * would also cap the direct memory the client buffers live in; C2 stays on for throughput.
+     */
+    @Option(names = "--worker-jvm-opts",
+        defaultValue = "-XX:+UseSerialGC -Xss256k -Xms8m -XX:ReservedCodeCacheSize=48m -XX:CICompilerCount=2 -XX:-UsePerfData",
         description = "JVM options of worker processes (default '${DEFAULT-VALUE}').")
     String workerJvmOpts;
 
