@@ -55,6 +55,8 @@ public final class Master implements ChannelFrameHandler
     private static final int RING_CAPACITY = 4096;
     private static final long PUBLISH_INTERVAL_NANOS = 50_000_000L;
     private static final long SIGQ_INTERVAL_NANOS = 1_000_000_000L;
+    /** Frames in one pass that make the master stop taking one RT signal per frame and poll instead. */
+    private static final int POLL_ENTER_FRAMES = 32;
 
     private static final int RUNNING = 0;
     private static final int STOPPING_FAST = 1;
@@ -84,6 +86,9 @@ public final class Master implements ChannelFrameHandler
     private boolean fatalWorkerExit;
     private int currentSlot;
     private CountersFile countersFile;
+    /** True while the channels are polled with O_ASYNC off (see {@link #adaptSignalling}). */
+    private boolean polling;
+    private long framesThisPass;
     private long lastPublishNanos;
     private long lastSigQNanos;
 
@@ -123,12 +128,13 @@ public final class Master implements ChannelFrameHandler
         }
         while (true)
         {
-            if (0 == ring.size() && !ring.overflowed())
+            if (0 == ring.size() && !ring.overflowed() && !polling)
             {
                 waiter.await();
             }
             nowNanos = System.nanoTime();
             act();
+            adaptSignalling();
             if (nowNanos - lastPublishNanos >= PUBLISH_INTERVAL_NANOS)
             {
                 publishCounters();
@@ -210,11 +216,15 @@ public final class Master implements ChannelFrameHandler
         if (rescan)
         {
             counters.increment(MasterCounter.RESCANS);
+        }
+        if (rescan || polling)
+        {
             for (int i = 0; i < slots.length; i++)
             {
                 dirty[i] = null != slots[i].channel;
             }
         }
+        framesThisPass = 0;
         for (int i = 0; i < slots.length; i++)
         {
             if (dirty[i])
@@ -250,7 +260,9 @@ public final class Master implements ChannelFrameHandler
         }
         channel.flush();
         currentSlot = slot.index;
-        counters.add(MasterCounter.FRAMES_IN, channel.receive(this));
+        final int frames = channel.receive(this);
+        framesThisPass += frames;
+        counters.add(MasterCounter.FRAMES_IN, frames);
         if (channel.isClosed() && slot.state != WorkerSlot.GONE)
         {
             workerGone(slot, "channel closed");
@@ -727,6 +739,48 @@ public final class Master implements ChannelFrameHandler
                 if (slot.state != WorkerSlot.DRAINING)
                 {
                     slot.state = WorkerSlot.DRAINING;
+                }
+            }
+        }
+    }
+
+    /**
+     * Under a burst every frame a worker writes queues one RT signal, and taking each costs the
+     * master a syscall: that, not routing, bounds the hand-off rate. So, like NAPI in network
+     * drivers, a pass that finds a burst switches O_ASYNC off and the loop polls every channel
+     * until a pass finds nothing; then O_ASYNC goes back on and every channel is read once more,
+     * so a frame that arrived between the last poll and the re-arm is not left without a signal.
+     */
+    private void adaptSignalling()
+    {
+        if (!polling && framesThisPass >= POLL_ENTER_FRAMES)
+        {
+            setAsync(false);
+            polling = true;
+            counters.increment(MasterCounter.POLL_PHASES);
+        }
+        else if (polling && 0 == framesThisPass)
+        {
+            setAsync(true);
+            polling = false;
+            for (final WorkerSlot slot : slots)
+            {
+                serviceChannel(slot);
+            }
+        }
+    }
+
+    private void setAsync(final boolean on)
+    {
+        for (final WorkerSlot slot : slots)
+        {
+            if (null != slot.channel && !slot.channel.isClosed())
+            {
+                final int fd = slot.channel.fd();
+                final int flags = Posix.LIBC.fcntl(fd, Posix.F_GETFL, 0);
+                if (flags >= 0)
+                {
+                    Posix.LIBC.fcntl(fd, Posix.F_SETFL, on ? flags | Posix.O_ASYNC : flags & ~Posix.O_ASYNC);
                 }
             }
         }

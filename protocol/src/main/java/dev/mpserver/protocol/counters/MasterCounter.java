@@ -30,7 +30,8 @@ public enum MasterCounter
     DEATHS("worker exits", false),
     CRASHES("worker crashes", false),
     SHARDS_EXPIRED("shards expired", false),
-    STALE_SHARD_GONE("stale SHARD_GONE ignored", false);
+    STALE_SHARD_GONE("stale SHARD_GONE ignored", false),
+    POLL_PHASES("bursts polled with O_ASYNC off", false);
 
     public static final int TYPE_ID_BASE = 2000;
     /** The master also keeps the totals of exited workers: type id RETIRED_TYPE_ID_BASE + WorkerCounter ordinal. */
