@@ -689,22 +689,16 @@ public final class Master implements ChannelFrameHandler
     {
         generation++;
         LOG.info("SIGHUP: starting worker generation {}; the old generation drains", generation);
-        for (final WorkerSlot slot : slots)
-        {
-            if (slot.isLive())
-            {
-                slot.state = WorkerSlot.DRAINING; // before spawning, so it takes no new shards
-            }
-        }
+        // pickWorker only considers the current generation, so old workers take no new shard
+        // from here on; spawn first so that clients rerouted by drain() have somewhere to go.
         for (int i = 0; i < config.workers; i++)
         {
             spawn();
         }
         for (final WorkerSlot slot : slots)
         {
-            if (slot.state == WorkerSlot.DRAINING && slot.generation != generation)
+            if (slot.isLive() && slot.generation != generation)
             {
-                slot.state = WorkerSlot.READY;
                 drain(slot, "reload");
             }
         }

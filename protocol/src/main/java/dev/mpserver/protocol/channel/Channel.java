@@ -168,13 +168,8 @@ public final class Channel implements AutoCloseable
         }
         if (sent < 0)
         {
-            if (closed)
-            {
-                --seq;
-                return CLOSED;
-            }
-            --seq;
-            return enqueue(command, hasFd, shardId, load, pid, attachedFd);
+            --seq; // not sent: CLOSED hands the frame back, enqueue numbers it again
+            return closed ? CLOSED : enqueue(command, hasFd, shardId, load, pid, attachedFd);
         }
         // A partial write carried the fd with its first byte; the rest goes without it.
         final int slot = slot(queueSize++);
@@ -264,10 +259,7 @@ public final class Channel implements AutoCloseable
         queueSize = 0;
         Posix.closeQuietly(pendingFd);
         pendingFd = ChannelFrame.NO_FD;
-        if (!closed)
-        {
-            closed = true;
-        }
+        closed = true;
         Posix.closeQuietly(fd);
     }
 

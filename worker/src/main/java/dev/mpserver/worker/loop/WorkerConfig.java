@@ -1,6 +1,8 @@
 package dev.mpserver.worker.loop;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Settings of one worker loop, fixed at start. Durations in nanoseconds. */
 public final class WorkerConfig
@@ -50,9 +52,9 @@ public final class WorkerConfig
     }
 
     /** The arguments that recreate this configuration on a worker's command line. */
-    public java.util.List<String> toArguments()
+    public List<String> toArguments()
     {
-        final java.util.List<String> arguments = new java.util.ArrayList<>(java.util.List.of(
+        final List<String> arguments = new ArrayList<>(List.of(
             "--slot", Integer.toString(slot),
             "--max-clients", Integer.toString(maxClients),
             "--idle-timeout", idleTimeoutNanos / 1_000_000L + "ms",
