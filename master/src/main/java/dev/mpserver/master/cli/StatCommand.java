@@ -32,6 +32,8 @@ import picocli.CommandLine.Spec;
 public final class StatCommand implements Callable<Integer>
 {
     private static final double SIGQ_WARN_RATIO = 0.8;
+    /** A shard this big that holds most of its worker's clients is worth a warning. */
+    private static final long HOT_SHARD_MIN_CLIENTS = 100;
 
     @Spec
     CommandSpec spec;
@@ -185,10 +187,21 @@ public final class StatCommand implements Callable<Integer>
             for (final RunDirCounters.Process worker : workers)
             {
                 final long own = worker.value(WorkerCounter.CLIENTS);
-                if (worker.alive() && live > 1 && own > 100 && own * live > 2 * clients)
+                if (worker.alive() && live > 1 && own > HOT_SHARD_MIN_CLIENTS && own * live > 2 * clients)
                 {
                     notes.add("worker slot " + worker.slot() + " (pid " + worker.pid() + ") carries " + own + " of " + clients +
                         " clients: a hot shard? One shard is always served by one worker.");
+                }
+            }
+            for (final RunDirCounters.Process worker : workers)
+            {
+                final long hot = worker.value(WorkerCounter.BUSIEST_SHARD_CLIENTS);
+                final long own = worker.value(WorkerCounter.CLIENTS);
+                if (worker.alive() && hot >= HOT_SHARD_MIN_CLIENTS && 2 * hot > own)
+                {
+                    notes.add("HOT SHARD: shard " + worker.value(WorkerCounter.BUSIEST_SHARD) + " has " + hot + " of the " + own +
+                        " clients of worker slot " + worker.slot() + " (pid " + worker.pid() + "); a shard is always served by " +
+                        "one worker, so this worker caps it (consider splitting that vhost).");
                 }
             }
             if (notes.isEmpty())

@@ -49,6 +49,37 @@ class StatCommandTest
     }
 
     @Test
+    void statNamesAHotShardWithItsClientCount() throws Exception
+    {
+        try (ServerProcess server = ServerProcess.start("--workers", "2"))
+        {
+            final java.util.List<TestClient> clients = new java.util.ArrayList<>();
+            try
+            {
+                for (int i = 0; i < 150; i++)
+                {
+                    clients.add(new TestClient(server.port()).join(7));
+                }
+                for (int i = 0; i < 10; i++)
+                {
+                    clients.add(new TestClient(server.port()).join(1000 + i));
+                }
+                assertTrue(ServerProcess.eventually(3000, () -> number(stat(server, "--json"), "\"totals\":\\{[^}]*\"busiestShardClients\":(\\d+)") == 150));
+                final String json = stat(server, "--json");
+                assertEquals(7, number(json, "\"totals\":\\{[^}]*\"busiestShard\":(\\d+)"), json);
+                assertTrue(json.contains("HOT SHARD: shard 7 has 150 of the"), json);
+            }
+            finally
+            {
+                for (final TestClient client : clients)
+                {
+                    client.close();
+                }
+            }
+        }
+    }
+
+    @Test
     void aServerRestartsOnTheRunDirOfAnEarlierOneAndStatShowsOnlyTheNewOne() throws Exception
     {
         final java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(java.nio.file.Path.of("target"), "rundir-");

@@ -105,9 +105,25 @@ public final class RunDirCounters
         return null == master ? 0 : master.exitedValues[counter.ordinal()];
     }
 
-    /** Live workers plus exited ones; for a gauge, live workers only. */
+    /**
+     * Live workers plus exited ones; for a gauge, live workers only; for the busiest shard, the
+     * server's busiest (the live worker whose busiest shard has the most clients).
+     */
     public long total(final WorkerCounter counter)
     {
+        if (counter == WorkerCounter.BUSIEST_SHARD || counter == WorkerCounter.BUSIEST_SHARD_CLIENTS)
+        {
+            Process busiest = null;
+            for (final Process worker : workers)
+            {
+                if (worker.alive && (null == busiest ||
+                    worker.value(WorkerCounter.BUSIEST_SHARD_CLIENTS) > busiest.value(WorkerCounter.BUSIEST_SHARD_CLIENTS)))
+                {
+                    busiest = worker;
+                }
+            }
+            return null == busiest ? 0 : busiest.value(counter);
+        }
         long sum = counter.isGauge() ? 0 : exited(counter);
         for (final Process worker : workers)
         {

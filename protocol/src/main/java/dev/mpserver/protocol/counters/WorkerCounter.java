@@ -21,7 +21,9 @@ public enum WorkerCounter
     HANDOFFS_OUT("hand-offs to master", false),
     HANDOFFS_IN("hand-offs from master", false),
     RETURNS("hand-offs returned", false),
-    FDS_LOST("fds lost (MSG_CTRUNC)", false);
+    FDS_LOST("fds lost (MSG_CTRUNC)", false),
+    BUSIEST_SHARD("busiest shard (id)", true),
+    BUSIEST_SHARD_CLIENTS("busiest shard's clients", true);
 
     public static final int TYPE_ID_BASE = 1000;
     public static final int COUNT = values().length;

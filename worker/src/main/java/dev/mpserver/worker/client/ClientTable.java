@@ -293,6 +293,27 @@ public final class ClientTable
         return shardCount.size();
     }
 
+    /**
+     * The shard with the most clients here (for the hot-shard view of {@code mpserver stat}), or
+     * {@link WireProtocol#NO_SHARD}; O(shards), allocation-free (the map's iterator is reused).
+     */
+    public int busiestShard()
+    {
+        int busiest = WireProtocol.NO_SHARD;
+        int most = 0;
+        final Int2IntHashMap.EntryIterator entries = shardCount.entrySet().iterator();
+        while (entries.hasNext())
+        {
+            entries.next();
+            if (entries.getIntValue() > most)
+            {
+                most = entries.getIntValue();
+                busiest = entries.getIntKey();
+            }
+        }
+        return busiest;
+    }
+
     /** First client of a shard, or {@link #NONE}. */
     public int firstOfShard(final int shardId)
     {

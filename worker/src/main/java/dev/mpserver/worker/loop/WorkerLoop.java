@@ -739,6 +739,9 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         lastPublishNanos = nowNanos;
         counters.set(WorkerCounter.CLIENTS, table.size());
         counters.set(WorkerCounter.SHARDS, table.shardCount());
+        final int busiest = table.busiestShard();
+        counters.set(WorkerCounter.BUSIEST_SHARD, busiest);
+        counters.set(WorkerCounter.BUSIEST_SHARD_CLIENTS, busiest == WireProtocol.NO_SHARD ? 0 : table.clientsOnShard(busiest));
         if (null != countersFile)
         {
             countersFile.update(0, counters.values());

@@ -32,6 +32,17 @@ class ClientTableTest
     }
 
     @Test
+    void busiestShardIsTheOneWithMostClients()
+    {
+        final ClientTable table = new ClientTable(8);
+        assertEquals(dev.mpserver.protocol.wire.WireProtocol.NO_SHARD, table.busiestShard());
+        table.joinShard(table.add(1, ClientTable.SERVING, 0), 3);
+        table.joinShard(table.add(2, ClientTable.SERVING, 0), 9);
+        table.joinShard(table.add(3, ClientTable.SERVING, 0), 9);
+        assertEquals(9, table.busiestShard());
+    }
+
+    @Test
     void servingCountsOnlyClientsPastTheirFirstFrame()
     {
         final ClientTable table = new ClientTable(4);
