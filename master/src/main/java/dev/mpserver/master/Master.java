@@ -1,6 +1,11 @@
 package dev.mpserver.master;
 
+import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import dev.mpserver.master.process.WorkerLauncher;
 import dev.mpserver.master.process.WorkerSlot;
@@ -811,7 +816,7 @@ public final class Master implements ChannelFrameHandler
     /** SigQ from /proc/self/status: RT signals queued for this user / RLIMIT_SIGPENDING. */
     private void readSigQ()
     {
-        try (java.io.BufferedReader status = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of("/proc/self/status")))
+        try (BufferedReader status = Files.newBufferedReader(Path.of("/proc/self/status")))
         {
             String line;
             while ((line = status.readLine()) != null)
@@ -825,7 +830,7 @@ public final class Master implements ChannelFrameHandler
                 }
             }
         }
-        catch (final java.io.IOException | RuntimeException ex)
+        catch (final IOException | RuntimeException ex)
         {
             LOG.debug("cannot read SigQ: {}", ex.toString());
         }
@@ -834,15 +839,15 @@ public final class Master implements ChannelFrameHandler
     /** Worker files of an earlier run of this run dir would show up in stat as dead workers. */
     private void removeStaleWorkerFiles()
     {
-        try (java.nio.file.DirectoryStream<java.nio.file.Path> stale =
-            java.nio.file.Files.newDirectoryStream(config.runDir, "worker-*" + CountersFile.SUFFIX))
+        try (DirectoryStream<Path> stale =
+            Files.newDirectoryStream(config.runDir, "worker-*" + CountersFile.SUFFIX))
         {
-            for (final java.nio.file.Path file : stale)
+            for (final Path file : stale)
             {
-                java.nio.file.Files.deleteIfExists(file);
+                Files.deleteIfExists(file);
             }
         }
-        catch (final java.io.IOException ex)
+        catch (final IOException ex)
         {
             LOG.warn("cannot clean {}: {}", config.runDir, ex.toString());
         }
@@ -851,7 +856,7 @@ public final class Master implements ChannelFrameHandler
     /** Adds an exited worker's last counter values to the totals and removes its file. */
     private void retireCounters(final int workerPid)
     {
-        final java.nio.file.Path file = CountersFile.workerFile(config.runDir, workerPid);
+        final Path file = CountersFile.workerFile(config.runDir, workerPid);
         final CountersFileReader reader = CountersFileReader.open(file);
         if (null != reader)
         {
@@ -866,9 +871,9 @@ public final class Master implements ChannelFrameHandler
         }
         try
         {
-            java.nio.file.Files.deleteIfExists(file);
+            Files.deleteIfExists(file);
         }
-        catch (final java.io.IOException ex)
+        catch (final IOException ex)
         {
             LOG.warn("cannot remove {}: {}", file, ex.toString());
         }

@@ -69,7 +69,7 @@ public final class StatCommand implements Callable<Integer>
         while (true)
         {
             final Snapshot snapshot = Snapshot.read(dir);
-            if (null == snapshot.master && snapshot.workers.isEmpty())
+            if (snapshot.counters.isEmpty())
             {
                 spec.commandLine().getErr().println("mpserver stat: no counters files in " + dir);
                 return 2;
@@ -187,21 +187,21 @@ public final class StatCommand implements Callable<Integer>
             for (final RunDirCounters.Process worker : workers)
             {
                 final long own = worker.value(WorkerCounter.CLIENTS);
-                if (worker.alive() && live > 1 && own > HOT_SHARD_MIN_CLIENTS && own * live > 2 * clients)
-                {
-                    notes.add("worker slot " + worker.slot() + " (pid " + worker.pid() + ") carries " + own + " of " + clients +
-                        " clients: a hot shard? One shard is always served by one worker.");
-                }
-            }
-            for (final RunDirCounters.Process worker : workers)
-            {
                 final long hot = worker.value(WorkerCounter.BUSIEST_SHARD_CLIENTS);
-                final long own = worker.value(WorkerCounter.CLIENTS);
-                if (worker.alive() && hot >= HOT_SHARD_MIN_CLIENTS && 2 * hot > own)
+                if (!worker.alive())
+                {
+                    continue;
+                }
+                if (hot >= HOT_SHARD_MIN_CLIENTS && 2 * hot > own)
                 {
                     notes.add("HOT SHARD: shard " + worker.value(WorkerCounter.BUSIEST_SHARD) + " has " + hot + " of the " + own +
                         " clients of worker slot " + worker.slot() + " (pid " + worker.pid() + "); a shard is always served by " +
                         "one worker, so this worker caps it (consider splitting that vhost).");
+                }
+                else if (live > 1 && own > HOT_SHARD_MIN_CLIENTS && own * live > 2 * clients)
+                {
+                    notes.add("worker slot " + worker.slot() + " (pid " + worker.pid() + ") carries " + own + " of " + clients +
+                        " clients, over several shards: the shard placement is uneven.");
                 }
             }
             if (notes.isEmpty())

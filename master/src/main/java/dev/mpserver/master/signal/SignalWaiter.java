@@ -35,7 +35,6 @@ public final class SignalWaiter
     private final TimeSpec zero = new TimeSpec().nanos(0);
     /** Strongly referenced for the life of the process: a collected closure would leave a dangling handler. */
     private final LibC.SigInfoHandler handler;
-    private long discarded;
 
     public SignalWaiter(final SignalRing ring)
     {
@@ -119,12 +118,6 @@ public final class SignalWaiter
         {
             count++;
         }
-        discarded += count;
         return count;
-    }
-
-    public long discarded()
-    {
-        return discarded;
     }
 }
