@@ -62,6 +62,8 @@ public final class Master implements ChannelFrameHandler
     private static final long SIGQ_INTERVAL_NANOS = 1_000_000_000L;
     /** Frames in one pass that make the master stop taking one RT signal per frame and poll instead. */
     private static final int POLL_ENTER_FRAMES = 32;
+    /** Frames read from one channel per pass at most: a worker that writes as fast as we read must not hold the loop. */
+    private static final int RECEIVE_BUDGET = 1024;
 
     private static final int RUNNING = 0;
     private static final int STOPPING_FAST = 1;
@@ -94,6 +96,8 @@ public final class Master implements ChannelFrameHandler
     /** True while the channels are polled with O_ASYNC off (see {@link #adaptSignalling}). */
     private boolean polling;
     private long framesThisPass;
+    /** A channel spent its receive budget this pass: the loop must not sleep before reading it again. */
+    private boolean backlogged;
     private long lastPublishNanos;
     private long lastSigQNanos;
 
@@ -133,13 +137,14 @@ public final class Master implements ChannelFrameHandler
         }
         while (true)
         {
-            if (0 == ring.size() && !ring.overflowed() && !polling)
+            if (0 == ring.size() && !ring.overflowed() && !polling && !backlogged)
             {
                 waiter.await();
             }
             nowNanos = System.nanoTime();
             act();
             adaptSignalling();
+            flushChannels();
             if (nowNanos - lastPublishNanos >= PUBLISH_INTERVAL_NANOS)
             {
                 publishCounters();
@@ -230,6 +235,7 @@ public final class Master implements ChannelFrameHandler
             }
         }
         framesThisPass = 0;
+        backlogged = false;
         for (int i = 0; i < slots.length; i++)
         {
             if (dirty[i])
@@ -256,6 +262,28 @@ public final class Master implements ChannelFrameHandler
         }
     }
 
+    /**
+     * Sends what this pass queued for each worker. A channel that cannot take it all keeps the rest
+     * and is flushed again on its POLL_OUT signal, on the next pass, or at the latest on the tick.
+     */
+    private void flushChannels()
+    {
+        for (final WorkerSlot slot : slots)
+        {
+            final Channel channel = slot.channel;
+            if (null != channel && channel.hasQueued())
+            {
+                final long waitedBefore = channel.framesQueued();
+                channel.flush();
+                counters.add(MasterCounter.HANDOFFS_QUEUED, channel.framesQueued() - waitedBefore);
+                if (channel.isClosed() && slot.state != WorkerSlot.GONE)
+                {
+                    workerGone(slot, "channel send failed");
+                }
+            }
+        }
+    }
+
     private void serviceChannel(final WorkerSlot slot)
     {
         final Channel channel = slot.channel;
@@ -265,8 +293,14 @@ public final class Master implements ChannelFrameHandler
         }
         channel.flush();
         currentSlot = slot.index;
-        final int frames = channel.receive(this);
+        final int frames = channel.receive(this, RECEIVE_BUDGET);
         framesThisPass += frames;
+        if (frames >= RECEIVE_BUDGET)
+        {
+            // Budget spent, data may remain, and no new signal will say so: come back next pass.
+            dirty[slot.index] = true;
+            backlogged = true;
+        }
         counters.add(MasterCounter.FRAMES_IN, frames);
         if (channel.isClosed() && slot.state != WorkerSlot.GONE)
         {
@@ -433,17 +467,14 @@ public final class Master implements ChannelFrameHandler
             }
             return;
         }
-        final int result = slot.channel.send(ChannelCommand.HANDOFF, shardId, 0, pid, fd);
-        if (result == Channel.SENT || result == Channel.QUEUED)
+        // Posted, not sent: flushChannels() passes this pass's hand-offs to each worker in a few sendmsg calls.
+        final int result = slot.channel.post(ChannelCommand.HANDOFF, shardId, 0, pid, fd);
+        if (result == Channel.QUEUED)
         {
             shards.forwarded(shardId, slot.channel.lastSeq());
             slot.load++;
             slot.served++;
             counters.increment(MasterCounter.HANDOFFS_ROUTED);
-            if (result == Channel.QUEUED)
-            {
-                counters.increment(MasterCounter.HANDOFFS_QUEUED);
-            }
         }
         else if (result == Channel.FULL)
         {

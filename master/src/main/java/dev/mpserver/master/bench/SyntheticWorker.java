@@ -25,11 +25,15 @@ public final class SyntheticWorker implements ChannelFrameHandler
     private static final int CHANNEL_FD = 3;
     private static final int LISTEN_FD = 4;
     private static final int SHARDS = 10_000;
-    /** Keep this many of our frames unsent at most, so the master, not our queue, sets the pace. */
+    /** Keep this many of our frames unsent at most, so the master, not our queue, sets the pace; one sendmsg's worth. */
     private static final int QUEUE_HIGH_WATER = 64;
-    /** Report "no clients" this often, so the master never thinks a synthetic worker is full. */
-    private static final int LOAD_EVERY = 256;
     private static final int WAIT_MILLIS = 10;
+    /**
+     * Hand-offs sent and not matched by one received, at most. With two synthetic workers and random
+     * shards each gets back about what it sends; the window keeps the master's per-worker queues
+     * (and so its E3 back-pressure) out of the measurement.
+     */
+    private static final int IN_FLIGHT = 1024;
 
     private final Channel channel = new Channel(CHANNEL_FD, 4096);
     private long sent;
@@ -61,37 +65,35 @@ public final class SyntheticWorker implements ChannelFrameHandler
         long lastLoadAt = 0;
         while (!quit && !channel.isClosed())
         {
-            if (channel.queuedFrames() >= QUEUE_HIGH_WATER)
+            if (channel.queuedFrames() >= QUEUE_HIGH_WATER || sent - received >= IN_FLIGHT)
             {
                 // Sleep until the master reads or writes: the master, not our spinning, sets the pace.
                 Posix.LIBC.epoll_wait(epoll, events.address(), 1, WAIT_MILLIS);
             }
             channel.receive(this);
-            channel.flush();
-            if (received - lastLoadAt >= LOAD_EVERY)
-            {
-                lastLoadAt = received;
-                channel.send(ChannelCommand.LOAD, 0, 0, pid, ChannelFrame.NO_FD);
-            }
-            while (channel.queuedFrames() < QUEUE_HIGH_WATER && !quit)
+            // Like a worker after a batch of accepts: post the hand-offs, then one flush sends them.
+            while (channel.queuedFrames() < QUEUE_HIGH_WATER && sent - received < IN_FLIGHT && !quit)
             {
                 final int fd = Posix.LIBC.dup(LISTEN_FD);
                 if (fd < 0)
                 {
                     break;
                 }
-                final int result = channel.send(ChannelCommand.HANDOFF, random.nextInt(SHARDS), 0, pid, fd);
-                if (result != Channel.SENT && result != Channel.QUEUED)
+                if (channel.post(ChannelCommand.HANDOFF, random.nextInt(SHARDS), 0, pid, fd) != Channel.QUEUED)
                 {
                     Posix.closeQuietly(fd);
                     break;
                 }
                 sent++;
-                if (result == Channel.QUEUED)
-                {
-                    break;
-                }
             }
+            if (received != lastLoadAt)
+            {
+                // "No clients": the master must never think a synthetic worker full. After the
+                // hand-offs, so that it rides in their sendmsg.
+                lastLoadAt = received;
+                channel.post(ChannelCommand.LOAD, 0, 0, pid, ChannelFrame.NO_FD);
+            }
+            channel.flush();
         }
         if (null != runDir)
         {

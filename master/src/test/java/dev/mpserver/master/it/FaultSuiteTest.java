@@ -56,10 +56,11 @@ class FaultSuiteTest
     // ---------------------------------------------------------------- 1. SIGSTOP of a worker
 
     /**
-     * A stopped worker reads nothing. What is deterministic: the master's channel to it takes
-     * exactly as many hand-offs as an AF_UNIX socketpair holds before EAGAIN (measured here on a
-     * socketpair of our own, with the same frames), then exactly {@code --handoff-queue} more
-     * wait in the master, and every further client of its shards is told {@code E 3}. The other
+     * A stopped worker reads nothing. The master's channel to it takes as many hand-offs as an
+     * AF_UNIX socketpair holds before EAGAIN (between what it holds sent one per sendmsg and in
+     * full batches, both measured here on a socketpair of our own), then exactly
+     * {@code --handoff-queue} more wait in the master, and every further client of its shards is
+     * told {@code E 3}. The other
      * worker and the master keep serving throughout; after SIGCONT every waiting client is served.
      */
     @Test
@@ -69,7 +70,7 @@ class FaultSuiteTest
         final int handoffQueue = 64;
         final int shed = 100;
         try (ServerProcess server = ServerProcess.start("--workers", "2", "--handoff-queue", Integer.toString(handoffQueue),
-            "--shard-ttl", "60s", "--max-clients", "3000"))
+            "--shard-ttl", "60s", "--max-clients", "10000"))
         {
             final Map<Integer, List<Integer>> shardsOf = shardsByWorker(server, 4);
             assertTrue(shardsOf.size() == 2 && shardsOf.values().stream().allMatch(s -> s.size() >= 4),
@@ -82,9 +83,10 @@ class FaultSuiteTest
             wave(server, 200, i -> (i % 2 == 0 ? victimShards : otherShards).get(i / 2 % 4));
             final FdBaseline baseline = FdBaseline.take(server);
 
-            final int socketHolds = handoffsASocketpairHolds();
-            final int waiting = socketHolds + handoffQueue;
-            final int victims = waiting + shed;
+            // How many wait in the stopped worker's socket depends on how the master batched them.
+            final int socketHoldsAtLeast = handoffsASocketpairHolds(1);
+            final int socketHoldsAtMost = handoffsASocketpairHolds(Channel.MAX_FRAMES_PER_SEND);
+            final int victims = socketHoldsAtMost + handoffQueue + shed;
             final List<TestClient> victimClients = new ArrayList<>();
             final List<TestClient> waitingClients = new ArrayList<>();
             int servedMeanwhile = 0;
@@ -109,8 +111,6 @@ class FaultSuiteTest
                 assertTrue(eventually(10_000, () -> answered(victimClients) >= shed),
                     "clients beyond the bound are answered; answered " + answered(victimClients) + " of " + victims);
                 Thread.sleep(300);
-                assertEquals(shed, answered(victimClients), "exactly the clients beyond socketpair (" + socketHolds +
-                    ") + --handoff-queue (" + handoffQueue + ") are shed");
                 for (final TestClient client : victimClients)
                 {
                     if (hasBytes(client))
@@ -123,7 +123,10 @@ class FaultSuiteTest
                         waitingClients.add(client);
                     }
                 }
-                assertEquals(waiting, waitingClients.size());
+                final int waiting = waitingClients.size();
+                assertTrue(waiting >= socketHoldsAtLeast + handoffQueue && waiting <= socketHoldsAtMost + handoffQueue,
+                    "the clients that wait are what the socketpair (" + socketHoldsAtLeast + ".." + socketHoldsAtMost +
+                    ") and --handoff-queue (" + handoffQueue + ") hold: " + waiting);
                 for (int i = 0; i < 20; i++)
                 {
                     try (TestClient client = new TestClient(server.port(), 2_000))
@@ -620,23 +623,31 @@ class FaultSuiteTest
      * an AF_UNIX stream socketpair takes before EAGAIN: what the channel to a stopped worker holds
      * before the master's own queue begins.
      */
-    private static int handoffsASocketpairHolds()
+    /**
+     * How many hand-off frames (each with an fd) an AF_UNIX socketpair takes before EAGAIN when
+     * they are sent {@code perSendmsg} to a sendmsg: the kernel charges the socket per skb, so the
+     * answer grows with the batching, which the master does whenever a pass has several.
+     */
+    private static int handoffsASocketpairHolds(final int perSendmsg)
     {
         final int[] pair = Posix.socketPair();
         final int[] payload = Posix.socketPair();
-        int sent = 0;
-        try (Channel channel = new Channel(pair[0], 1))
+        int posted = 0;
+        try (Channel channel = new Channel(pair[0], Channel.MAX_FRAMES_PER_SEND))
         {
             while (true)
             {
-                final int fd = Posix.checked("dup", Posix.LIBC.dup(payload[0]));
-                final int result = channel.send(ChannelCommand.HANDOFF, sent, 0, 0, fd);
-                if (result != Channel.SENT)
+                for (int i = 0; i < perSendmsg; i++)
                 {
-                    assertEquals(Channel.QUEUED, result, "the socketpair filled up");
-                    return sent;
+                    final int fd = Posix.checked("dup", Posix.LIBC.dup(payload[0]));
+                    assertEquals(Channel.QUEUED, channel.post(ChannelCommand.HANDOFF, posted++, 0, 0, fd));
                 }
-                sent++;
+                final int queued = channel.flush();
+                if (queued != 0)
+                {
+                    assertTrue(queued > 0, "the socketpair filled up");
+                    return posted - queued;
+                }
             }
         }
         finally

@@ -8,26 +8,32 @@ import dev.mpserver.protocol.posix.Posix;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * One end of a master ⇄ worker socketpair: sends and receives {@link ChannelFrame}s, each with at
- * most one fd attached (SCM_RIGHTS). Non-blocking in both directions and allocation-free: the
- * msghdr, iovec, control buffer, receive buffer and outbound queue are allocated once here.
+ * One end of a master ⇄ worker socketpair: sends and receives {@link ChannelFrame}s, with their fds
+ * (SCM_RIGHTS). Non-blocking in both directions and allocation-free: the msghdrs, control buffers,
+ * receive buffer and outbound queue are allocated once here.
+ *
+ * <h2>Sending: batches</h2>
+ * Every frame goes through a bounded FIFO; {@link #flush} empties it with as few sendmsg calls as
+ * it can: up to {@link #MAX_FRAMES_PER_SEND} frames and all their fds in one call, each fd-carrying
+ * frame stamped with its place in that call's fd array (fd-index of fd-count). Passing fds costs a
+ * syscall per sendmsg, not per fd, so a burst of hand-offs is a handful of syscalls. {@link #send}
+ * queues and flushes at once; {@link #post} only queues, for a caller that produces many frames
+ * in one pass and flushes once at its end. A sendmsg that carries fds starts with a frame that
+ * carries one, and the fd-less frames in front of it go in their own sendmsg (see receiving).
+ * Order is kept: nothing bypasses the queue. A partial write has passed all its fds with its first
+ * byte; the frames still queued keep their stamps and go later without fds.
  *
  * <h2>Receiving</h2>
  * {@link #receive} reads until EAGAIN (never one message per wake-up: signals and epoll edges
- * coalesce). Linux's stream recvmsg copies fd-less bytes and then at most one fd-carrying sendmsg,
- * stopping right after that one: so the fds of a read belong to the frame holding the read's
- * <em>last</em> byte (bytes before it in the same read are earlier, fd-less frames). Every frame
- * with an fd is sent with its own sendmsg, and the receive buffer always starts at a frame
- * boundary, which makes that frame's offset a simple rounding down. A partial frame stays
- * buffered with its fd until the rest arrives. Every cmsg is
- * walked: fds beyond the one expected are closed, a truncated control message (MSG_CTRUNC: the
- * receiver is at its fd limit) is reported to the handler as {@link ChannelFrame#FD_LOST}.
+ * coalesce). Linux hands a sendmsg's fds to the recvmsg that reads its first byte and never the
+ * fds of two sendmsgs to one recvmsg; {@link ReceivedFds} keeps them in groups, one per sendmsg,
+ * and each fd-carrying frame claims its fd by index from the oldest group. A partial frame stays
+ * buffered (its fds are already in their group) until the rest arrives. Fds no frame claims are
+ * closed, and a frame whose fd was dropped (MSG_CTRUNC: the receiver is at its fd limit) is
+ * handed over as {@link ChannelFrame#FD_LOST} without shifting any other frame's fd.
  *
- * <h2>Sending</h2>
- * {@link #send} takes ownership of the fd unless it answers {@link #FULL} or {@link #CLOSED}:
- * after a successful sendmsg the channel closes its copy. When the socket buffer is full the
- * frame (and fd) wait in a bounded FIFO that {@link #flush} empties when the socket is writable
- * again (POLL_OUT / EPOLLOUT); order is kept because nothing bypasses a non-empty queue.
+ * <p>{@link #send} and {@link #post} take ownership of the fd unless they answer {@link #FULL} or
+ * {@link #CLOSED}; once the kernel has its copy, the channel closes ours.
  */
 public final class Channel implements AutoCloseable
 {
@@ -39,29 +45,33 @@ public final class Channel implements AutoCloseable
     public static final int CLOSED = 3;
 
     public static final int DEFAULT_QUEUE_CAPACITY = 1024;
+    /** Frames (and so fds) in one sendmsg at most: 64 × 24 bytes stay far inside one skb. */
+    public static final int MAX_FRAMES_PER_SEND = 64;
     private static final int RECEIVE_FRAMES = 512;
-    /** Room for a few SCM_RIGHTS fds, so that a peer that attaches several is seen (and its extras closed). */
-    private static final int CONTROL_CAPACITY = MsgHdr.cmsgSpace(16 * Integer.BYTES) + MsgHdr.cmsgSpace(16);
+    /** Room for the most fds one sendmsg can carry, so that our buffer never truncates a peer's fds. */
+    private static final int CONTROL_CAPACITY = MsgHdr.cmsgSpace(MsgHdr.SCM_MAX_FD * Integer.BYTES) + MsgHdr.cmsgSpace(16);
     private static final int FRAME = ChannelFrame.HEADER_LENGTH;
 
     private final LibC libc = Posix.LIBC;
     private final int fd;
     private final MsgHdr receiveHeader = new MsgHdr(CONTROL_CAPACITY);
-    private final MsgHdr sendHeader = new MsgHdr(MsgHdr.cmsgSpace(Integer.BYTES));
+    private final MsgHdr sendHeader = new MsgHdr(MsgHdr.cmsgSpace(MAX_FRAMES_PER_SEND * Integer.BYTES));
+    private final int[] sendFds = new int[MAX_FRAMES_PER_SEND];
     private final UnsafeBuffer in = NativeMemory.allocate(RECEIVE_FRAMES * FRAME);
     private final ChannelFrame inFrame = new ChannelFrame();
-    private final UnsafeBuffer out = NativeMemory.allocate(FRAME);
+    private final ReceivedFds receivedFds = new ReceivedFds();
 
     private final int queueCapacity;
     private final UnsafeBuffer queue;
+    /** Per queued frame: the fd still to pass, or NO_FD (none, or already passed by a partial write). */
     private final int[] queueFds;
     private int queueHead;
     private int queueSize;
     private int headBytesSent;
+    /** Frames queued since the last flush that found the socket full; they are counted when one does. */
+    private int queuedSinceFull;
 
     private int inLimit;
-    private int pendingFd = ChannelFrame.NO_FD;
-    private int pendingFdOffset;
     private int seq;
     private boolean closed;
     private int lastErrno;
@@ -70,10 +80,11 @@ public final class Channel implements AutoCloseable
     private long framesOut;
     private long fdsIn;
     private long fdsOut;
-    private long extraFdsClosed;
+    private long sendCalls;
     private long fdsLost;
     private long framesQueued;
     private long framesRejected;
+    private long fdLimitStalls;
 
     public Channel(final int fd)
     {
@@ -112,8 +123,21 @@ public final class Channel implements AutoCloseable
      */
     public int receive(final ChannelFrameHandler handler)
     {
+        return receive(handler, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Like {@link #receive(ChannelFrameHandler)}, but stops reading once {@code frameBudget} frames
+     * were delivered, so that a peer that writes as fast as we read cannot keep the caller in one
+     * call for ever. A caller that gets {@code >= frameBudget} back must come back: the socket may
+     * still hold data, and no new edge or signal will say so.
+     *
+     * @return frames delivered by this call
+     */
+    public int receive(final ChannelFrameHandler handler, final int frameBudget)
+    {
         int delivered = 0;
-        while (!closed)
+        while (!closed && delivered < frameBudget)
         {
             receiveHeader.data(in.addressOffset() + inLimit, in.capacity() - inLimit).expectControl();
             final long read = libc.recvmsg(fd, receiveHeader.address(), MsgHdr.MSG_CMSG_CLOEXEC | MsgHdr.MSG_DONTWAIT);
@@ -136,47 +160,70 @@ public final class Channel implements AutoCloseable
                 break;
             }
             inLimit += (int)read;
-            acceptFd(takeControlFds(), ((inLimit - 1) / FRAME) * FRAME);
+            takeControlFds();
             delivered += dispatch(handler);
         }
         return delivered;
     }
 
     /**
-     * Sends a frame, or queues it if the socket is full. Ownership of {@code attachedFd} passes to
-     * the channel on {@link #SENT} and {@link #QUEUED}.
+     * Queues a frame and flushes. Ownership of {@code attachedFd} passes to the channel on
+     * {@link #SENT} and {@link #QUEUED}.
      *
      * @param attachedFd fd to pass, or {@link ChannelFrame#NO_FD}
-     * @return {@link #SENT}, {@link #QUEUED}, {@link #FULL} or {@link #CLOSED}
+     * @return {@link #SENT} (the queue is empty again), {@link #QUEUED}, {@link #FULL} or {@link #CLOSED}
      */
     public int send(final int command, final int shardId, final int load, final int pid, final int attachedFd)
+    {
+        final int posted = post(command, shardId, load, pid, attachedFd);
+        if (posted != QUEUED)
+        {
+            return posted;
+        }
+        flush();
+        if (closed)
+        {
+            final int last = slot(queueSize - 1);
+            if (queueSize > 0 && queueFds[last] == attachedFd && attachedFd >= 0)
+            {
+                // Never passed: hand the fd back to the caller, who still has a client to answer.
+                queueFds[last] = ChannelFrame.NO_FD;
+                queueSize--;
+                seq--;
+                return CLOSED;
+            }
+            return attachedFd >= 0 ? QUEUED : CLOSED;
+        }
+        return 0 == queueSize ? SENT : QUEUED;
+    }
+
+    /**
+     * Queues a frame, sending only when a whole batch ({@link #MAX_FRAMES_PER_SEND}) is waiting; the
+     * caller {@link #flush flushes} when its pass is done, so that the frames of one pass share
+     * sendmsg calls. Ownership of {@code attachedFd} passes to the
+     * channel on {@link #QUEUED}.
+     *
+     * @return {@link #QUEUED}, {@link #FULL} or {@link #CLOSED}
+     */
+    public int post(final int command, final int shardId, final int load, final int pid, final int attachedFd)
     {
         if (closed)
         {
             return CLOSED;
         }
-        final boolean hasFd = attachedFd >= 0;
-        if (queueSize > 0)
+        if (queueSize == queueCapacity)
         {
-            return enqueue(command, hasFd, shardId, load, pid, attachedFd);
+            framesRejected++;
+            return FULL;
         }
-        ChannelFrame.encode(out, 0, command, hasFd, shardId, load, pid, ++seq);
-        final int sent = sendSome(out.addressOffset(), FRAME, attachedFd);
-        if (sent == FRAME)
-        {
-            return SENT;
-        }
-        if (sent < 0)
-        {
-            --seq; // not sent: CLOSED hands the frame back, enqueue numbers it again
-            return closed ? CLOSED : enqueue(command, hasFd, shardId, load, pid, attachedFd);
-        }
-        // A partial write carried the fd with its first byte; the rest goes without it.
         final int slot = slot(queueSize++);
-        queue.putBytes(slot * FRAME, out, 0, FRAME);
-        queueFds[slot] = ChannelFrame.NO_FD;
-        headBytesSent = sent;
-        framesQueued++;
+        ChannelFrame.encode(queue, slot * FRAME, command, attachedFd >= 0, shardId, load, pid, ++seq);
+        queueFds[slot] = attachedFd;
+        queuedSinceFull++;
+        if (0 == queueSize % MAX_FRAMES_PER_SEND)
+        {
+            flush(); // a full batch is ready: a long pass must not fill the queue before its end
+        }
         return QUEUED;
     }
 
@@ -189,22 +236,28 @@ public final class Channel implements AutoCloseable
     {
         while (queueSize > 0 && !closed)
         {
-            final int slot = slot(0);
-            final int fdToSend = 0 == headBytesSent ? queueFds[slot] : ChannelFrame.NO_FD;
-            final int sent = sendSome(queue.addressOffset() + (long)slot * FRAME + headBytesSent, FRAME - headBytesSent, fdToSend);
+            final int sent = headBytesSent > 0 ? sendRestOfHead() : sendBatch();
             if (sent < 0)
             {
+                if (!closed)
+                {
+                    framesQueued += Math.min(queuedSinceFull, queueSize);
+                    queuedSinceFull = 0;
+                }
                 break;
             }
-            queueFds[slot] = ChannelFrame.NO_FD;
             headBytesSent += sent;
-            if (headBytesSent < FRAME)
+            while (headBytesSent >= FRAME)
             {
-                break;
+                headBytesSent -= FRAME;
+                queueHead = slot(1);
+                queueSize--;
+                framesOut++;
             }
-            headBytesSent = 0;
-            queueHead = slot(1);
-            queueSize--;
+        }
+        if (0 == queueSize)
+        {
+            queuedSinceFull = 0;
         }
         return closed ? -1 : queueSize;
     }
@@ -231,8 +284,7 @@ public final class Channel implements AutoCloseable
      */
     public void drainQueue(final ChannelFrameHandler handler)
     {
-        final int start = 0 == headBytesSent ? 0 : 1;
-        for (int i = start; i < queueSize; i++)
+        for (int i = 0; i < queueSize; i++)
         {
             final int slot = slot(i);
             final int queuedFd = queueFds[slot];
@@ -257,8 +309,7 @@ public final class Channel implements AutoCloseable
             queueFds[slot(i)] = ChannelFrame.NO_FD;
         }
         queueSize = 0;
-        Posix.closeQuietly(pendingFd);
-        pendingFd = ChannelFrame.NO_FD;
+        receivedFds.close();
         closed = true;
         Posix.closeQuietly(fd);
     }
@@ -283,18 +334,31 @@ public final class Channel implements AutoCloseable
         return fdsOut;
     }
 
-    /** Fds a peer attached beyond the one a frame may carry; each was closed. */
+    /** Fds a peer attached beyond those its frames declare; each was closed. */
     public long extraFdsClosed()
     {
-        return extraFdsClosed;
+        return receivedFds.extrasClosed();
     }
 
-    /** Frames that should have carried an fd but arrived without (MSG_CTRUNC). */
+    /** sendmsg calls that passed frames: with batching, far fewer than {@link #framesOut()}. */
+    public long sendCalls()
+    {
+        return sendCalls;
+    }
+
+    /** Flushes held back by ETOOMANYREFS: the user had RLIMIT_NOFILE fds in flight in unix sockets. */
+    public long fdLimitStalls()
+    {
+        return fdLimitStalls;
+    }
+
+    /** Frames that should have carried an fd but arrived without (MSG_CTRUNC, or a peer that sent none). */
     public long fdsLost()
     {
         return fdsLost;
     }
 
+    /** Frames that found the socket full and waited in the queue. */
     public long framesQueued()
     {
         return framesQueued;
@@ -305,53 +369,89 @@ public final class Channel implements AutoCloseable
         return framesRejected;
     }
 
-    private int enqueue(
-        final int command, final boolean hasFd, final int shardId, final int load, final int pid, final int attachedFd)
-    {
-        if (queueSize == queueCapacity)
-        {
-            framesRejected++;
-            return FULL;
-        }
-        final int slot = slot(queueSize++);
-        ChannelFrame.encode(queue, slot * FRAME, command, hasFd, shardId, load, pid, ++seq);
-        queueFds[slot] = attachedFd;
-        framesQueued++;
-        return QUEUED;
-    }
-
     private int slot(final int index)
     {
         final int slot = queueHead + index;
         return slot >= queueCapacity ? slot - queueCapacity : slot;
     }
 
+    /** The rest of a frame whose start, and with it every fd of its sendmsg, already went. */
+    private int sendRestOfHead()
+    {
+        return sendSome(queue.addressOffset() + (long)slot(0) * FRAME + headBytesSent, FRAME - headBytesSent, 0);
+    }
+
     /**
-     * One sendmsg. On success closes {@code attachedFd} (the peer has its own copy now).
+     * One sendmsg of the frames at the head of the queue: up to {@link #MAX_FRAMES_PER_SEND}, not
+     * across the end of the ring, with every fd they carry. Fd-less frames at the head go alone, so
+     * that a sendmsg with fds always starts with a frame that claims one: the receiver then knows
+     * that fds nobody claimed when all bytes are in were sent by mistake.
      *
-     * @return bytes sent, or -1 when nothing was sent (EAGAIN, or the peer is gone: see {@link #closed})
+     * @return bytes sent, or -1
      */
-    private int sendSome(final long address, final int length, final int attachedFd)
+    private int sendBatch()
+    {
+        final int first = slot(0);
+        final int limit = Math.min(Math.min(queueSize, queueCapacity - first), MAX_FRAMES_PER_SEND);
+        final boolean withFds = queueFds[first] >= 0;
+        int frames = 0;
+        int fdCount = 0;
+        while (frames < limit)
+        {
+            final int queuedFd = queueFds[first + frames];
+            if (queuedFd >= 0)
+            {
+                if (!withFds)
+                {
+                    break;
+                }
+                sendFds[fdCount++] = queuedFd;
+            }
+            frames++;
+        }
+        for (int i = 0, index = 0; index < fdCount; i++)
+        {
+            if (queueFds[first + i] >= 0)
+            {
+                ChannelFrame.putFdSlot(queue, (first + i) * FRAME, index++, fdCount);
+            }
+        }
+        final int sent = sendSome(queue.addressOffset() + (long)first * FRAME, frames * FRAME, fdCount);
+        if (sent > 0 && fdCount > 0)
+        {
+            // The kernel holds its own references now, also for frames a partial write left queued.
+            for (int i = 0; i < frames; i++)
+            {
+                if (queueFds[first + i] >= 0)
+                {
+                    Posix.closeQuietly(queueFds[first + i]);
+                    queueFds[first + i] = ChannelFrame.NO_FD;
+                }
+            }
+            fdsOut += fdCount;
+        }
+        return sent;
+    }
+
+    /**
+     * One sendmsg of {@code length} bytes with {@code sendFds[0..fdCount)} attached.
+     *
+     * @return bytes sent, or -1 when nothing was sent (EAGAIN, too many fds in flight, or the peer
+     *     is gone: see {@link #closed})
+     */
+    private int sendSome(final long address, final int length, final int fdCount)
     {
         sendHeader.data(address, length);
-        if (attachedFd >= 0)
+        if (fdCount > 0)
         {
-            sendHeader.attachFd(attachedFd);
+            sendHeader.attachFds(sendFds, fdCount);
         }
         while (true)
         {
             final long sent = libc.sendmsg(fd, sendHeader.address(), MsgHdr.MSG_NOSIGNAL | MsgHdr.MSG_DONTWAIT);
             if (sent >= 0)
             {
-                if (attachedFd >= 0)
-                {
-                    Posix.closeQuietly(attachedFd);
-                    fdsOut++;
-                }
-                if (sent == length)
-                {
-                    framesOut++;
-                }
+                sendCalls++;
                 return (int)sent;
             }
             final int errno = Posix.errno();
@@ -359,7 +459,12 @@ public final class Channel implements AutoCloseable
             {
                 continue;
             }
-            if (errno != Errno.EAGAIN && errno != Errno.ENOBUFS)
+            if (errno == Errno.ETOOMANYREFS)
+            {
+                // Not this channel's fault and not fatal: the peers will read and the count will fall.
+                fdLimitStalls++;
+            }
+            else if (errno != Errno.EAGAIN && errno != Errno.ENOBUFS)
             {
                 markClosed(errno);
             }
@@ -367,12 +472,17 @@ public final class Channel implements AutoCloseable
         }
     }
 
-    /** Walks every cmsg: keeps the first SCM_RIGHTS fd, closes any other. */
-    private int takeControlFds()
+    /** Puts the fds of the last read, if it brought any (or lost some: MSG_CTRUNC), in a new group. */
+    private void takeControlFds()
     {
-        final UnsafeBuffer control = receiveHeader.control();
         final int controlLength = receiveHeader.controlLength();
-        int kept = ChannelFrame.NO_FD;
+        final boolean truncated = (receiveHeader.flags() & MsgHdr.MSG_CTRUNC) != 0;
+        if (controlLength < MsgHdr.CMSG_DATA_OFFSET && !truncated)
+        {
+            return;
+        }
+        receivedFds.beginGroup();
+        final UnsafeBuffer control = receiveHeader.control();
         int at = 0;
         while (at + MsgHdr.CMSG_DATA_OFFSET <= controlLength)
         {
@@ -387,40 +497,12 @@ public final class Channel implements AutoCloseable
                 final int end = Math.min(at + cmsgLength, controlLength);
                 for (int p = at + MsgHdr.CMSG_DATA_OFFSET; p + Integer.BYTES <= end; p += Integer.BYTES)
                 {
-                    final int received = control.getInt(p);
-                    if (kept == ChannelFrame.NO_FD)
-                    {
-                        kept = received;
-                    }
-                    else
-                    {
-                        Posix.closeQuietly(received);
-                        extraFdsClosed++;
-                    }
+                    receivedFds.add(control.getInt(p));
+                    fdsIn++;
                 }
             }
             at += MsgHdr.align(cmsgLength);
         }
-        return kept;
-    }
-
-    /** @param frameOffset offset in {@link #in} of the frame the fd came with */
-    private void acceptFd(final int receivedFd, final int frameOffset)
-    {
-        if (receivedFd < 0)
-        {
-            return;
-        }
-        fdsIn++;
-        if (pendingFd >= 0)
-        {
-            // Two fds for one frame: a peer that does not follow the protocol. Never leak it.
-            Posix.closeQuietly(receivedFd);
-            extraFdsClosed++;
-            return;
-        }
-        pendingFd = receivedFd;
-        pendingFdOffset = frameOffset;
     }
 
     private int dispatch(final ChannelFrameHandler handler)
@@ -431,36 +513,28 @@ public final class Channel implements AutoCloseable
         {
             inFrame.wrap(in, position);
             int frameFd = ChannelFrame.NO_FD;
-            if (pendingFd >= 0 && pendingFdOffset == position)
+            if (inFrame.hasFd())
             {
-                frameFd = pendingFd;
-                pendingFd = ChannelFrame.NO_FD;
-            }
-            if (inFrame.hasFd() && frameFd < 0)
-            {
-                frameFd = ChannelFrame.FD_LOST;
-                fdsLost++;
-            }
-            else if (!inFrame.hasFd() && frameFd >= 0)
-            {
-                Posix.closeQuietly(frameFd);
-                extraFdsClosed++;
-                frameFd = ChannelFrame.NO_FD;
+                frameFd = receivedFds.claim(inFrame.fdIndex(), inFrame.fdCount());
+                if (frameFd == ChannelFrame.FD_LOST)
+                {
+                    fdsLost++;
+                }
             }
             position += inFrame.frameLength();
             framesIn++;
             delivered++;
             handler.onFrame(inFrame, frameFd);
         }
-        if (position > 0)
+        final int remaining = inLimit - position;
+        if (position > 0 && remaining > 0)
         {
-            final int remaining = inLimit - position;
-            if (remaining > 0)
-            {
-                in.putBytes(0, in, position, remaining);
-            }
-            inLimit = remaining;
-            pendingFdOffset -= position;
+            in.putBytes(0, in, position, remaining);
+        }
+        inLimit = remaining;
+        if (0 == remaining)
+        {
+            receivedFds.discardUnclaimed();
         }
         return delivered;
     }

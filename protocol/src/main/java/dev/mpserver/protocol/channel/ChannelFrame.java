@@ -6,8 +6,9 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * Flyweight over one master ⇄ worker channel frame. Fixed size, little-endian int32 fields; a
- * frame with {@code fd-flag} = 1 has exactly one fd attached (SCM_RIGHTS) on the same sendmsg.
+ * Flyweight over one master ⇄ worker channel frame. Fixed size, little-endian int32 fields. A frame
+ * that carries an fd says where that fd is: one sendmsg may carry several frames and their fds in
+ * one SCM_RIGHTS array, and the {@code fd-slot} field names this frame's place in that array.
  *
  * <pre>
  *   0                   1                   2                   3
@@ -15,7 +16,7 @@ import org.agrona.MutableDirectBuffer;
  *  +---------------------------------------------------------------+
  *  |                           command                             |  @0
  *  +---------------------------------------------------------------+
- *  |                           fd-flag                             |  @4
+ *  |     fd-index (0..count-1)     |       fd-count (1..64)        |  @4  fd-slot; 0 = no fd
  *  +---------------------------------------------------------------+
  *  |                           shard-id                            |  @8
  *  +---------------------------------------------------------------+
@@ -27,6 +28,10 @@ import org.agrona.MutableDirectBuffer;
  *  +---------------------------------------------------------------+
  * </pre>
  *
+ * The fd-slot is little-endian like every field: count in the low 16 bits, index in the high 16,
+ * so a frame sent alone with its fd reads 1 (index 0 of 1), the value a one-fd-per-sendmsg sender
+ * writes.
+ *
  * Growth: fields are only ever added at the end. A later command that carries protocol state (RTMP
  * hand-off) will add a length field and a payload after it; readers find a frame's length through
  * {@link #frameLength()} and nothing else, so that change stays inside this class.
@@ -34,12 +39,15 @@ import org.agrona.MutableDirectBuffer;
 public final class ChannelFrame
 {
     public static final int COMMAND_OFFSET = 0;
-    public static final int FD_FLAG_OFFSET = COMMAND_OFFSET + Integer.BYTES;
-    public static final int SHARD_ID_OFFSET = FD_FLAG_OFFSET + Integer.BYTES;
+    public static final int FD_SLOT_OFFSET = COMMAND_OFFSET + Integer.BYTES;
+    public static final int SHARD_ID_OFFSET = FD_SLOT_OFFSET + Integer.BYTES;
     public static final int LOAD_OFFSET = SHARD_ID_OFFSET + Integer.BYTES;
     public static final int PID_OFFSET = LOAD_OFFSET + Integer.BYTES;
     public static final int SEQ_OFFSET = PID_OFFSET + Integer.BYTES;
     public static final int HEADER_LENGTH = SEQ_OFFSET + Integer.BYTES;
+
+    private static final int FD_INDEX_SHIFT = 16;
+    private static final int FD_COUNT_MASK = 0xFFFF;
 
     /** fd value handed to a handler when the frame carries no fd. */
     public static final int NO_FD = -1;
@@ -69,7 +77,25 @@ public final class ChannelFrame
 
     public boolean hasFd()
     {
-        return buffer.getInt(offset + FD_FLAG_OFFSET, LITTLE_ENDIAN) != 0;
+        return buffer.getInt(offset + FD_SLOT_OFFSET, LITTLE_ENDIAN) != 0;
+    }
+
+    /** Place of this frame's fd in the SCM_RIGHTS array of the sendmsg that carried it. */
+    public int fdIndex()
+    {
+        return buffer.getInt(offset + FD_SLOT_OFFSET, LITTLE_ENDIAN) >>> FD_INDEX_SHIFT;
+    }
+
+    /** Number of fds the sendmsg that carried this frame's fd had attached. */
+    public int fdCount()
+    {
+        return buffer.getInt(offset + FD_SLOT_OFFSET, LITTLE_ENDIAN) & FD_COUNT_MASK;
+    }
+
+    /** Marks the frame at {@code offset} as carrying fd {@code index} of the {@code count} its sendmsg attaches. */
+    public static void putFdSlot(final MutableDirectBuffer buffer, final int offset, final int index, final int count)
+    {
+        buffer.putInt(offset + FD_SLOT_OFFSET, index << FD_INDEX_SHIFT | count, LITTLE_ENDIAN);
     }
 
     public int shardId()
@@ -104,7 +130,7 @@ public final class ChannelFrame
         final int seq)
     {
         buffer.putInt(offset + COMMAND_OFFSET, command, LITTLE_ENDIAN);
-        buffer.putInt(offset + FD_FLAG_OFFSET, hasFd ? 1 : 0, LITTLE_ENDIAN);
+        buffer.putInt(offset + FD_SLOT_OFFSET, hasFd ? 1 : 0, LITTLE_ENDIAN);
         buffer.putInt(offset + SHARD_ID_OFFSET, shardId, LITTLE_ENDIAN);
         buffer.putInt(offset + LOAD_OFFSET, load, LITTLE_ENDIAN);
         buffer.putInt(offset + PID_OFFSET, pid, LITTLE_ENDIAN);
@@ -115,7 +141,7 @@ public final class ChannelFrame
     @Override
     public String toString()
     {
-        return ChannelCommand.name(command()) + "{fd=" + hasFd() + ", shard=" + shardId() + ", load=" + load() +
+        return ChannelCommand.name(command()) + "{fd=" + (hasFd() ? fdIndex() + "/" + fdCount() : "none") + ", shard=" + shardId() + ", load=" + load() +
             ", pid=" + pid() + ", seq=" + seq() + "}";
     }
 }

@@ -20,6 +20,8 @@ public final class Errno
     public static final int EADDRINUSE = 98;
     public static final int ECONNABORTED = 103;
     public static final int ECONNRESET = 104;
+    /** sendmsg with SCM_RIGHTS: the user already has RLIMIT_NOFILE fds in flight in unix sockets. */
+    public static final int ETOOMANYREFS = 109;
     public static final int ETIMEDOUT = 110;
     public static final int ECONNREFUSED = 111;
 

@@ -47,6 +47,8 @@ public final class MsgHdr
 
     public static final int SOL_SOCKET = 1;
     public static final int SCM_RIGHTS = 1;
+    /** The kernel's limit of fds in one sendmsg (include/net/scm.h); more fail with EINVAL. */
+    public static final int SCM_MAX_FD = 253;
 
     public static final int MSG_PEEK = 0x2;
     public static final int MSG_CTRUNC = 0x8;
@@ -98,12 +100,31 @@ public final class MsgHdr
     /** Attaches one SCM_RIGHTS control message carrying {@code fd}. */
     public MsgHdr attachFd(final int fd)
     {
-        final int space = cmsgSpace(Integer.BYTES);
-        control.setMemory(0, space, (byte)0);
-        control.putLong(CMSG_LEN_OFFSET, cmsgLen(Integer.BYTES));
+        control.putInt(CMSG_DATA_OFFSET, fd);
+        return attachRights(1);
+    }
+
+    /** Attaches one SCM_RIGHTS control message carrying {@code fds[0..count)}; the control buffer must hold them. */
+    public MsgHdr attachFds(final int[] fds, final int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            control.putInt(CMSG_DATA_OFFSET + i * Integer.BYTES, fds[i]);
+        }
+        return attachRights(count);
+    }
+
+    private MsgHdr attachRights(final int count)
+    {
+        final int dataLength = count * Integer.BYTES;
+        control.putLong(CMSG_LEN_OFFSET, cmsgLen(dataLength));
         control.putInt(CMSG_LEVEL_OFFSET, SOL_SOCKET);
         control.putInt(CMSG_TYPE_OFFSET, SCM_RIGHTS);
-        control.putInt(CMSG_DATA_OFFSET, fd);
+        final int space = cmsgSpace(dataLength);
+        if (space > CMSG_DATA_OFFSET + dataLength)
+        {
+            control.setMemory(CMSG_DATA_OFFSET + dataLength, space - CMSG_DATA_OFFSET - dataLength, (byte)0);
+        }
         header.putLong(CONTROL_OFFSET, control.addressOffset());
         header.putLong(CONTROL_LENGTH_OFFSET, space);
         return this;

@@ -10,6 +10,7 @@ import dev.mpserver.protocol.posix.FileStat;
 import dev.mpserver.protocol.posix.MsgHdr;
 import dev.mpserver.protocol.posix.NativeMemory;
 import dev.mpserver.protocol.posix.Posix;
+import dev.mpserver.protocol.posix.RLimit;
 import dev.mpserver.protocol.posix.SockAddrIn;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -139,6 +140,155 @@ class ChannelTest
         assertEquals(3, handoffs);
         assertEquals(0, receiver.fdsLost());
         assertEquals(0, receiver.extraFdsClosed());
+    }
+
+    @Test
+    void postedFramesShareSendmsgCallsAndEveryFrameGetsItsOwnFd()
+    {
+        final Channel sender = new Channel(pair[1]);
+        final Channel receiver = new Channel(pair[0]);
+        final FileStat stat = new FileStat();
+        final int total = 300;
+        final long[] inodes = new long[total];
+        for (int shard = 0; shard < total; shard++)
+        {
+            if (shard % 3 == 0)
+            {
+                assertEquals(Channel.QUEUED, sender.post(ChannelCommand.LOAD, shard, 0, 0, ChannelFrame.NO_FD));
+                continue;
+            }
+            final int socket = newSocket();
+            inodes[shard] = stat.of(socket).inode();
+            assertEquals(Channel.QUEUED, sender.post(ChannelCommand.HANDOFF, shard, 0, 0, socket));
+        }
+        assertEquals(0, sender.flush());
+        assertEquals(total, sender.framesOut());
+        assertEquals(200, sender.fdsOut());
+        // 64 frames a call, plus one for each fd-less frame that found itself at the head of a batch.
+        assertTrue(sender.sendCalls() <= 2 * (total / Channel.MAX_FRAMES_PER_SEND + 1), "sendmsg calls: " + sender.sendCalls());
+
+        while (frames.size() < total)
+        {
+            receiver.receive(collect);
+        }
+        for (final int[] f : frames)
+        {
+            if (f[0] == ChannelCommand.HANDOFF)
+            {
+                assertTrue(f[2] >= 0, "hand-off " + f[1] + " has its fd");
+                assertEquals(inodes[f[1]], stat.of(f[2]).inode(), "hand-off " + f[1] + " has its own fd");
+            }
+            else
+            {
+                assertEquals(ChannelFrame.NO_FD, f[2], "fd-less frame " + f[1] + " got no fd");
+            }
+        }
+        assertEquals(200, receiver.fdsIn());
+        assertEquals(0, receiver.fdsLost());
+        assertEquals(0, receiver.extraFdsClosed());
+    }
+
+    @Test
+    void fdsOfOneSendmsgWhoseFramesArriveInPiecesReachTheirOwnFrames()
+    {
+        // What a partial write leaves behind: all fds went with the first bytes, the frames trickle in.
+        final FileStat stat = new FileStat();
+        final int[] sockets = {newSocket(), newSocket(), newSocket()};
+        final UnsafeBuffer batch = NativeMemory.allocate(3 * ChannelFrame.HEADER_LENGTH);
+        for (int i = 0; i < 3; i++)
+        {
+            ChannelFrame.encode(batch, i * ChannelFrame.HEADER_LENGTH, ChannelCommand.HANDOFF, true, i, 0, 0, i + 1);
+            ChannelFrame.putFdSlot(batch, i * ChannelFrame.HEADER_LENGTH, i, 3);
+        }
+        final MsgHdr header = new MsgHdr(MsgHdr.cmsgSpace(3 * Integer.BYTES));
+        header.data(batch.addressOffset(), 30).attachFds(sockets, 3);
+        assertEquals(30, Posix.checked("sendmsg", Posix.LIBC.sendmsg(pair[1], header.address(), 0)));
+        final long[] inodes = new long[3];
+        for (int i = 0; i < 3; i++)
+        {
+            inodes[i] = stat.of(sockets[i]).inode();
+            Posix.close(sockets[i]);
+        }
+        final Channel receiver = new Channel(pair[0]);
+        assertEquals(1, receiver.receive(collect));
+        assertEquals(17L, Posix.LIBC.write(pair[1], batch.addressOffset() + 30, 17));
+        assertEquals(0, receiver.receive(collect));
+        assertEquals(25L, Posix.LIBC.write(pair[1], batch.addressOffset() + 47, 25));
+        assertEquals(2, receiver.receive(collect));
+        for (int i = 0; i < 3; i++)
+        {
+            assertEquals(inodes[i], stat.of(frames.get(i)[2]).inode(), "frame " + i);
+        }
+        assertEquals(0, receiver.extraFdsClosed());
+    }
+
+    @Test
+    void fdsDroppedAtTheReceiversFdLimitAreLostForTheirOwnFramesOnly()
+    {
+        final Channel sender = new Channel(pair[1]);
+        final Channel receiver = new Channel(pair[0]);
+        final FileStat stat = new FileStat();
+        final long[] inodes = new long[7];
+        assertEquals(0, receiver.receive((frame, fd) -> { }), "warm-up: nothing to read yet");
+        for (int shard = 0; shard < 7; shard++)
+        {
+            final int socket = newSocket();
+            inodes[shard] = stat.of(socket).inode();
+            assertEquals(Channel.QUEUED, sender.post(ChannelCommand.HANDOFF, shard, 0, 0, socket));
+            if (4 == shard)
+            {
+                assertEquals(0, sender.flush()); // shards 0..4 in one sendmsg, 5 and 6 in the next
+            }
+        }
+
+        // Room for exactly two more fds: the kernel installs two of the first five, then MSG_CTRUNC.
+        final RLimit saved = Posix.getRlimit(RLimit.RLIMIT_NOFILE);
+        Posix.setRlimit(RLimit.RLIMIT_NOFILE, limitLeavingFreeSlots(2), saved.maximum());
+        try
+        {
+            while (frames.size() < 5)
+            {
+                receiver.receive(collect);
+            }
+        }
+        finally
+        {
+            Posix.setRlimit(RLimit.RLIMIT_NOFILE, saved.current(), saved.maximum());
+        }
+        assertEquals(0, sender.flush());
+        while (frames.size() < 7)
+        {
+            receiver.receive(collect);
+        }
+        for (int shard = 0; shard < 7; shard++)
+        {
+            final int fd = frames.get(shard)[2];
+            if (shard >= 2 && shard <= 4)
+            {
+                assertEquals(ChannelFrame.FD_LOST, fd, "shard " + shard + " was dropped by the kernel");
+            }
+            else
+            {
+                assertEquals(inodes[shard], stat.of(fd).inode(), "shard " + shard + " has its own fd");
+            }
+        }
+        assertEquals(3, receiver.fdsLost());
+    }
+
+    /** The RLIMIT_NOFILE under which exactly {@code free} fd numbers are unused (probed with F_GETFD, which opens nothing). */
+    private static long limitLeavingFreeSlots(final int free)
+    {
+        int seen = 0;
+        int number = 0;
+        while (seen < free)
+        {
+            if (Posix.LIBC.fcntl(number, Posix.F_GETFD, 0) < 0)
+            {
+                seen++;
+            }
+            number++;
+        }
+        return number;
     }
 
     @Test

@@ -70,6 +70,8 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
     private static final int ACCEPT_BATCH = 64;
     private static final int MAX_INPUT = WireProtocol.MAX_FRAME_LENGTH + 4096;
     private static final long LOAD_REPORT_INTERVAL_NANOS = 100_000_000L;
+    /** How soon to retry a channel flush that could not finish (socket full, or too many fds in flight). */
+    private static final long CHANNEL_RETRY_NANOS = 10_000_000L;
     private static final long ACCEPT_PAUSE_NANOS = 100_000_000L;
     private static final long PUBLISH_INTERVAL_NANOS = 50_000_000L;
     private static final long MAX_WAIT_MILLIS = 1000;
@@ -161,6 +163,10 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
                 for (int i = 0; i < ready; i++)
                 {
                     dispatch(events.data(i), events.events(i));
+                }
+                if (null != channel && channel.hasQueued())
+                {
+                    channel.flush(); // the hand-offs of this batch of events, in as few sendmsg calls as fit
                 }
                 housekeeping();
             }
@@ -319,8 +325,8 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
     {
         final int fd = table.fd(slot);
         unregister(fd); // the socket lives on in other processes: its epoll registration would too
-        final int result = channel.send(ChannelCommand.HANDOFF, shardId, table.size() - 1, pid, fd);
-        if (result == Channel.SENT || result == Channel.QUEUED)
+        final int result = channel.post(ChannelCommand.HANDOFF, shardId, table.size() - 1, pid, fd);
+        if (result == Channel.QUEUED)
         {
             counters.increment(WorkerCounter.HANDOFFS_OUT);
             table.remove(slot); // the channel owns the fd now
@@ -777,6 +783,11 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         if (draining)
         {
             wait = Math.min(wait, drainDeadlineNanos - nowNanos);
+        }
+        if (null != channel && channel.hasQueued())
+        {
+            // EPOLLOUT wakes us when the socket drains, but not when ETOOMANYREFS (fds in flight) clears.
+            wait = Math.min(wait, CHANNEL_RETRY_NANOS);
         }
         return (int)Math.max(0, (wait + NANOS_PER_MILLI - 1) / NANOS_PER_MILLI);
     }
