@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +34,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, description =
     "Runs the mpserver benchmarks side by side and prints one table (and --json): single-process vs routed "
         + "(random shards, nearly every client crosses the master) vs not routed (no 'C': served where accepted) "
-        + "for N=1000 and N=5000 clients x 10 messages; open-loop route latency at 1000 and 3000 conns/s; the "
+        + "for N=1000 and N=5000 clients x 10 messages, and single-process vs the C epoll reference "
+        + "(scripts/reference/epoll_server.c, compiled with cc if there is one); open-loop route latency at 1000 and 3000 conns/s; the "
         + "master's own hand-off rate with synthetic workers; worker spawn-to-READY; RSS of master and idle worker; "
         + "loadgen's own ceiling. Each measured run follows an unmeasured warm-up of the same shape on the same server. "
         + "Bounded: about 6 minutes with the default --repeat 3.")
@@ -47,6 +49,16 @@ public final class Bench implements Callable<Integer>
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write every figure as JSON.")
     Path json;
+
+    @Option(names = "--only", split = ",", paramLabel = "CASE", description =
+        "Run only these cases (comma-separated): ${COMPLETION-CANDIDATES}. Default: all.")
+    EnumSet<Case> only = EnumSet.allOf(Case.class);
+
+    /** The cases of the suite, in the order they run. */
+    enum Case
+    {
+        throughput, latency, master, footprint, ceiling
+    }
 
     private final Map<String, Object> results = new LinkedHashMap<>();
     private final PrintStream out = System.out;
@@ -62,11 +74,26 @@ public final class Bench implements Callable<Integer>
             Runtime.getRuntime().availableProcessors(), System.getProperty("os.name") + " " + System.getProperty("os.version"),
             System.getProperty("java.version"), java.time.LocalDate.now(), repeat);
 
-        throughput();
-        routeLatency();
-        masterOnly();
-        footprint();
-        loadgenCeiling();
+        if (only.contains(Case.throughput))
+        {
+            throughput();
+        }
+        if (only.contains(Case.latency))
+        {
+            routeLatency();
+        }
+        if (only.contains(Case.master))
+        {
+            masterOnly();
+        }
+        if (only.contains(Case.footprint))
+        {
+            footprint();
+        }
+        if (only.contains(Case.ceiling))
+        {
+            loadgenCeiling();
+        }
 
         if (null != json)
         {
@@ -79,22 +106,49 @@ public final class Bench implements Callable<Integer>
     /** Closed loop, all clients at once: messages/s and connections/s per server shape. */
     private void throughput() throws Exception
     {
+        final String[] why = new String[1];
+        final Path reference = ReferenceServer.compile(repo, why);
         out.println();
         out.println("closed loop, N clients x 10 messages, all connecting at once");
+        if (null == reference)
+        {
+            out.println("  (C reference skipped: " + why[0] + ")");
+        }
         out.printf(Locale.ROOT, "  %-28s %6s %12s %12s %12s %10s%n", "case", "N", "msgs/s", "conns/s", "route p99 ms", "failed");
         for (final int n : new int[] {1000, 5000})
         {
-            final double single = throughputCase("single-process", n, ShardIds.random(), "--workers", "0");
-            final double routed = throughputCase("routed (2 workers)", n, ShardIds.random(), "--workers", "2");
-            final double local = throughputCase("not routed (2 workers)", n, ShardIds.none(), "--workers", "2");
+            final double[] single = throughputCase("single-process", n, ShardIds.random(), mpserver(n, "--workers", "0"));
+            final double[] routed = throughputCase("routed (2 workers)", n, ShardIds.random(), mpserver(n, "--workers", "2"));
+            final double[] local = throughputCase("not routed (2 workers)", n, ShardIds.none(), mpserver(n, "--workers", "2"));
             out.printf(Locale.ROOT, "  routed / not routed = %.2f, routed / single-process = %.2f (msgs/s)%n",
-                routed / local, routed / single);
-            results.put("ratio.routedOverNotRouted.N" + n, round(routed / local));
-            results.put("ratio.routedOverSingle.N" + n, round(routed / single));
+                routed[0] / local[0], routed[0] / single[0]);
+            results.put("ratio.routedOverNotRouted.N" + n, round(routed[0] / local[0]));
+            results.put("ratio.routedOverSingle.N" + n, round(routed[0] / single[0]));
+            if (null != reference)
+            {
+                final double[] c = throughputCase("C reference (epoll, 1 proc)", n, ShardIds.random(),
+                    () -> ServerUnderTest.startReference(reference));
+                out.printf(Locale.ROOT, "  single-process / C = %.2f msgs/s, %.2f conns/s%n", single[0] / c[0], single[1] / c[1]);
+                results.put("ratio.singleOverC.N" + n + ".msgs", round(single[0] / c[0]));
+                results.put("ratio.singleOverC.N" + n + ".conns", round(single[1] / c[1]));
+            }
         }
     }
 
-    private double throughputCase(final String name, final int n, final ShardIds ids, final String... serverArgs) throws Exception
+    /** Starts the server of one measured run. */
+    @FunctionalInterface
+    private interface ServerStart
+    {
+        ServerUnderTest start() throws Exception;
+    }
+
+    private ServerStart mpserver(final int n, final String... args)
+    {
+        return () -> ServerUnderTest.start(repo, withMaxClients(args, n));
+    }
+
+    /** @return median messages/s and connections/s */
+    private double[] throughputCase(final String name, final int n, final ShardIds ids, final ServerStart server) throws Exception
     {
         final double[] msgs = new double[repeat];
         final double[] conns = new double[repeat];
@@ -102,12 +156,12 @@ public final class Bench implements Callable<Integer>
         long failed = 0;
         for (int r = 0; r < repeat; r++)
         {
-            try (ServerUnderTest server = ServerUnderTest.start(repo, withMaxClients(serverArgs, n)))
+            try (ServerUnderTest running = server.start())
             {
                 // One unmeasured run of the same shape first: the servers are JVMs, compare them warm.
-                new LoadGenRun(LoadConfig.builder(server.port()).conns(n).msgs(10).shardIds(ids).shards(100_000)
+                new LoadGenRun(LoadConfig.builder(running.port()).conns(n).msgs(10).shardIds(ids).shards(100_000)
                     .seed(100 + r).duration(120, TimeUnit.SECONDS).build()).call();
-                final Report report = new LoadGenRun(LoadConfig.builder(server.port())
+                final Report report = new LoadGenRun(LoadConfig.builder(running.port())
                     .conns(n).msgs(10).shardIds(ids).shards(100_000).seed(r + 1)
                     .duration(120, TimeUnit.SECONDS).build()).call();
                 msgs[r] = report.replies() / report.elapsedSeconds();
@@ -123,7 +177,7 @@ public final class Bench implements Callable<Integer>
         results.put(key + ".connsPerSec", Math.round(median(conns)));
         results.put(key + ".routeP99Ms", round(median(p99)));
         results.put(key + ".failed", failed);
-        return m;
+        return new double[] {m, median(conns)};
     }
 
     /** Open loop: route latency (C + first M written → first reply) at a fixed connection rate. */
@@ -172,8 +226,10 @@ public final class Bench implements Callable<Integer>
         final double[] rates = new double[repeat];
         for (int r = 0; r < repeat; r++)
         {
-            try (ServerUnderTest server = ServerUnderTest.start(repo, "--workers", "2",
-                "--worker-class", "dev.mpserver.master.bench.SyntheticWorker"))
+            // Synthetic workers hold no clients: the master's per-worker load count only grows, and
+            // must not make it spawn more JVMs in the middle of the measurement.
+            try (ServerUnderTest server = ServerUnderTest.start(repo, "--workers", "2", "--max-workers", "2",
+                "--worker-capacity", "1000000000", "--worker-class", "dev.mpserver.master.bench.SyntheticWorker"))
             {
                 Thread.sleep(1000);
                 final long before = RunDirCounters.read(server.runDir()).master(MasterCounter.HANDOFFS_ROUTED);

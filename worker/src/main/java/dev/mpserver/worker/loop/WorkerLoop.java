@@ -265,7 +265,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         }
         if (table.state(slot) == ClientTable.SERVING)
         {
-            serve(slot);
+            serve(slot, peerClosed);
         }
     }
 
@@ -338,8 +338,15 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         }
     }
 
-    /** Reads until EAGAIN, parsing as it goes, then writes what the frames produced. */
-    private void serve(final int slot)
+    /**
+     * Reads until the socket is drained, parsing as it goes, then writes what the frames produced.
+     * Drained means EAGAIN, or a read shorter than the room offered: TCP's recv empties the receive
+     * queue before it returns less, and with edge-triggered epoll any byte that arrives later
+     * brings a new event, so the extra recv that would only say EAGAIN (one per message in a
+     * request/reply exchange) is skipped. Not when the peer's FIN came with this event: then the
+     * read that returns 0 must happen now, as no later edge will.
+     */
+    private void serve(final int slot, final boolean peerClosed)
     {
         final int fd = table.fd(slot);
         final ExpandableDirectByteBuffer input = table.input(slot);
@@ -355,7 +362,8 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
                 }
                 input.checkLimit(Math.min(MAX_INPUT, limit * 2));
             }
-            final long read = receive(fd, input.addressOffset() + limit, input.capacity() - limit, 0);
+            final int room = input.capacity() - limit;
+            final long read = receive(fd, input.addressOffset() + limit, room, 0);
             if (read <= 0)
             {
                 if (read == -Errno.EAGAIN)
@@ -366,6 +374,10 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
                 {
                     counters.increment(WorkerCounter.RESETS);
                 }
+                else
+                {
+                    flush(slot); // a half-close ends the requests, not the replies: send what they produced
+                }
                 closeClient(slot);
                 return;
             }
@@ -375,6 +387,10 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
             if (!parse(slot))
             {
                 return;
+            }
+            if (read < room && !peerClosed)
+            {
+                break;
             }
         }
         if (!flush(slot))
