@@ -14,8 +14,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * An mpserver process started for one benchmark case from the built {@code master/target/lib},
- * on 127.0.0.1 and a free port, with its own run directory; stopped by pid (TERM, then KILL).
+ * A server process started for one benchmark case, on 127.0.0.1 and a free port, with its own run
+ * directory; stopped by pid (TERM, then KILL). Usually mpserver from the built
+ * {@code master/target/lib}; for the side-by-side baseline, the C reference server.
  */
 final class ServerUnderTest implements AutoCloseable
 {
@@ -42,6 +43,18 @@ final class ServerUnderTest implements AutoCloseable
             "-cp", repo.resolve("master/target/lib").toAbsolutePath() + File.separator + "*",
             "dev.mpserver.master.cli.MpServer", "--host", "127.0.0.1", "--port", "0", "--run-dir", runDir.toString()));
         command.addAll(List.of(args));
+        return start(command, runDir);
+    }
+
+    /** The C reference server: a binary that takes a port and prints the same ready line. */
+    static ServerUnderTest startReference(final Path binary) throws IOException, InterruptedException
+    {
+        final Path runDir = Files.createTempDirectory("mpserver-bench-reference-");
+        return start(List.of(binary.toString(), "0"), runDir);
+    }
+
+    private static ServerUnderTest start(final List<String> command, final Path runDir) throws IOException
+    {
         final Process process = new ProcessBuilder(command)
             .redirectError(runDir.resolve("server.log").toFile())
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -62,7 +75,7 @@ final class ServerUnderTest implements AutoCloseable
             }
         }
         process.destroyForcibly();
-        throw new IOException("mpserver did not start; see " + runDir.resolve("server.log"));
+        throw new IOException(command.get(0) + " did not start; see " + runDir.resolve("server.log"));
     }
 
     int port()
