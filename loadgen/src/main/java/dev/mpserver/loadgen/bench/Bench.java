@@ -106,13 +106,18 @@ public final class Bench implements Callable<Integer>
         return 0;
     }
 
-    /** Closed loop, all clients at once: messages/s and connections/s per server shape. */
+    /**
+     * Closed loop, all clients at once: messages/s and connections/s per server shape. The cases
+     * take turns within each repeat (single, routed, not routed, C; then again), and every ratio is
+     * the median of the ratios of one repeat, so that the minutes-long drift of a shared machine
+     * falls on both sides of a ratio instead of between them.
+     */
     private void throughput() throws Exception
     {
         final String[] why = new String[1];
         final Path reference = ReferenceServer.compile(repo, why);
         out.println();
-        out.println("closed loop, N clients x 10 messages, all connecting at once");
+        out.println("closed loop, N clients x 10 messages, all connecting at once (cases interleaved, medians)");
         if (null == reference)
         {
             out.println("  (C reference skipped: " + why[0] + ")");
@@ -120,20 +125,43 @@ public final class Bench implements Callable<Integer>
         out.printf(Locale.ROOT, "  %-28s %6s %12s %12s %12s %10s%n", "case", "N", "msgs/s", "conns/s", "route p99 ms", "failed");
         for (final int n : new int[] {1000, 5000})
         {
-            final double[] single = throughputCase("single-process", n, ShardIds.random(), mpserver(n, "--workers", "0"));
-            final double[] routed = throughputCase("routed (2 workers)", n, ShardIds.random(), mpserver(n, "--workers", "2"));
-            final double[] local = throughputCase("not routed (2 workers)", n, ShardIds.none(), mpserver(n, "--workers", "2"));
-            out.printf(Locale.ROOT, "  routed / not routed = %.2f, routed / single-process = %.2f (msgs/s)%n",
-                routed[0] / local[0], routed[0] / single[0]);
-            results.put("ratio.routedOverNotRouted.N" + n, round(routed[0] / local[0]));
-            results.put("ratio.routedOverSingle.N" + n, round(routed[0] / single[0]));
+            final List<ThroughputCase> cases = new ArrayList<>(List.of(
+                new ThroughputCase("single-process", ShardIds.random(), mpserver(n, "--workers", "0")),
+                new ThroughputCase("routed (2 workers)", ShardIds.random(), mpserver(n, "--workers", "2")),
+                new ThroughputCase("not routed (2 workers)", ShardIds.none(), mpserver(n, "--workers", "2"))));
             if (null != reference)
             {
-                final double[] c = throughputCase("C reference (epoll, 1 proc)", n, ShardIds.random(),
-                    () -> ServerUnderTest.startReference(reference));
-                out.printf(Locale.ROOT, "  single-process / C = %.2f msgs/s, %.2f conns/s%n", single[0] / c[0], single[1] / c[1]);
-                results.put("ratio.singleOverC.N" + n + ".msgs", round(single[0] / c[0]));
-                results.put("ratio.singleOverC.N" + n + ".conns", round(single[1] / c[1]));
+                cases.add(new ThroughputCase("C reference (epoll, 1 proc)", ShardIds.random(),
+                    () -> ServerUnderTest.startReference(reference)));
+            }
+            for (int r = 0; r < repeat; r++)
+            {
+                for (final ThroughputCase c : cases)
+                {
+                    c.measure(n, r);
+                }
+            }
+            for (final ThroughputCase c : cases)
+            {
+                c.report(n);
+            }
+            final ThroughputCase single = cases.get(0);
+            final ThroughputCase routed = cases.get(1);
+            final ThroughputCase local = cases.get(2);
+            final double routedOverLocal = medianRatio(routed.msgs, local.msgs);
+            final double routedOverSingle = medianRatio(routed.msgs, single.msgs);
+            out.printf(Locale.ROOT, "  routed / not routed = %.2f, routed / single-process = %.2f (msgs/s, median of per-repeat ratios)%n",
+                routedOverLocal, routedOverSingle);
+            results.put("ratio.routedOverNotRouted.N" + n, round(routedOverLocal));
+            results.put("ratio.routedOverSingle.N" + n, round(routedOverSingle));
+            if (null != reference)
+            {
+                final ThroughputCase c = cases.get(3);
+                final double msgs = medianRatio(single.msgs, c.msgs);
+                final double conns = medianRatio(single.conns, c.conns);
+                out.printf(Locale.ROOT, "  single-process / C = %.2f msgs/s, %.2f conns/s%n", msgs, conns);
+                results.put("ratio.singleOverC.N" + n + ".msgs", round(msgs));
+                results.put("ratio.singleOverC.N" + n + ".conns", round(conns));
             }
         }
     }
@@ -150,14 +178,25 @@ public final class Bench implements Callable<Integer>
         return () -> ServerUnderTest.start(repo, withMaxClients(args, n));
     }
 
-    /** @return median messages/s and connections/s */
-    private double[] throughputCase(final String name, final int n, final ShardIds ids, final ServerStart server) throws Exception
+    /** One server shape of the closed-loop table and its per-repeat figures. */
+    private final class ThroughputCase
     {
+        final String name;
+        final ShardIds ids;
+        final ServerStart server;
         final double[] msgs = new double[repeat];
         final double[] conns = new double[repeat];
         final double[] p99 = new double[repeat];
-        long failed = 0;
-        for (int r = 0; r < repeat; r++)
+        long failed;
+
+        ThroughputCase(final String name, final ShardIds ids, final ServerStart server)
+        {
+            this.name = name;
+            this.ids = ids;
+            this.server = server;
+        }
+
+        void measure(final int n, final int r) throws Exception
         {
             try (ServerUnderTest running = server.start())
             {
@@ -177,14 +216,26 @@ public final class Bench implements Callable<Integer>
                 failed += report.failed() + report.shed();
             }
         }
-        final double m = median(msgs);
-        out.printf(Locale.ROOT, "  %-28s %6d %12.0f %12.0f %12.2f %10d%n", name, n, m, median(conns), median(p99), failed);
-        final String key = "throughput." + name.replaceAll("[^a-z]+", "-") + ".N" + n;
-        results.put(key + ".msgsPerSec", Math.round(m));
-        results.put(key + ".connsPerSec", Math.round(median(conns)));
-        results.put(key + ".routeP99Ms", round(median(p99)));
-        results.put(key + ".failed", failed);
-        return new double[] {m, median(conns)};
+
+        void report(final int n)
+        {
+            out.printf(Locale.ROOT, "  %-28s %6d %12.0f %12.0f %12.2f %10d%n", name, n, median(msgs), median(conns), median(p99), failed);
+            final String key = "throughput." + name.replaceAll("[^a-z]+", "-") + ".N" + n;
+            results.put(key + ".msgsPerSec", Math.round(median(msgs)));
+            results.put(key + ".connsPerSec", Math.round(median(conns)));
+            results.put(key + ".routeP99Ms", round(median(p99)));
+            results.put(key + ".failed", failed);
+        }
+    }
+
+    private static double medianRatio(final double[] numerators, final double[] denominators)
+    {
+        final double[] ratios = new double[numerators.length];
+        for (int i = 0; i < ratios.length; i++)
+        {
+            ratios[i] = numerators[i] / denominators[i];
+        }
+        return median(ratios);
     }
 
     /** Open loop: route latency (C + first M written → first reply) at a fixed connection rate. */

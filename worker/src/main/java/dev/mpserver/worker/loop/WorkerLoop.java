@@ -248,7 +248,9 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
             counters.increment(WorkerCounter.ACCEPTS);
             // Replies are small and pipelined: without this, Nagle holds each one for the client's delayed ACK.
             Posix.setIntOption(fd, Posix.IPPROTO_TCP, Posix.TCP_NODELAY, one);
-            final int slot = table.add(fd, ClientTable.AWAIT_CONTROL, nowNanos);
+            // Under a master, 'C' is peeked so that a client handed off keeps its stream intact. Alone
+            // there is nowhere to hand off: the parser takes 'C' as the first frame, two reads saved.
+            final int slot = table.add(fd, null == channel ? ClientTable.SERVING : ClientTable.AWAIT_CONTROL, nowNanos);
             if (!registerClient(slot))
             {
                 closeClient(slot);
@@ -437,7 +439,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
     @Override
     public boolean onControl(final int shardId)
     {
-        // Only reachable for a first 'C' the peek did not see; serve it here like single-process mode.
+        // A first 'C' in the stream: single-process mode reads it here instead of peeking.
         serveHere(currentSlot, shardId);
         return true;
     }
