@@ -3,12 +3,12 @@ package dev.mpserver.worker;
 import java.util.concurrent.Callable;
 
 import dev.mpserver.protocol.posix.FileStat;
+import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.PosixException;
 import dev.mpserver.worker.cli.WorkerOptions;
 import dev.mpserver.worker.loop.WorkerConfig;
 import dev.mpserver.worker.loop.WorkerLoop;
 import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,7 +29,6 @@ public final class WorkerMain implements Callable<Integer>
     public static final int CHANNEL_FD = 3;
     public static final int LISTEN_FD = 4;
 
-    private static final Logger LOG = LogManager.getLogger(WorkerMain.class);
 
     @Option(names = "--slot", description = "This worker's slot number in the master (reported by 'I').", defaultValue = "0")
     int slot;
@@ -58,7 +57,7 @@ public final class WorkerMain implements Callable<Integer>
         }
         catch (final IllegalArgumentException | PosixException ex)
         {
-            LOG.error("worker slot {}: fatal configuration error: {}", slot, ex.getMessage());
+            LogManager.getLogger(WorkerMain.class).error("worker slot {}: fatal configuration error: {}", slot, ex.getMessage());
             return EXIT_FATAL_CONFIG;
         }
         return new WorkerLoop(config, listenFd, channelFd).run();
@@ -81,8 +80,22 @@ public final class WorkerMain implements Callable<Integer>
         }
     }
 
+    private static void startInBackground(final String name, final Runnable setUp)
+    {
+        final Thread thread = new Thread(setUp, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
     public static void main(final String[] args)
     {
+        // A worker's start-up is mostly two independent set-ups of 100-200 ms of class loading
+        // each: the JNR binding of libc, and the logging back end with picocli's model of the
+        // options. The first runs on the other core. Whoever touches Posix first waits for it on
+        // the class-initialisation lock, so nothing is used half-initialised.
+        startInBackground("native-init", () -> Posix.LIBC.getpid());
+        LogManager.getLogger(WorkerMain.class);
+
         final CommandLine cli = new CommandLine(new WorkerMain());
         cli.setParameterExceptionHandler((ex, a) ->
         {

@@ -1,8 +1,12 @@
 package dev.mpserver.master.process;
 
 import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import dev.mpserver.protocol.posix.ProcessSpawner;
@@ -17,9 +21,25 @@ import dev.mpserver.worker.loop.WorkerConfig;
  */
 public final class WorkerLauncher
 {
+    /**
+     * Workers log through the Log4j2 API's simple backend (stderr, level from the master's
+     * {@code -Dmpserver.log.level}, default info). A worker logs a few lifecycle lines; log4j-core's
+     * configuration machinery cost ~400 ms of every worker start, half of spawn-to-READY.
+     */
+    private static final List<String> WORKER_LOGGING = List.of(
+        "-Dlog4j2.loggerContextFactory=org.apache.logging.log4j.simple.SimpleLoggerContextFactory",
+        "-Dorg.apache.logging.log4j.simplelog.level=" + System.getProperty("mpserver.log.level", "info").toUpperCase(Locale.ROOT),
+        "-Dorg.apache.logging.log4j.simplelog.showdatetime=true",
+        "-Dorg.apache.logging.log4j.simplelog.dateTimeFormat=HH:mm:ss.SSS",
+        "-Dorg.apache.logging.log4j.simplelog.StatusLogger.level=WARN");
+
+    private static final String MASTER_JAR = "mpserver-master.jar";
+    private static final String CDS_ARCHIVE = "worker.jsa";
+
     private final String java;
     private final List<String> jvmOptions;
     private final String classPath;
+    private final List<String> classDataSharing;
     private final List<String> environment;
     private final SigSet defaultSignals;
     private final String mainClass;
@@ -29,7 +49,8 @@ public final class WorkerLauncher
         this.mainClass = mainClass;
         this.java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
         this.jvmOptions = List.copyOf(jvmOptions);
-        this.classPath = System.getProperty("java.class.path");
+        this.classPath = absolute(System.getProperty("java.class.path"));
+        this.classDataSharing = classDataSharingOptions(classPath);
         this.defaultSignals = defaultSignals;
         final List<String> env = new ArrayList<>();
         for (final Map.Entry<String, String> e : System.getenv().entrySet())
@@ -39,12 +60,61 @@ public final class WorkerLauncher
         this.environment = List.copyOf(env);
     }
 
+    /** The class path with every entry absolute: workers must not depend on the master's working directory, nor CDS on spelling. */
+    static String absolute(final String classPath)
+    {
+        final StringBuilder absolute = new StringBuilder(classPath.length() * 2);
+        for (final String entry : classPath.split(File.pathSeparator))
+        {
+            if (!entry.isEmpty())
+            {
+                absolute.append(absolute.length() > 0 ? File.pathSeparator : "").append(Path.of(entry).toAbsolutePath().normalize());
+            }
+        }
+        return absolute.toString();
+    }
+
+    /**
+     * {@code -XX:SharedArchiveFile} for the archive {@code mvn package} trained next to
+     * {@code mpserver-master.jar}, if it was trained with exactly our class path (CDS would refuse it
+     * otherwise); none else. JVM CDS messages are silenced: a JDK update that invalidates the archive
+     * must not print on the master's stdout, where the ready line goes.
+     */
+    static List<String> classDataSharingOptions(final String classPath)
+    {
+        for (final String entry : classPath.split(File.pathSeparator))
+        {
+            final Path jar = Path.of(entry);
+            if (!MASTER_JAR.equals(String.valueOf(jar.getFileName())))
+            {
+                continue;
+            }
+            final Path archive = jar.resolveSibling(CDS_ARCHIVE);
+            final Path trainedWith = jar.resolveSibling(CDS_ARCHIVE + ".classpath");
+            try
+            {
+                if (Files.isReadable(archive) && Files.readString(trainedWith).equals(classPath))
+                {
+                    return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
+                }
+            }
+            catch (final IOException ex)
+            {
+                return List.of(); // no archive: workers start without it
+            }
+        }
+        return List.of();
+    }
+
     /** @return the pid of a worker serving {@code config} over {@code channelFd} and {@code listenFd}. */
     public int spawn(final WorkerConfig config, final int channelFd, final int listenFd)
     {
         final List<String> argv = new ArrayList<>();
         argv.add(java);
-        argv.addAll(jvmOptions);
+        argv.addAll(WORKER_LOGGING);
+        argv.addAll(classDataSharing);
+        argv.addAll(jvmOptions); // after ours: a -D given with --worker-jvm-opts wins
+
         argv.add("-cp");
         argv.add(classPath);
         argv.add(mainClass);

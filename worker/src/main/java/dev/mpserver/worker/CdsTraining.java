@@ -1,0 +1,94 @@
+package dev.mpserver.worker;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import dev.mpserver.protocol.channel.Channel;
+import dev.mpserver.protocol.channel.ChannelCommand;
+import dev.mpserver.protocol.channel.ChannelFrame;
+import dev.mpserver.protocol.posix.Posix;
+import dev.mpserver.protocol.posix.SockAddrIn;
+import picocli.CommandLine;
+
+/**
+ * The build's training run for the worker's class-data-sharing archive: one real worker start-up,
+ * from option parsing through logging and the JNR binding to READY on a channel, then QUIT_NOW.
+ * Run once by {@code mvn package} as
+ * {@code java -XX:ArchiveClassesAtExit=target/lib/worker.jsa -cp 'target/lib/*' dev.mpserver.worker.CdsTraining
+ * target/lib/worker.jsa target/lib/worker.jsa.classpath}, it writes the class path it ran with to the second file; the master passes {@code -XX:SharedArchiveFile} to
+ * its workers only when their class path is that one (CDS refuses an archive made for another).
+ *
+ * <p>Why: a worker JVM spends most of its spawn-to-READY loading and linking the same few thousand
+ * classes every time; mapping them from the archive instead takes a large part of that away.
+ */
+public final class CdsTraining
+{
+    private static final long READY_TIMEOUT_NANOS = 30_000_000_000L;
+
+    private CdsTraining()
+    {
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        if (args.length != 2)
+        {
+            System.err.println("usage: CdsTraining ARCHIVE CLASSPATH_FILE   (run with -XX:ArchiveClassesAtExit=ARCHIVE)");
+            System.exit(2);
+        }
+        // The JVM writes the archive at exit and will not replace a stale (read-only) one: clear it now.
+        Files.deleteIfExists(Path.of(args[0]));
+        Files.deleteIfExists(Path.of(args[1]));
+        final int[] pair = Posix.socketPair();
+        final int listenFd = Posix.listenTcp(SockAddrIn.parseIpv4("127.0.0.1"), 0, 16);
+        final Path runDir = Files.createTempDirectory("mpserver-cds-training-");
+        final Thread master = new Thread(() -> actAsMaster(pair[0]), "training-master");
+        master.start();
+        final int exit = new CommandLine(new WorkerMain()).execute(
+            "--channel-fd", Integer.toString(pair[1]), "--listen-fd", Integer.toString(listenFd), "--run-dir", runDir.toString());
+        master.join();
+        Posix.closeQuietly(listenFd);
+        try (var files = Files.list(runDir))
+        {
+            for (final Path file : (Iterable<Path>)files::iterator)
+            {
+                Files.deleteIfExists(file);
+            }
+        }
+        Files.deleteIfExists(runDir);
+        if (exit != 0)
+        {
+            System.err.println("CdsTraining: the worker exited with " + exit);
+            System.exit(exit);
+        }
+        Files.writeString(Path.of(args[1]), System.getProperty("java.class.path"));
+    }
+
+    private static void sleepAMillisecond()
+    {
+        try
+        {
+            Thread.sleep(1);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits for READY, then tells the worker to stop at once. */
+    private static void actAsMaster(final int fd)
+    {
+        try (Channel channel = new Channel(fd))
+        {
+            final boolean[] ready = new boolean[1];
+            final long deadline = System.nanoTime() + READY_TIMEOUT_NANOS;
+            while (!ready[0] && !channel.isClosed() && System.nanoTime() < deadline)
+            {
+                channel.receive((frame, passed) -> ready[0] |= frame.command() == ChannelCommand.READY);
+                sleepAMillisecond();
+            }
+            channel.send(ChannelCommand.QUIT_NOW, 0, 0, 0, ChannelFrame.NO_FD);
+        }
+    }
+}
