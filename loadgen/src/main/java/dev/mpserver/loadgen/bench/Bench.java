@@ -38,7 +38,7 @@ import picocli.CommandLine.Option;
         + "(scripts/reference/epoll_server.c, compiled with cc if there is one); open-loop route latency at 1000 and 3000 conns/s; the "
         + "master's own hand-off rate with synthetic workers; worker spawn-to-READY; RSS of master and idle worker; "
         + "loadgen's own ceiling. Each measured run follows unmeasured warm-up runs of the same shape on the same server. "
-        + "Bounded: about 4 minutes with the default --repeat 3.")
+        + "Bounded: about 5 minutes with the default --repeat 3.")
 public final class Bench implements Callable<Integer>
 {
     @Option(names = "--repo", defaultValue = ".", description = "Repository root (where master/target/lib is).")
