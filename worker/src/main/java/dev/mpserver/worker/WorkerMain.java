@@ -29,7 +29,6 @@ public final class WorkerMain implements Callable<Integer>
     public static final int CHANNEL_FD = 3;
     public static final int LISTEN_FD = 4;
 
-
     @Option(names = "--slot", description = "This worker's slot number in the master (reported by 'I').", defaultValue = "0")
     int slot;
 

@@ -93,7 +93,7 @@ public final class WorkerLauncher
             final Path trainedWith = jar.resolveSibling(CDS_ARCHIVE + ".classpath");
             try
             {
-                if (Files.isReadable(archive) && Files.readString(trainedWith).equals(classPath))
+                if (Files.isReadable(archive) && absolute(Files.readString(trainedWith).strip()).equals(classPath))
                 {
                     return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
                 }
@@ -114,7 +114,6 @@ public final class WorkerLauncher
         argv.addAll(WORKER_LOGGING);
         argv.addAll(classDataSharing);
         argv.addAll(jvmOptions); // after ours: a -D given with --worker-jvm-opts wins
-
         argv.add("-cp");
         argv.add(classPath);
         argv.add(mainClass);
