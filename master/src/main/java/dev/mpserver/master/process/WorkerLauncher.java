@@ -2,6 +2,7 @@ package dev.mpserver.master.process;
 
 import java.io.File;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.mpserver.protocol.posix.ProcessSpawner;
 import dev.mpserver.protocol.posix.SigSet;
 import dev.mpserver.worker.WorkerMain;
@@ -32,6 +34,16 @@ public final class WorkerLauncher
         "-Dorg.apache.logging.log4j.simplelog.showdatetime=true",
         "-Dorg.apache.logging.log4j.simplelog.dateTimeFormat=HH:mm:ss.SSS",
         "-Dorg.apache.logging.log4j.simplelog.StatusLogger.level=WARN");
+
+    /**
+     * An idle worker's resident memory is mostly glibc heap the JIT compilers used at start-up
+     * and freed; glibc keeps it. Trimming the native heap every 2 s gives it back (idle worker
+     * ~85 → ~56 MiB, after a load ~75 → ~65 MiB). The option is experimental in JDK 17 and exists
+     * from 17.0.9 on: asked of this JVM, which is the one workers run.
+     */
+    private static final List<String> NATIVE_HEAP_TRIM = supportsVmOption("TrimNativeHeapInterval")
+        ? List.of("-XX:+UnlockExperimentalVMOptions", "-XX:TrimNativeHeapInterval=2000")
+        : List.of();
 
     private static final String MASTER_JAR = "mpserver-master.jar";
     private static final String CDS_ARCHIVE = "worker.jsa";
@@ -106,6 +118,19 @@ public final class WorkerLauncher
         return List.of();
     }
 
+    private static boolean supportsVmOption(final String name)
+    {
+        try
+        {
+            ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).getVMOption(name);
+            return true;
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return false;
+        }
+    }
+
     /** @return the pid of a worker serving {@code config} over {@code channelFd} and {@code listenFd}. */
     public int spawn(final WorkerConfig config, final int channelFd, final int listenFd)
     {
@@ -113,6 +138,7 @@ public final class WorkerLauncher
         argv.add(java);
         argv.addAll(WORKER_LOGGING);
         argv.addAll(classDataSharing);
+        argv.addAll(NATIVE_HEAP_TRIM);
         argv.addAll(jvmOptions); // after ours: a -D given with --worker-jvm-opts wins
         argv.add("-cp");
         argv.add(classPath);
