@@ -274,8 +274,10 @@ public final class Master implements ChannelFrameHandler
             if (null != channel && channel.hasQueued())
             {
                 final long waitedBefore = channel.framesQueued();
+                final long stalledBefore = channel.fdLimitStalls();
                 channel.flush();
                 counters.add(MasterCounter.HANDOFFS_QUEUED, channel.framesQueued() - waitedBefore);
+                counters.add(MasterCounter.FD_LIMIT_STALLS, channel.fdLimitStalls() - stalledBefore);
                 if (channel.isClosed() && slot.state != WorkerSlot.GONE)
                 {
                     workerGone(slot, "channel send failed");

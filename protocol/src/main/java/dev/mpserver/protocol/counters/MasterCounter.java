@@ -31,7 +31,9 @@ public enum MasterCounter
     CRASHES("worker crashes", false),
     SHARDS_EXPIRED("shards expired", false),
     STALE_SHARD_GONE("stale SHARD_GONE ignored", false),
-    POLL_PHASES("bursts polled with O_ASYNC off", false);
+    POLL_PHASES("bursts polled with O_ASYNC off", false),
+    /** Channel flushes held back by ETOOMANYREFS: the user had RLIMIT_NOFILE fds in flight in unix sockets. */
+    FD_LIMIT_STALLS("flushes held by fds in flight", false);
 
     public static final int TYPE_ID_BASE = 2000;
     /** The master also keeps the totals of exited workers: type id RETIRED_TYPE_ID_BASE + WorkerCounter ordinal. */
