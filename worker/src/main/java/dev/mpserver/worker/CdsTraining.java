@@ -2,17 +2,19 @@ package dev.mpserver.worker;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import dev.mpserver.protocol.channel.Channel;
 import dev.mpserver.protocol.channel.ChannelCommand;
 import dev.mpserver.protocol.channel.ChannelFrame;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.SockAddrIn;
-import picocli.CommandLine;
+import dev.mpserver.worker.loop.WorkerConfig;
 
 /**
  * The build's training run for the worker's class-data-sharing archive: one real worker start-up,
- * from option parsing through logging and the JNR binding to READY on a channel, then QUIT_NOW.
+ * from reading its arguments through logging and the JNR binding to READY on a channel, then QUIT_NOW.
  * Run once by {@code mvn package} as
  * {@code java -XX:ArchiveClassesAtExit=target/lib/worker.jsa -cp 'target/lib/*' dev.mpserver.worker.CdsTraining
  * target/lib/worker.jsa target/lib/worker.jsa.classpath}, it writes the class path it ran with to the second file; the master passes {@code -XX:SharedArchiveFile} to
@@ -44,8 +46,11 @@ public final class CdsTraining
         final Path runDir = Files.createTempDirectory("mpserver-cds-training-");
         final Thread master = new Thread(() -> actAsMaster(pair[0]), "training-master");
         master.start();
-        final int exit = new CommandLine(new WorkerMain()).execute(
-            "--channel-fd", Integer.toString(pair[1]), "--listen-fd", Integer.toString(listenFd), "--run-dir", runDir.toString());
+        final List<String> argv = new ArrayList<>(new WorkerConfig(1, WorkerConfig.DEFAULT_MAX_CLIENTS,
+            WorkerConfig.DEFAULT_IDLE_TIMEOUT_MS, WorkerConfig.DEFAULT_OUTPUT_CAP, WorkerConfig.DEFAULT_DRAIN_TIMEOUT_MS, runDir)
+            .toArguments());
+        argv.addAll(List.of(WorkerMain.ARG_CHANNEL_FD, Integer.toString(pair[1]), WorkerMain.ARG_LISTEN_FD, Integer.toString(listenFd)));
+        final int exit = WorkerMain.run(argv);
         master.join();
         Posix.closeQuietly(listenFd);
         try (var files = Files.list(runDir))

@@ -1,65 +1,87 @@
 package dev.mpserver.worker;
 
-import java.util.concurrent.Callable;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 import dev.mpserver.protocol.posix.FileStat;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.PosixException;
-import dev.mpserver.worker.cli.WorkerOptions;
 import dev.mpserver.worker.loop.WorkerConfig;
 import dev.mpserver.worker.loop.WorkerLoop;
 import org.apache.logging.log4j.LogManager;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /**
- * A worker process, as the master starts it: channel on fd 3, listening socket on fd 4. Not meant
- * to be run by hand; {@code mpserver --workers 0} runs the same loop in a single process.
+ * A worker process, as the master starts it: channel on fd 3, listening socket on fd 4, and its
+ * {@link WorkerConfig} as argv. Not meant to be run by hand; {@code mpserver --workers 0} runs the
+ * same loop in a single process.
+ *
+ * <p>Why no option parser: the argv is the master's {@link WorkerConfig#toArguments}, written by a
+ * program from options its own (picocli) command line already validated. Building picocli's model
+ * cost ~140 ms of every spawn-to-READY (its classes are Java 5 bytecode, which JDK 17's class-data
+ * sharing cannot archive), as long as the rest of the worker's start-up together. What is left
+ * before READY is the JVM itself (~50 ms) and the JNR binding of libc (~120 ms of runtime class
+ * generation); logging is set up after READY ({@code WorkerLog}).
  */
-@Command(
-    name = "mpserver-worker",
-    mixinStandardHelpOptions = true,
-    description = {
-        "An mpserver worker: serves clients accepted on the shared listener (fd 4) and clients the master hands over on the channel (fd 3). Started by the master; exits when the master's channel closes. Exit status 2 means a fatal configuration error (the master will not respawn it)."})
-public final class WorkerMain implements Callable<Integer>
+public final class WorkerMain
 {
     public static final int EXIT_FATAL_CONFIG = 2;
     public static final int CHANNEL_FD = 3;
     public static final int LISTEN_FD = 4;
 
-    @Option(names = "--slot", description = "This worker's slot number in the master (reported by 'I').", defaultValue = "0")
-    int slot;
+    static final String ARG_CHANNEL_FD = "--channel-fd";
+    static final String ARG_LISTEN_FD = "--listen-fd";
 
-    @Mixin
-    WorkerOptions worker;
+    private static final String USAGE = String.join(System.lineSeparator(),
+        "Usage: mpserver-worker [--slot N --max-clients N --idle-timeout-ms MS --output-cap BYTES --drain-timeout-ms MS]",
+        "                       [--run-dir DIR] [--channel-fd FD] [--listen-fd FD]",
+        "An mpserver worker: serves clients accepted on the shared listener (fd 4) and clients the master",
+        "hands over on the channel (fd 3). Started by the master (see: mpserver --help), which passes every",
+        "argument; exits when the master's channel closes. Exit status 2: a fatal configuration error (the",
+        "master will not respawn it).");
 
-    @Option(names = "--run-dir", description = "Directory for this worker's counters file (none if not given).")
-    java.nio.file.Path runDir;
-
-    @Option(names = "--channel-fd", defaultValue = "" + CHANNEL_FD, description = "Channel fd (default ${DEFAULT-VALUE}).")
-    int channelFd;
-
-    @Option(names = "--listen-fd", defaultValue = "" + LISTEN_FD, description = "Listening socket fd (default ${DEFAULT-VALUE}).")
-    int listenFd;
-
-    @Override
-    public Integer call()
+    private WorkerMain()
     {
+    }
+
+    /** @return the worker's exit status */
+    static int run(final List<String> args)
+    {
+        final Map<String, String> fds = new HashMap<>();
         final WorkerConfig config;
+        final int channelFd;
+        final int listenFd;
         try
         {
+            config = WorkerConfig.fromArguments(args, fds);
+            channelFd = fd(fds.remove(ARG_CHANNEL_FD), CHANNEL_FD, ARG_CHANNEL_FD);
+            listenFd = fd(fds.remove(ARG_LISTEN_FD), LISTEN_FD, ARG_LISTEN_FD);
+            if (!fds.isEmpty())
+            {
+                throw new IllegalArgumentException("unknown argument " + fds.keySet().iterator().next());
+            }
             requireSocket(channelFd, "channel");
             requireSocket(listenFd, "listening socket");
-            config = worker.toConfig(slot, runDir);
         }
-        catch (final IllegalArgumentException | PosixException ex)
+        catch (final IllegalArgumentException ex)
         {
-            LogManager.getLogger(WorkerMain.class).error("worker slot {}: fatal configuration error: {}", slot, ex.getMessage());
+            LogManager.getLogger(WorkerMain.class).error("worker: fatal configuration error: {} (argv: {})", ex.getMessage(), args);
             return EXIT_FATAL_CONFIG;
         }
         return new WorkerLoop(config, listenFd, channelFd).run();
+    }
+
+    private static int fd(final String text, final int defaultFd, final String name)
+    {
+        try
+        {
+            return null == text ? defaultFd : Integer.parseInt(text);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("argument " + name + " is not an fd number: '" + text + "'");
+        }
     }
 
     private static void requireSocket(final int fd, final String what)
@@ -79,29 +101,14 @@ public final class WorkerMain implements Callable<Integer>
         }
     }
 
-    private static void startInBackground(final String name, final Runnable setUp)
-    {
-        final Thread thread = new Thread(setUp, name);
-        thread.setDaemon(true);
-        thread.start();
-    }
-
     public static void main(final String[] args)
     {
-        // A worker's start-up is mostly two independent set-ups of 100-200 ms of class loading
-        // each: the JNR binding of libc, and the logging back end with picocli's model of the
-        // options. The first runs on the other core. Whoever touches Posix first waits for it on
-        // the class-initialisation lock, so nothing is used half-initialised.
-        startInBackground("native-init", () -> Posix.LIBC.getpid());
-        LogManager.getLogger(WorkerMain.class);
-
-        final CommandLine cli = new CommandLine(new WorkerMain());
-        cli.setParameterExceptionHandler((ex, a) ->
+        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h"))
         {
-            cli.getErr().println(ex.getMessage());
-            return EXIT_FATAL_CONFIG;
-        });
-        final int code = cli.execute(args);
+            System.out.println(USAGE);
+            System.exit(0);
+        }
+        final int code = run(List.of(args));
         LogManager.shutdown();
         System.exit(code);
     }

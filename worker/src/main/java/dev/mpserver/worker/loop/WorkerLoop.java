@@ -32,8 +32,6 @@ import dev.mpserver.worker.client.ClientTable;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
 
 /**
  * The worker's event loop: one thread, one epoll set over the listener (EPOLLEXCLUSIVE, so a new
@@ -52,8 +50,6 @@ import org.apache.logging.log4j.Logger;
  */
 public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
 {
-    private static final Logger LOG = LogManager.getLogger(WorkerLoop.class);
-
     public static final int NO_CHANNEL = -1;
     public static final int EXIT_OK = 0;
 
@@ -153,8 +149,9 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
                 sendToMaster(ChannelCommand.READY, 0, 0);
                 channel.flush(); // now, not after the first epoll_wait
             }
-            LOG.info("worker {} slot {} serving (max clients {}, {})",
-                pid, config.slot, config.maxClients, null == channel ? "single-process" : "under master");
+            final String mode = null == channel ? "single-process" : "under master";
+            WorkerLog.inBackground(() -> WorkerLog.LOG.info("worker {} slot {} serving (max clients {}, {})",
+                pid, config.slot, config.maxClients, mode));
             while (running)
             {
                 nowNanos = System.nanoTime();
@@ -185,7 +182,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         {
             shutdown();
         }
-        LOG.info("worker {} slot {} exits ({})", pid, config.slot, counters);
+        WorkerLog.LOG.info("worker {} slot {} exits ({})", pid, config.slot, counters);
         return exitCode;
     }
 
@@ -248,7 +245,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
                     // moment instead of spinning on a listener that stays readable.
                     if (counters.get(WorkerCounter.ACCEPT_ERRORS) == 1 || counters.get(WorkerCounter.ACCEPT_ERRORS) % 1000 == 0)
                     {
-                        LOG.warn("accept4 failed ({} times): {}; pausing accepts for {} ms",
+                        WorkerLog.LOG.warn("accept4 failed ({} times): {}; pausing accepts for {} ms",
                             counters.get(WorkerCounter.ACCEPT_ERRORS), Posix.strerror(errno), ACCEPT_PAUSE_NANOS / NANOS_PER_MILLI);
                     }
                     acceptPausedUntilNanos = nowNanos + ACCEPT_PAUSE_NANOS;
@@ -517,7 +514,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
                 final int slot = currentSlot;
         final int at = reserve(slot, WireEncoder.errorFrameLength(reason));
         WireEncoder.putError(table.output(slot), at, code, reason);
-        LOG.debug("client fd {} protocol error: {}", table.fd(slot), reason);
+        WorkerLog.LOG.debug("client fd {} protocol error: {}", table.fd(slot), reason);
     }
 
     /** Keeps parsing while the output fits; flushes once before giving up on a fast pipeliner. */
@@ -661,7 +658,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         }
         if (channel.isClosed())
         {
-            LOG.info("worker {}: master channel closed ({}); exiting", pid,
+            WorkerLog.LOG.info("worker {}: master channel closed ({}); exiting", pid,
                 channel.lastErrno() == 0 ? "EOF" : Posix.strerror(channel.lastErrno()));
             running = false;
         }
@@ -680,11 +677,11 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
                 startDrain();
                 break;
             case ChannelCommand.QUIT_NOW:
-                LOG.info("worker {}: QUIT_NOW", pid);
+                WorkerLog.LOG.info("worker {}: QUIT_NOW", pid);
                 running = false;
                 break;
             default:
-                LOG.warn("worker {}: unexpected channel frame {}", pid, frame);
+                WorkerLog.LOG.warn("worker {}: unexpected channel frame {}", pid, frame);
                 if (fd >= 0)
                 {
                     Posix.closeQuietly(fd);
@@ -697,7 +694,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         if (fd == ChannelFrame.FD_LOST)
         {
             counters.increment(WorkerCounter.FDS_LOST);
-            LOG.warn("worker {}: a hand-off for shard {} arrived without its fd (fd limit?)", pid, shardId);
+            WorkerLog.LOG.warn("worker {}: a hand-off for shard {} arrived without its fd (fd limit?)", pid, shardId);
             return;
         }
         if (fd < 0)
@@ -730,7 +727,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
     {
         if (null != channel && channel.post(command, shardId, load, pid, ChannelFrame.NO_FD) == Channel.FULL)
         {
-            LOG.warn("worker {}: channel queue full, {} dropped", pid, ChannelCommand.name(command));
+            WorkerLog.LOG.warn("worker {}: channel queue full, {} dropped", pid, ChannelCommand.name(command));
         }
     }
 
@@ -742,7 +739,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         {
             return;
         }
-        LOG.info("worker {}: QUIT, draining {} clients", pid, table.size());
+        WorkerLog.LOG.info("worker {}: QUIT, draining {} clients", pid, table.size());
         draining = true;
         drainDeadlineNanos = nowNanos + config.drainTimeoutNanos;
         pauseAccepting();

@@ -1,0 +1,79 @@
+package dev.mpserver.worker.loop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class WorkerConfigTest
+{
+    @Test
+    void argumentsRoundTripEverySetting()
+    {
+        final WorkerConfig config = new WorkerConfig(7, 2500, 1234, 4096, 0, Path.of("/tmp/run dir"));
+        final Map<String, String> others = new HashMap<>();
+        final WorkerConfig read = WorkerConfig.fromArguments(config.toArguments(), others);
+
+        assertEquals(7, read.slot);
+        assertEquals(2500, read.maxClients);
+        assertEquals(1_234_000_000L, read.idleTimeoutNanos);
+        assertEquals(4096, read.outputCapBytes);
+        assertEquals(0, read.drainTimeoutNanos);
+        assertEquals(Path.of("/tmp/run dir"), read.runDir);
+        assertTrue(others.isEmpty());
+    }
+
+    @Test
+    void noRunDirStaysNone()
+    {
+        final WorkerConfig config = new WorkerConfig(0, 1, 1, 1024, 5, null);
+        assertNull(WorkerConfig.fromArguments(config.toArguments(), new HashMap<>()).runDir);
+    }
+
+    @Test
+    void namesItDoesNotKnowAreLeftToTheCaller()
+    {
+        final List<String> args = new ArrayList<>(new WorkerConfig(1, 10, 10, 1024, 10, null).toArguments());
+        args.addAll(List.of("--channel-fd", "9", "--listen-fd", "10"));
+        final Map<String, String> others = new HashMap<>();
+        WorkerConfig.fromArguments(args, others);
+        assertEquals(Map.of("--channel-fd", "9", "--listen-fd", "10"), others);
+    }
+
+    @Test
+    void badArgumentsAreRejectedByName()
+    {
+        final List<String> good = new WorkerConfig(1, 10, 10, 1024, 10, null).toArguments();
+        assertRejected(replace(good, "--max-clients", "0"), "--max-clients");
+        assertRejected(replace(good, "--idle-timeout-ms", "ten"), "--idle-timeout-ms");
+        assertRejected(replace(good, "--output-cap", "99"), "--output-cap");
+        assertRejected(good.subList(2, good.size()), "--slot is missing");
+        assertRejected(good.subList(0, good.size() - 1), "has no value");
+
+        final List<String> twice = new ArrayList<>(good);
+        twice.addAll(List.of("--slot", "2"));
+        assertRejected(twice, "--slot given twice");
+    }
+
+    private static void assertRejected(final List<String> args, final String expected)
+    {
+        final IllegalArgumentException ex =
+            assertThrows(IllegalArgumentException.class, () -> WorkerConfig.fromArguments(args, new HashMap<>()));
+        assertTrue(ex.getMessage().contains(expected), ex.getMessage());
+    }
+
+    private static List<String> replace(final List<String> args, final String name, final String value)
+    {
+        final List<String> replaced = new ArrayList<>(args);
+        replaced.set(replaced.indexOf(name) + 1, value);
+        return replaced;
+    }
+}
