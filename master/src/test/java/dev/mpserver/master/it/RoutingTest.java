@@ -83,6 +83,42 @@ class RoutingTest
         }
     }
 
+    /**
+     * A worker reads a new client's first bytes at once and never past {@code 'C' id}: a 'C' that
+     * arrives a byte at a time is still routed with its stream intact, and a first frame that is
+     * not 'C' (as short as the one byte of 'I', or a whole 'M') is served where it landed.
+     */
+    @Test
+    void slowControlIsRoutedIntactAndUnroutedFirstFramesAreServedUnderAMaster() throws Exception
+    {
+        try (ServerProcess server = ServerProcess.start("--workers", "2"))
+        {
+            for (int shard = 1; shard <= 6; shard++)
+            {
+                try (TestClient client = new TestClient(server.port()))
+                {
+                    for (final byte b : TestClient.control(shard))
+                    {
+                        client.send(new byte[] {b});
+                        Thread.sleep(20);
+                    }
+                    client.send(TestClient.PING);
+                    client.expectPing();
+                    assertEquals(shard, client.identify()[2]);
+                }
+            }
+            try (TestClient identifyFirst = new TestClient(server.port());
+                TestClient pingFirst = new TestClient(server.port()))
+            {
+                assertEquals(WireProtocol.NO_SHARD, identifyFirst.identify()[2]);
+                pingFirst.send(TestClient.PING, TestClient.PING);
+                pingFirst.expectPing();
+                pingFirst.expectPing();
+                assertEquals(WireProtocol.NO_SHARD, pingFirst.identify()[2]);
+            }
+        }
+    }
+
     @Test
     void spawnsWorkersOnDemandAndAnswersServerFullBeyondMaxWorkers() throws Exception
     {

@@ -36,13 +36,13 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * The worker's event loop: one thread, one epoll set over the listener (EPOLLEXCLUSIVE, so a new
  * connection wakes one worker, not all), the master channel and every client, all non-blocking.
- * Clients and the channel are edge-triggered and always read until EAGAIN; that also keeps a
- * client whose {@code 'C'} is still partial (peeked, not consumed) from waking the loop in a spin.
+ * Clients and the channel are edge-triggered and read until drained. A new client (accepted or
+ * handed over) is read at once: its first frames usually came with it, and a client handed off
+ * straight from accept never enters this worker's epoll set.
  *
- * <p>Per client: {@code AWAIT_CONTROL} peeks until the 5 bytes of {@code 'C' id} are there and
- * then consumes exactly those, so whatever follows stays in the socket for the worker that will
- * serve it; a shard with clients here is served here, any other is handed to the master with the
- * fd. {@code SERVING} parses frames from a bounded input buffer and answers into a bounded output
+ * <p>Per client: {@code AWAIT_CONTROL} reads the 5 bytes of {@code 'C' id} and never more, so
+ * whatever follows stays in the socket for the worker that will serve it; a shard with clients
+ * here is served here, any other is handed to the master with the fd. {@code SERVING} parses frames from a bounded input buffer and answers into a bounded output
  * buffer; a client whose unsent output passes the cap is cut off, so one slow reader never grows
  * memory or stalls the others.
  *
@@ -89,7 +89,6 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
     private final WorkerCounters counters = new WorkerCounters();
     private final EpollEvents events = new EpollEvents(MAX_EVENTS);
     private final EpollEvents registration = new EpollEvents(1);
-    private final UnsafeBuffer peek = NativeMemory.allocate(WireProtocol.CONTROL_FRAME_LENGTH);
     private final UnsafeBuffer scratch = NativeMemory.allocate(WireProtocol.MAX_ERROR_FRAME_LENGTH);
     private final UnsafeBuffer one = NativeMemory.allocate(Integer.BYTES);
 
@@ -256,13 +255,34 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
             counters.increment(WorkerCounter.ACCEPTS);
             // Replies are small and pipelined: without this, Nagle holds each one for the client's delayed ACK.
             Posix.setIntOption(fd, Posix.IPPROTO_TCP, Posix.TCP_NODELAY, one);
-            // Under a master, 'C' is peeked so that a client handed off keeps its stream intact. Alone
-            // there is nowhere to hand off: the parser takes 'C' as the first frame, two reads saved.
-            final int slot = table.add(fd, null == channel ? ClientTable.SERVING : ClientTable.AWAIT_CONTROL, nowNanos);
-            if (!registerClient(slot))
+            // Alone there is nowhere to hand off: the parser takes 'C' as the first frame.
+            admit(table.add(fd, null == channel ? ClientTable.SERVING : ClientTable.AWAIT_CONTROL, nowNanos));
+        }
+    }
+
+    /**
+     * Takes a new client in, accepted or handed over: reads what it already sent, which is usually
+     * its first frames, instead of waiting for epoll to say so. Under a master its {@code 'C'} is
+     * read before it is registered: a client handed off at once costs no epoll_ctl at all.
+     */
+    private void admit(final int slot)
+    {
+        if (table.state(slot) == ClientTable.AWAIT_CONTROL)
+        {
+            awaitControl(slot, false, false);
+            if (table.state(slot) == ClientTable.FREE)
             {
-                closeClient(slot);
+                return; // handed off, or closed
             }
+        }
+        if (!registerClient(slot))
+        {
+            closeClient(slot);
+            return;
+        }
+        if (table.state(slot) == ClientTable.SERVING)
+        {
+            serve(slot, false);
         }
     }
 
@@ -271,7 +291,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
     {
         if (table.state(slot) == ClientTable.AWAIT_CONTROL)
         {
-            awaitControl(slot, peerClosed);
+            awaitControl(slot, peerClosed, true);
         }
         if (table.state(slot) == ClientTable.SERVING)
         {
@@ -279,26 +299,36 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         }
     }
 
-    /** Peeks until all of {@code 'C' id} is there, consumes exactly it, then serves or hands off. */
-    private void awaitControl(final int slot, final boolean peerClosed)
+    /**
+     * Reads {@code 'C' id} into the client's input buffer, never past its 5 bytes (whatever follows
+     * stays in the socket for the worker that serves the client), then serves here or hands off.
+     * A first frame that is not {@code 'C'} makes an unrouted client, served here from those bytes.
+     *
+     * @param registered whether the client's fd is in this worker's epoll set
+     */
+    private void awaitControl(final int slot, final boolean peerClosed, final boolean registered)
     {
-        final int fd = table.fd(slot);
-        final long peeked = receive(fd, peek.addressOffset(), WireProtocol.CONTROL_FRAME_LENGTH, MsgHdr.MSG_PEEK);
-        if (peeked <= 0)
+        final ExpandableDirectByteBuffer input = table.input(slot);
+        final int have = table.inputLimit(slot);
+        final long read = receive(table.fd(slot), input.addressOffset() + have, WireProtocol.CONTROL_FRAME_LENGTH - have, 0);
+        if (read <= 0)
         {
-            if (peeked != -Errno.EAGAIN)
+            if (read != -Errno.EAGAIN)
             {
                 closeClient(slot);
             }
             return;
         }
         table.touch(slot, nowNanos);
-        if (peek.getByte(WireProtocol.TYPE_OFFSET) != WireProtocol.CONTROL)
+        final int limit = have + (int)read;
+        table.inputLimit(slot, limit);
+        if (input.getByte(WireProtocol.TYPE_OFFSET) != WireProtocol.CONTROL)
         {
             table.state(slot, ClientTable.SERVING); // unrouted: stays on the accepting worker
+            parse(slot);
             return;
         }
-        if (peeked < WireProtocol.CONTROL_FRAME_LENGTH)
+        if (limit < WireProtocol.CONTROL_FRAME_LENGTH)
         {
             if (peerClosed)
             {
@@ -308,19 +338,15 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
             }
             return; // the rest of 'C' brings a new edge; the idle timeout bounds the wait
         }
-        if (receive(fd, peek.addressOffset(), WireProtocol.CONTROL_FRAME_LENGTH, 0) != WireProtocol.CONTROL_FRAME_LENGTH)
-        {
-            closeClient(slot);
-            return;
-        }
-        final int shardId = peek.getInt(WireProtocol.CONTROL_SHARD_ID_OFFSET, LITTLE_ENDIAN);
+        final int shardId = input.getInt(WireProtocol.CONTROL_SHARD_ID_OFFSET, LITTLE_ENDIAN);
+        table.inputLimit(slot, 0);
         if (null == channel || table.clientsOnShard(shardId) > 0)
         {
             serveHere(slot, shardId);
         }
         else
         {
-            handOff(slot, shardId);
+            handOff(slot, shardId, registered);
         }
     }
 
@@ -331,10 +357,13 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         table.state(slot, ClientTable.SERVING);
     }
 
-    private void handOff(final int slot, final int shardId)
+    private void handOff(final int slot, final int shardId, final boolean registered)
     {
         final int fd = table.fd(slot);
-        unregister(fd); // the socket lives on in other processes: its epoll registration would too
+        if (registered)
+        {
+            unregister(fd); // the socket lives on in other processes: its epoll registration would too
+        }
         final int result = channel.post(ChannelCommand.HANDOFF, shardId, table.size() - 1, pid, fd);
         if (result == Channel.QUEUED)
         {
@@ -447,7 +476,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
     @Override
     public boolean onControl(final int shardId)
     {
-        // A first 'C' in the stream: single-process mode reads it here instead of peeking.
+        // A first 'C' in the stream: single-process mode reads it as a frame.
         serveHere(currentSlot, shardId);
         return true;
     }
@@ -716,10 +745,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         // O_NONBLOCK lives on the open file description that all copies of the fd share.
         final int slot = table.add(fd, ClientTable.SERVING, nowNanos);
         serveHere(slot, shardId);
-        if (!registerClient(slot))
-        {
-            closeClient(slot);
-        }
+        admit(slot);
     }
 
     /** Queues a frame for the master; the loop flushes once per batch of events. */
