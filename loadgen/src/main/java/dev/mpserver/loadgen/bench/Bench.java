@@ -61,12 +61,20 @@ public final class Bench implements Callable<Integer>
     }
 
     /**
-     * Messages of unmeasured warm-up before each closed-loop measurement (three 5000 x 10 runs).
+     * Messages of unmeasured warm-up before each closed-loop measurement (five 5000 x 10 runs).
      * Measured per run on one server (CPU ticks of both workers, 5000 x 10, random shards): 280,
      * 258, 132, 153, 108 -- the routed path (hand-off, channel, master) is more code for the JIT
-     * than serving where accepted (198, 91, 123, 108, 99), and reaches steady state on the third run.
+     * than serving where accepted (198, 91, 123, 108, 99); after three runs the master's and the
+     * workers' C2 compilers still took up to 4 % of the machine in a measured run (perf).
      */
-    private static final int WARM_UP_MESSAGES = 150_000;
+    private static final int WARM_UP_MESSAGES = 250_000;
+
+    /**
+     * Closed-loop runs that make one measured sample (their replies over their summed elapsed
+     * time): one 5000 x 10 run lasts about a second, and single ones of identical shape differed
+     * by 10-15 % on this machine.
+     */
+    private static final int RUNS_PER_SAMPLE = 3;
 
     private final Map<String, Object> results = new LinkedHashMap<>();
     private final PrintStream out = System.out;
@@ -122,7 +130,8 @@ public final class Bench implements Callable<Integer>
         final String[] why = new String[1];
         final Path reference = ReferenceServer.compile(repo, why);
         out.println();
-        out.println("closed loop, N clients x 10 messages, all connecting at once (cases interleaved, medians)");
+        out.println("closed loop, N clients x 10 messages, all connecting at once (cases interleaved; a sample = " + RUNS_PER_SAMPLE
+            + " runs after " + WARM_UP_MESSAGES / 1000 + " k messages of warm-up; medians)");
         if (null == reference)
         {
             out.println("  (C reference skipped: " + why[0] + ")");
@@ -155,8 +164,8 @@ public final class Bench implements Callable<Integer>
             final ThroughputCase local = cases.get(2);
             final double routedOverLocal = medianRatio(routed.msgs, local.msgs);
             final double routedOverSingle = medianRatio(routed.msgs, single.msgs);
-            out.printf(Locale.ROOT, "  routed / not routed = %.2f, routed / single-process = %.2f (msgs/s, median of per-repeat ratios)%n",
-                routedOverLocal, routedOverSingle);
+            out.printf(Locale.ROOT, "  routed / not routed = %.2f, routed / single-process = %.2f (msgs/s, median of per-repeat ratios; "
+                + "per repeat: %s and %s)%n", routedOverLocal, routedOverSingle, ratios(routed.msgs, local.msgs), ratios(routed.msgs, single.msgs));
             results.put("ratio.routedOverNotRouted.N" + n, round(routedOverLocal));
             results.put("ratio.routedOverSingle.N" + n, round(routedOverSingle));
             if (null != reference)
@@ -212,13 +221,24 @@ public final class Bench implements Callable<Integer>
                     new LoadGenRun(LoadConfig.builder(running.port()).conns(n).msgs(10).shardIds(ids).shards(100_000)
                         .seed(100 + r * 10 + w).duration(120, TimeUnit.SECONDS).build()).call();
                 }
-                final Report report = new LoadGenRun(LoadConfig.builder(running.port())
-                    .conns(n).msgs(10).shardIds(ids).shards(100_000).seed(r + 1)
-                    .duration(120, TimeUnit.SECONDS).build()).call();
-                msgs[r] = report.replies() / report.elapsedSeconds();
-                conns[r] = report.ok() / report.elapsedSeconds();
-                p99[r] = report.latency(Latency.ROUTE).p99Nanos() / 1e6;
-                failed += report.failed() + report.shed();
+                long replies = 0;
+                long ok = 0;
+                double seconds = 0;
+                final double[] runP99 = new double[RUNS_PER_SAMPLE];
+                for (int run = 0; run < RUNS_PER_SAMPLE; run++)
+                {
+                    final Report report = new LoadGenRun(LoadConfig.builder(running.port())
+                        .conns(n).msgs(10).shardIds(ids).shards(100_000).seed(1 + r * RUNS_PER_SAMPLE + run)
+                        .duration(120, TimeUnit.SECONDS).build()).call();
+                    replies += report.replies();
+                    ok += report.ok();
+                    seconds += report.elapsedSeconds();
+                    runP99[run] = report.latency(Latency.ROUTE).p99Nanos() / 1e6;
+                    failed += report.failed() + report.shed();
+                }
+                msgs[r] = replies / seconds;
+                conns[r] = ok / seconds;
+                p99[r] = median(runP99);
             }
         }
 
@@ -231,6 +251,16 @@ public final class Bench implements Callable<Integer>
             results.put(key + ".routeP99Ms", round(median(p99)));
             results.put(key + ".failed", failed);
         }
+    }
+
+    private static String ratios(final double[] numerators, final double[] denominators)
+    {
+        final StringBuilder text = new StringBuilder();
+        for (int i = 0; i < numerators.length; i++)
+        {
+            text.append(i == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.2f", numerators[i] / denominators[i]));
+        }
+        return text.toString();
     }
 
     private static double medianRatio(final double[] numerators, final double[] denominators)
