@@ -45,13 +45,23 @@ public final class WorkerLauncher
         ? List.of("-XX:+UnlockExperimentalVMOptions", "-XX:TrimNativeHeapInterval=2000")
         : List.of();
 
+    /**
+     * JNR's x86 stubs are native code it assembles for every bound function at start-up, with 29
+     * classes of Java 5 bytecode that CDS cannot archive: ~10 ms of every worker's spawn-to-READY.
+     * Without them calls go through jffi's JNI invokers, a few ns more per call.
+     */
+    private static final List<String> NATIVE_BINDING = List.of("-Djnr.ffi.x86asm.enabled=false");
+
     private static final String MASTER_JAR = "mpserver-master.jar";
     private static final String CDS_ARCHIVE = "worker.jsa";
+    /** Where {@code mvn package} unpacks jffi's native stubs, one directory per platform. */
+    private static final String JFFI_STUBS = "jni";
 
     private final String java;
     private final List<String> jvmOptions;
     private final String classPath;
     private final List<String> classDataSharing;
+    private final List<String> nativeStub;
     private final List<String> environment;
     private final SigSet defaultSignals;
     private final String mainClass;
@@ -63,6 +73,7 @@ public final class WorkerLauncher
         this.jvmOptions = List.copyOf(jvmOptions);
         this.classPath = absolute(System.getProperty("java.class.path"));
         this.classDataSharing = classDataSharingOptions(classPath);
+        this.nativeStub = nativeStubOptions(classPath, com.kenai.jffi.Platform.getPlatform().getName());
         this.defaultSignals = defaultSignals;
         final List<String> env = new ArrayList<>();
         for (final Map.Entry<String, String> e : System.getenv().entrySet())
@@ -86,6 +97,20 @@ public final class WorkerLauncher
         return absolute.toString();
     }
 
+    /** The directory holding {@code mpserver-master.jar} on {@code classPath}, or null. */
+    private static Path libDirectory(final String classPath)
+    {
+        for (final String entry : classPath.split(File.pathSeparator))
+        {
+            final Path jar = Path.of(entry);
+            if (MASTER_JAR.equals(String.valueOf(jar.getFileName())))
+            {
+                return jar.toAbsolutePath().getParent();
+            }
+        }
+        return null;
+    }
+
     /**
      * {@code -XX:SharedArchiveFile} for the archive {@code mvn package} trained next to
      * {@code mpserver-master.jar}, if it was trained with exactly our class path (CDS would refuse it
@@ -94,28 +119,39 @@ public final class WorkerLauncher
      */
     static List<String> classDataSharingOptions(final String classPath)
     {
-        for (final String entry : classPath.split(File.pathSeparator))
+        final Path lib = libDirectory(classPath);
+        if (null == lib)
         {
-            final Path jar = Path.of(entry);
-            if (!MASTER_JAR.equals(String.valueOf(jar.getFileName())))
+            return List.of();
+        }
+        final Path archive = lib.resolve(CDS_ARCHIVE);
+        try
+        {
+            if (Files.isReadable(archive) && absolute(Files.readString(lib.resolve(CDS_ARCHIVE + ".classpath")).strip()).equals(classPath))
             {
-                continue;
-            }
-            final Path archive = jar.resolveSibling(CDS_ARCHIVE);
-            final Path trainedWith = jar.resolveSibling(CDS_ARCHIVE + ".classpath");
-            try
-            {
-                if (Files.isReadable(archive) && absolute(Files.readString(trainedWith).strip()).equals(classPath))
-                {
-                    return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
-                }
-            }
-            catch (final IOException ex)
-            {
-                return List.of(); // no archive: workers start without it
+                return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
             }
         }
+        catch (final IOException ex)
+        {
+            return List.of(); // no archive: workers start without it
+        }
         return List.of();
+    }
+
+    /**
+     * {@code -Djffi.boot.library.path} for jffi's native stub as {@code mvn package} unpacked it
+     * ({@code lib/jni/<platform>}), if there is one for this platform. Without it every worker's
+     * jffi copies the stub out of its jar into a temporary file, checks its SHA-256 and loads it:
+     * ~15 ms of spawn-to-READY. jffi falls back to that copy if the directory does not do.
+     *
+     * @param platform jffi's name of this platform, e.g. {@code x86_64-Linux}
+     */
+    static List<String> nativeStubOptions(final String classPath, final String platform)
+    {
+        final Path lib = libDirectory(classPath);
+        final Path stubs = null == lib ? null : lib.resolve(JFFI_STUBS).resolve(platform);
+        return null != stubs && Files.isDirectory(stubs) ? List.of("-Djffi.boot.library.path=" + stubs) : List.of();
     }
 
     private static boolean supportsVmOption(final String name)
@@ -138,6 +174,8 @@ public final class WorkerLauncher
         argv.add(java);
         argv.addAll(WORKER_LOGGING);
         argv.addAll(classDataSharing);
+        argv.addAll(nativeStub);
+        argv.addAll(NATIVE_BINDING);
         argv.addAll(NATIVE_HEAP_TRIM);
         argv.addAll(jvmOptions); // after ours: a -D given with --worker-jvm-opts wins
         argv.add("-cp");

@@ -44,6 +44,17 @@ class WorkerLauncherTest
     }
 
     @Test
+    void unpackedNativeStubOfThisPlatformIsPassedAndNoneElse() throws Exception
+    {
+        final String classPath = classPathWithMasterJar();
+        assertEquals(List.of(), WorkerLauncher.nativeStubOptions(classPath, "x86_64-Linux"));
+        final Path stubs = Files.createDirectories(lib.resolve("jni").resolve("x86_64-Linux"));
+        assertEquals(List.of("-Djffi.boot.library.path=" + stubs), WorkerLauncher.nativeStubOptions(classPath, "x86_64-Linux"));
+        assertEquals(List.of(), WorkerLauncher.nativeStubOptions(classPath, "aarch64-Linux"));
+        assertEquals(List.of(), WorkerLauncher.nativeStubOptions("target/classes", "x86_64-Linux"));
+    }
+
+    @Test
     void classPathIsMadeAbsoluteAndNormal()
     {
         final String absolute = WorkerLauncher.absolute("a.jar" + File.pathSeparator + "/x/../y/b.jar" + File.pathSeparator);
