@@ -42,9 +42,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>Per client: {@code AWAIT_CONTROL} reads the 5 bytes of {@code 'C' id} and never more, so
  * whatever follows stays in the socket for the worker that will serve it; a shard with clients
- * here is served here, any other is handed to the master with the fd. {@code SERVING} parses frames from a bounded input buffer and answers into a bounded output
- * buffer; a client whose unsent output passes the cap is cut off, so one slow reader never grows
- * memory or stalls the others.
+ * here is served here, any other is handed to the master with the fd. {@code SERVING} parses
+ * frames from a bounded input buffer and answers into a bounded output buffer; a client whose
+ * unsent output passes the cap is cut off, so one slow reader never grows memory or stalls the
+ * others.
  *
  * <p>Without a channel (single-process mode, {@code --workers 0}) every shard is served here.
  */
