@@ -129,7 +129,7 @@ public final class Master implements ChannelFrameHandler
         removeStaleWorkerFiles();
         countersFile = CountersFile.forMaster(config.runDir, pid);
         waiter.install();
-        Posix.checked("setitimer", Posix.LIBC.setitimer(ITimerVal.ITIMER_REAL, new ITimerVal().periodMicros(TICK_MICROS).address(), 0L));
+        Posix.checked("setitimer", Posix.process().setitimer(ITimerVal.ITIMER_REAL, new ITimerVal().periodMicros(TICK_MICROS).address(), 0L));
         nowNanos = System.nanoTime();
         for (int i = 0; i < config.workers; i++)
         {
@@ -162,7 +162,7 @@ public final class Master implements ChannelFrameHandler
             // to sleep (sigsuspend + handler) only to be woken at once.
             waiter.drain();
         }
-        Posix.LIBC.setitimer(ITimerVal.ITIMER_REAL, new ITimerVal().periodMicros(0).address(), 0L);
+        Posix.process().setitimer(ITimerVal.ITIMER_REAL, new ITimerVal().periodMicros(0).address(), 0L);
         publishCounters();
         countersFile.close(); // kept: 'mpserver stat' shows the last values of a stopped server
         LOG.info("master {} exits ({})", pid, counters);
@@ -673,7 +673,7 @@ public final class Master implements ChannelFrameHandler
                 if (slot.hasProcess())
                 {
                     LOG.warn("worker {} still running after the grace period: SIGKILL", slot.pid);
-                    Posix.LIBC.kill(slot.pid, Signals.SIGKILL);
+                    Posix.process().kill(slot.pid, Signals.SIGKILL);
                 }
             }
             killDeadlineNanos = Long.MAX_VALUE;

@@ -66,7 +66,7 @@ class AgainstMpServerTest
                 try
                 {
                     Thread.sleep(1500);
-                    Posix.LIBC.kill(server.pid(), Signals.SIGSTOP);
+                    Posix.process().kill(server.pid(), Signals.SIGSTOP);
                     Thread.sleep(1000);
                 }
                 catch (final InterruptedException ex)
@@ -75,7 +75,7 @@ class AgainstMpServerTest
                 }
                 finally
                 {
-                    Posix.LIBC.kill(server.pid(), Signals.SIGCONT);
+                    Posix.process().kill(server.pid(), Signals.SIGCONT);
                 }
             });
             stall.start();

@@ -223,8 +223,8 @@ public final class MpServer implements Callable<Integer>
     private void reexecWithSignalsBlocked()
     {
         final SigSet blocked = SigSet.of(SignalWaiter.MASTER_SIGNALS);
-        Posix.checked("sigprocmask", Posix.LIBC.sigprocmask(Signals.SIG_BLOCK, blocked.address(), 0L));
-        Posix.checked("close_range", Posix.LIBC.close_range(3, Integer.MAX_VALUE, CLOSE_RANGE_CLOEXEC));
+        Posix.checked("sigprocmask", Posix.process().sigprocmask(Signals.SIG_BLOCK, blocked.address(), 0L));
+        Posix.checked("close_range", Posix.process().close_range(3, Integer.MAX_VALUE, CLOSE_RANGE_CLOEXEC));
         final String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
         final List<String> argv = new ArrayList<>();
         argv.add(java);
@@ -245,7 +245,7 @@ public final class MpServer implements Callable<Integer>
         final NativeStrings args = new NativeStrings(argv);
         System.out.flush();
         System.err.flush();
-        Posix.LIBC.execv(path.stringAddress(0), args.address());
+        Posix.process().execv(path.stringAddress(0), args.address());
         throw new PosixException("execv", Posix.errno(), java);
     }
 

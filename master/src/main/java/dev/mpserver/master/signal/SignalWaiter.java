@@ -1,7 +1,7 @@
 package dev.mpserver.master.signal;
 
 import dev.mpserver.protocol.posix.Errno;
-import dev.mpserver.protocol.posix.LibC;
+import dev.mpserver.protocol.posix.ProcessLibC;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.SigAction;
 import dev.mpserver.protocol.posix.SigInfo;
@@ -25,7 +25,7 @@ public final class SignalWaiter
         Signals.SIGHUP, Signals.SIGINT, Signals.SIGQUIT, Signals.SIGUSR1, Signals.SIGALRM,
         Signals.SIGTERM, Signals.SIGCHLD, Signals.SIGIO, Signals.SIGCHANNEL};
 
-    private final LibC libc = Posix.LIBC;
+    private final ProcessLibC libc = Posix.process();
     private final SignalRing ring;
     private final SigSet masterSignals = SigSet.of(MASTER_SIGNALS);
     private final SigSet channelSignalOnly = SigSet.of(Signals.SIGCHANNEL);
@@ -34,7 +34,7 @@ public final class SignalWaiter
     private final SigInfo handled = SigInfo.flyweight();
     private final TimeSpec zero = new TimeSpec().nanos(0);
     /** Strongly referenced for the life of the process: a collected closure would leave a dangling handler. */
-    private final LibC.SigInfoHandler handler;
+    private final ProcessLibC.SigInfoHandler handler;
 
     public SignalWaiter(final SignalRing ring)
     {

@@ -90,7 +90,7 @@ class FaultSuiteTest
             final List<TestClient> victimClients = new ArrayList<>();
             final List<TestClient> waitingClients = new ArrayList<>();
             int servedMeanwhile = 0;
-            Posix.checked("kill(SIGSTOP)", Posix.LIBC.kill((int)victim, Signals.SIGSTOP));
+            Posix.checked("kill(SIGSTOP)", Posix.process().kill((int)victim, Signals.SIGSTOP));
             try
             {
                 assertTrue(eventually(2_000, () -> ProcFacts.state(victim) == 'T'), "worker " + victim + " stopped");
@@ -140,7 +140,7 @@ class FaultSuiteTest
             }
             finally
             {
-                Posix.LIBC.kill((int)victim, Signals.SIGCONT);
+                Posix.process().kill((int)victim, Signals.SIGCONT);
             }
             for (final TestClient client : waitingClients)
             {
@@ -484,7 +484,7 @@ class FaultSuiteTest
             {
                 assertTrue(eventually(5_000, () -> pingsBeforeKill.get() > 500 && joinsBeforeKill.get() > 50), "under load");
                 masterKilled.set(true);
-                Posix.checked("kill(SIGKILL)", Posix.LIBC.kill(server.pid(), Signals.SIGKILL));
+                Posix.checked("kill(SIGKILL)", Posix.process().kill(server.pid(), Signals.SIGKILL));
                 server.awaitExit(5, TimeUnit.SECONDS);
                 final long masterGoneAt = System.nanoTime();
                 assertTrue(eventually(10_000, () -> server.survivingWorkers().isEmpty()),

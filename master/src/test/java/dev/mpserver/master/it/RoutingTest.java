@@ -186,7 +186,7 @@ class RoutingTest
                 assertEquals(2, before.size());
                 final int victim = before.get(0).intValue();
                 assertTrue(pidOfShard.containsValue(victim), "the victim serves some shards");
-                dev.mpserver.protocol.posix.Posix.LIBC.kill(victim, dev.mpserver.protocol.posix.Signals.SIGKILL);
+                dev.mpserver.protocol.posix.Posix.process().kill(victim, dev.mpserver.protocol.posix.Signals.SIGKILL);
 
                 for (int i = 0; i < open.size(); i++)
                 {

@@ -150,7 +150,7 @@ public final class ServerProcess implements AutoCloseable
 
     public void signal(final int signo)
     {
-        Posix.checked("kill", Posix.LIBC.kill(pid, signo));
+        Posix.checked("kill", Posix.process().kill(pid, signo));
     }
 
     /** @return exit code, or throws if the process outlives the timeout. */
@@ -189,24 +189,24 @@ public final class ServerProcess implements AutoCloseable
         rememberWorkers();
         if (process.isAlive())
         {
-            Posix.LIBC.kill(pid, Signals.SIGTERM);
+            Posix.process().kill(pid, Signals.SIGTERM);
             try
             {
                 if (!process.waitFor(15, TimeUnit.SECONDS))
                 {
-                    Posix.LIBC.kill(pid, Signals.SIGKILL);
+                    Posix.process().kill(pid, Signals.SIGKILL);
                     process.waitFor(5, TimeUnit.SECONDS);
                 }
             }
             catch (final InterruptedException ex)
             {
-                Posix.LIBC.kill(pid, Signals.SIGKILL);
+                Posix.process().kill(pid, Signals.SIGKILL);
                 Thread.currentThread().interrupt();
             }
         }
         for (final long worker : survivingWorkers())
         {
-            Posix.LIBC.kill((int)worker, Signals.SIGKILL);
+            Posix.process().kill((int)worker, Signals.SIGKILL);
         }
     }
 

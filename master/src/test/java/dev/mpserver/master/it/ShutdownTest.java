@@ -77,7 +77,7 @@ class ShutdownTest
             }
             final List<Long> workers = server.workerPids();
             assertEquals(2, workers.size());
-            Posix.LIBC.kill(server.pid(), Signals.SIGKILL);
+            Posix.process().kill(server.pid(), Signals.SIGKILL);
             server.awaitExit(5, TimeUnit.SECONDS);
             assertTrue(ServerProcess.eventually(10_000, () -> server.survivingWorkers().isEmpty()),
                 "workers exit on channel EOF: " + server.survivingWorkers());

@@ -1,10 +1,10 @@
 package dev.mpserver.protocol.posix;
 
-import jnr.ffi.annotations.Delegate;
 import jnr.ffi.annotations.Out;
 
 /**
- * The C library functions mpserver calls, bound with JNR-FFI. Pointers are passed as raw
+ * The C library's file, socket and epoll functions, bound with JNR-FFI: all a worker calls, bound
+ * before its READY. Signals, processes and limits are {@link ProcessLibC}, bound on first use. Pointers are passed as raw
  * addresses ({@code long}) of memory the caller preallocated (see the layout classes in this
  * package), so a call marshals nothing and allocates nothing. {@code ssize_t} and {@code long}
  * results are {@code long}; every other result is an {@code int} that is -1 on error with errno
@@ -15,20 +15,11 @@ import jnr.ffi.annotations.Out;
  */
 public interface LibC
 {
-    /** {@code void (*sa_sigaction)(int, siginfo_t *, void *)}. Keep a strong reference for the life of the process. */
-    interface SigInfoHandler
-    {
-        @Delegate
-        void onSignal(int signo, long sigInfoAddress, long ucontextAddress);
-    }
-
     int getpid();
 
     int gettid();
 
     int close(int fd);
-
-    int close_range(int first, int last, int flags);
 
     int dup(int fd);
 
@@ -75,58 +66,6 @@ public interface LibC
     int epoll_ctl(int epfd, int op, int fd, long event);
 
     int epoll_wait(int epfd, long events, int maxEvents, int timeoutMillis);
-
-    int sigprocmask(int how, long set, long oldSet);
-
-    int sigaction(int signo, long action, long oldAction);
-
-    int sigsuspend(long mask);
-
-    int sigtimedwait(long set, long sigInfo, long timeout);
-
-    int sigemptyset(long set);
-
-    int sigaddset(long set, int signo);
-
-    int sigdelset(long set, int signo);
-
-    int sigismember(long set, int signo);
-
-    int __libc_current_sigrtmin();
-
-    int kill(int pid, int signo);
-
-    int waitpid(int pid, @Out int[] status, int options);
-
-    int setitimer(int which, long newValue, long oldValue);
-
-    int getrlimit(int resource, long rlimit);
-
-    int setrlimit(int resource, long rlimit);
-
-    int execv(long path, long argv);
-
-    int posix_spawn(@Out int[] pid, long path, long fileActions, long attributes, long argv, long envp);
-
-    int posix_spawn_file_actions_init(long fileActions);
-
-    int posix_spawn_file_actions_destroy(long fileActions);
-
-    int posix_spawn_file_actions_adddup2(long fileActions, int fd, int newFd);
-
-    int posix_spawn_file_actions_addclose(long fileActions, int fd);
-
-    int posix_spawn_file_actions_addclosefrom_np(long fileActions, int from);
-
-    int posix_spawnattr_init(long attributes);
-
-    int posix_spawnattr_destroy(long attributes);
-
-    int posix_spawnattr_setflags(long attributes, short flags);
-
-    int posix_spawnattr_setsigmask(long attributes, long sigmask);
-
-    int posix_spawnattr_setsigdefault(long attributes, long sigdefault);
 
     String strerror(int errnum);
 }

@@ -9,7 +9,7 @@ import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
 
 /**
- * The one entry point to the C library: the bound {@link LibC}, errno, and checked wrappers that
+ * The one entry point to the C library: the bound {@link LibC} and {@link ProcessLibC}, errno, and checked wrappers that
  * turn a failed call into a {@link PosixException} naming the call. Hot paths that treat EAGAIN as
  * normal call {@link #LIBC} directly and read {@link #errno()} themselves.
  */
@@ -50,10 +50,22 @@ public final class Posix
     {
     }
 
-    /** errno of the last call made through {@link #LIBC} on this thread. */
+    /** errno of the last call made through {@link #LIBC} or {@link #process()} on this thread. */
     public static int errno()
     {
         return RUNTIME.getLastError();
+    }
+
+    /** The signal, process and limit functions, bound on first use: a worker never binds them. */
+    public static ProcessLibC process()
+    {
+        return ProcessBinding.LIBC;
+    }
+
+    /** Initialised, and so bound, on the first {@link #process()}. */
+    private static final class ProcessBinding
+    {
+        static final ProcessLibC LIBC = LibraryLoader.create(ProcessLibC.class).load("c");
     }
 
     public static String strerror(final int errno)
@@ -165,7 +177,7 @@ public final class Posix
         final int[] status = new int[1];
         while (true)
         {
-            final int result = LIBC.waitpid(pid, status, WNOHANG);
+            final int result = process().waitpid(pid, status, WNOHANG);
             if (result == pid)
             {
                 return status[0];
@@ -246,20 +258,20 @@ public final class Posix
     public static RLimit getRlimit(final int resource)
     {
         final RLimit limit = new RLimit();
-        checked("getrlimit", LIBC.getrlimit(resource, limit.address()));
+        checked("getrlimit", process().getrlimit(resource, limit.address()));
         return limit;
     }
 
     public static void setRlimit(final int resource, final long current, final long maximum)
     {
-        checked("setrlimit", LIBC.setrlimit(resource, new RLimit().set(current, maximum).address()));
+        checked("setrlimit", process().setrlimit(resource, new RLimit().set(current, maximum).address()));
     }
 
     /** @return the native entry point of a JNR closure; the caller must keep {@code handler} reachable. */
-    public static long closureAddress(final LibC.SigInfoHandler handler)
+    public static long closureAddress(final ProcessLibC.SigInfoHandler handler)
     {
         return RUNTIME.getClosureManager()
-            .getClosurePointer(LibC.SigInfoHandler.class, Objects.requireNonNull(handler))
+            .getClosurePointer(ProcessLibC.SigInfoHandler.class, Objects.requireNonNull(handler))
             .address();
     }
 

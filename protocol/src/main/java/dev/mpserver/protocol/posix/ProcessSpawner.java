@@ -51,7 +51,7 @@ public final class ProcessSpawner
         final UnsafeBuffer actions = NativeMemory.allocate(FILE_ACTIONS_SIZE);
         final UnsafeBuffer attributes = NativeMemory.allocate(ATTRIBUTES_SIZE);
         final int[] safe = new int[childFds.length];
-        final LibC libc = Posix.LIBC;
+        final ProcessLibC libc = Posix.process();
 
         Posix.checkedReturn("posix_spawn_file_actions_init", libc.posix_spawn_file_actions_init(actions.addressOffset()));
         Posix.checkedReturn("posix_spawnattr_init", libc.posix_spawnattr_init(attributes.addressOffset()));

@@ -24,19 +24,19 @@ public final class SigSet
 
     public SigSet clear()
     {
-        Posix.checked("sigemptyset", Posix.LIBC.sigemptyset(address()));
+        Posix.checked("sigemptyset", Posix.process().sigemptyset(address()));
         return this;
     }
 
     public SigSet add(final int signo)
     {
-        Posix.checked("sigaddset", Posix.LIBC.sigaddset(address(), signo));
+        Posix.checked("sigaddset", Posix.process().sigaddset(address(), signo));
         return this;
     }
 
     public SigSet remove(final int signo)
     {
-        Posix.checked("sigdelset", Posix.LIBC.sigdelset(address(), signo));
+        Posix.checked("sigdelset", Posix.process().sigdelset(address(), signo));
         return this;
     }
 
@@ -44,13 +44,13 @@ public final class SigSet
     public static SigSet currentMask()
     {
         final SigSet mask = new SigSet();
-        Posix.checked("sigprocmask", Posix.LIBC.sigprocmask(Signals.SIG_BLOCK, 0L, mask.address()));
+        Posix.checked("sigprocmask", Posix.process().sigprocmask(Signals.SIG_BLOCK, 0L, mask.address()));
         return mask;
     }
 
     public boolean contains(final int signo)
     {
-        return Posix.checked("sigismember", Posix.LIBC.sigismember(address(), signo)) == 1;
+        return Posix.checked("sigismember", Posix.process().sigismember(address(), signo)) == 1;
     }
 
     public long address()

@@ -20,7 +20,7 @@ public final class Signals
     /** Plain SIGIO; with F_SETSIG in use it means the RT signal queue overflowed. */
     public static final int SIGIO = 29;
 
-    public static final int SIGRTMIN = Posix.LIBC.__libc_current_sigrtmin();
+    public static final int SIGRTMIN = Posix.process().__libc_current_sigrtmin();
     /** The channel signal: every O_ASYNC edge on a master channel queues one, with si_fd set. */
     public static final int SIGCHANNEL = SIGRTMIN + 1;
 

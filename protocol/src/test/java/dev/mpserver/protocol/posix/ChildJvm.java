@@ -72,7 +72,7 @@ public final class ChildJvm implements AutoCloseable
     {
         if (exitCode < 0)
         {
-            Posix.LIBC.kill(pid, Signals.SIGKILL);
+            Posix.process().kill(pid, Signals.SIGKILL);
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (System.nanoTime() < deadline)
             {

@@ -41,7 +41,7 @@ public final class OverflowChild
         int sigioCode = -1;
         while (true)
         {
-            final int signo = Posix.LIBC.sigtimedwait(waited.address(), info.address(), zero.address());
+            final int signo = Posix.process().sigtimedwait(waited.address(), info.address(), zero.address());
             if (signo < 0)
             {
                 break;
