@@ -21,8 +21,8 @@ import org.apache.logging.log4j.LogManager;
  * program from options its own (picocli) command line already validated. Building picocli's model
  * cost ~140 ms of every spawn-to-READY (its classes are Java 5 bytecode, which JDK 17's class-data
  * sharing cannot archive), as long as the rest of the worker's start-up together. What is left
- * before READY is the JVM itself (~50 ms) and the JNR binding of libc (~120 ms of runtime class
- * generation); logging is set up after READY ({@code WorkerLog}).
+ * before READY is the JVM itself (~50 ms) and the JNR binding of {@code LibC} (~100 ms of runtime
+ * class generation); logging is set up after READY ({@code WorkerLog}).
  */
 public final class WorkerMain
 {

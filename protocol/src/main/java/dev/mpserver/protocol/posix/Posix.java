@@ -9,9 +9,9 @@ import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
 
 /**
- * The one entry point to the C library: the bound {@link LibC} and {@link ProcessLibC}, errno, and checked wrappers that
- * turn a failed call into a {@link PosixException} naming the call. Hot paths that treat EAGAIN as
- * normal call {@link #LIBC} directly and read {@link #errno()} themselves.
+ * The one entry point to the C library: the bound {@link LibC} and {@link ProcessLibC}, errno,
+ * and checked wrappers that turn a failed call into a {@link PosixException} naming the call. Hot
+ * paths that treat EAGAIN as normal call {@link #LIBC} directly and read {@link #errno()} themselves.
  */
 public final class Posix
 {
