@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 
 import dev.mpserver.protocol.posix.FileStat;
-import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.PosixException;
 import dev.mpserver.worker.loop.WorkerConfig;
 import dev.mpserver.worker.loop.WorkerLoop;

@@ -253,24 +253,30 @@ public final class Bench implements Callable<Integer>
         }
     }
 
-    private static String ratios(final double[] numerators, final double[] denominators)
-    {
-        final StringBuilder text = new StringBuilder();
-        for (int i = 0; i < numerators.length; i++)
-        {
-            text.append(i == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.2f", numerators[i] / denominators[i]));
-        }
-        return text.toString();
-    }
-
-    private static double medianRatio(final double[] numerators, final double[] denominators)
+    /** numerators[i] / denominators[i]: the ratio of each repeat. */
+    private static double[] perRepeat(final double[] numerators, final double[] denominators)
     {
         final double[] ratios = new double[numerators.length];
         for (int i = 0; i < ratios.length; i++)
         {
             ratios[i] = numerators[i] / denominators[i];
         }
-        return median(ratios);
+        return ratios;
+    }
+
+    private static String ratios(final double[] numerators, final double[] denominators)
+    {
+        final StringBuilder text = new StringBuilder();
+        for (final double ratio : perRepeat(numerators, denominators))
+        {
+            text.append(text.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.2f", ratio));
+        }
+        return text.toString();
+    }
+
+    private static double medianRatio(final double[] numerators, final double[] denominators)
+    {
+        return median(perRepeat(numerators, denominators));
     }
 
     /** Open loop: route latency (C + first M written → first reply) at a fixed connection rate. */

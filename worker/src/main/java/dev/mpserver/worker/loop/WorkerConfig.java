@@ -86,7 +86,7 @@ public final class WorkerConfig
 
     /**
      * The configuration {@link #toArguments} wrote, from {@code arguments}; names not in it (the
-     * worker's fds, say) are left in {@code others} in order, each with its value.
+     * worker's fds, say) are put in {@code others}, each with its value.
      *
      * @throws IllegalArgumentException naming the argument that is unknown, repeated, missing its
      *         value, not a number or out of range
