@@ -73,6 +73,8 @@ public final class Channel implements AutoCloseable
 
     private int inLimit;
     private int seq;
+    /** seq of the last frame received: every frame posted carries it as its ack. */
+    private int lastReceivedSeq;
     private boolean closed;
     private int lastErrno;
 
@@ -217,7 +219,7 @@ public final class Channel implements AutoCloseable
             return FULL;
         }
         final int slot = slot(queueSize++);
-        ChannelFrame.encode(queue, slot * FRAME, command, attachedFd >= 0, shardId, load, pid, ++seq);
+        ChannelFrame.encode(queue, slot * FRAME, command, attachedFd >= 0, shardId, load, pid, ++seq, lastReceivedSeq);
         queueFds[slot] = attachedFd;
         queuedSinceFull++;
         if (0 == queueSize % MAX_FRAMES_PER_SEND)
@@ -266,6 +268,12 @@ public final class Channel implements AutoCloseable
     public int lastSeq()
     {
         return seq;
+    }
+
+    /** seq of the last frame received from the peer (the ack of every frame posted now). */
+    public int lastReceivedSeq()
+    {
+        return lastReceivedSeq;
     }
 
     public int queuedFrames()
@@ -522,6 +530,7 @@ public final class Channel implements AutoCloseable
                 }
             }
             position += inFrame.frameLength();
+            lastReceivedSeq = inFrame.seq();
             framesIn++;
             delivered++;
             handler.onFrame(inFrame, frameFd);

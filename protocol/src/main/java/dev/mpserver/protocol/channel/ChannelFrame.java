@@ -24,13 +24,22 @@ import org.agrona.MutableDirectBuffer;
  *  +---------------------------------------------------------------+
  *  |                             pid                               |  @16
  *  +---------------------------------------------------------------+
- *  |                             seq                               |  @20
+ *  |                             seq                               |  @20  this frame's number from its sender
  *  +---------------------------------------------------------------+
+ *  |                             ack                               |  @24  seq of the last frame the sender had
+ *  +---------------------------------------------------------------+       received from its peer when it wrote this
  * </pre>
  *
  * The fd-slot is little-endian like every field: count in the low 16 bits, index in the high 16,
  * so a frame sent alone with its fd reads 1 (index 0 of 1), the value a one-fd-per-sendmsg sender
  * writes.
+ *
+ * <p>{@code ack} lets the master tell what a worker's report already reflects: a LOAD counts the
+ * hand-offs up to its ack, so the master adds those it forwarded after; a SHARD_GONE with an ack
+ * older than the shard's last forward is stale; a RETURN's ack is the seq of the returned HANDOFF.
+ * The {@code load} field means, per command: clients served (READY, LOAD), clients of the shard
+ * still on the returning worker (RETURN: 0 = the shard is otherwise empty there, the master may
+ * move it); unused otherwise. LOAD's {@code shard-id} carries the count of shards served.
  *
  * Growth: fields are only ever added at the end. A later command that carries protocol state (RTMP
  * hand-off) will add a length field and a payload after it; readers find a frame's length through
@@ -44,7 +53,8 @@ public final class ChannelFrame
     public static final int LOAD_OFFSET = SHARD_ID_OFFSET + Integer.BYTES;
     public static final int PID_OFFSET = LOAD_OFFSET + Integer.BYTES;
     public static final int SEQ_OFFSET = PID_OFFSET + Integer.BYTES;
-    public static final int HEADER_LENGTH = SEQ_OFFSET + Integer.BYTES;
+    public static final int ACK_OFFSET = SEQ_OFFSET + Integer.BYTES;
+    public static final int HEADER_LENGTH = ACK_OFFSET + Integer.BYTES;
 
     private static final int FD_INDEX_SHIFT = 16;
     private static final int FD_COUNT_MASK = 0xFFFF;
@@ -118,6 +128,24 @@ public final class ChannelFrame
         return buffer.getInt(offset + SEQ_OFFSET, LITTLE_ENDIAN);
     }
 
+    /** seq of the last frame the sender had received from its peer when it wrote this one. */
+    public int ack()
+    {
+        return buffer.getInt(offset + ACK_OFFSET, LITTLE_ENDIAN);
+    }
+
+    /** RETURN: clients of the returned shard still on the returning worker ({@code load} field). */
+    public int shardClients()
+    {
+        return load();
+    }
+
+    /** LOAD: shards the worker serves ({@code shard-id} field). */
+    public int shardCount()
+    {
+        return shardId();
+    }
+
     /** Writes a whole frame at {@code offset}; returns its length. */
     public static int encode(
         final MutableDirectBuffer buffer,
@@ -127,7 +155,8 @@ public final class ChannelFrame
         final int shardId,
         final int load,
         final int pid,
-        final int seq)
+        final int seq,
+        final int ack)
     {
         buffer.putInt(offset + COMMAND_OFFSET, command, LITTLE_ENDIAN);
         buffer.putInt(offset + FD_SLOT_OFFSET, hasFd ? 1 : 0, LITTLE_ENDIAN);
@@ -135,6 +164,7 @@ public final class ChannelFrame
         buffer.putInt(offset + LOAD_OFFSET, load, LITTLE_ENDIAN);
         buffer.putInt(offset + PID_OFFSET, pid, LITTLE_ENDIAN);
         buffer.putInt(offset + SEQ_OFFSET, seq, LITTLE_ENDIAN);
+        buffer.putInt(offset + ACK_OFFSET, ack, LITTLE_ENDIAN);
         return HEADER_LENGTH;
     }
 
@@ -142,6 +172,6 @@ public final class ChannelFrame
     public String toString()
     {
         return ChannelCommand.name(command()) + "{fd=" + (hasFd() ? fdIndex() + "/" + fdCount() : "none") + ", shard=" + shardId() + ", load=" + load() +
-            ", pid=" + pid() + ", seq=" + seq() + "}";
+            ", pid=" + pid() + ", seq=" + seq() + ", ack=" + ack() + "}";
     }
 }

@@ -17,6 +17,7 @@ import dev.mpserver.protocol.channel.ChannelFrame;
 import dev.mpserver.protocol.channel.ChannelFrameHandler;
 import dev.mpserver.protocol.counters.CountersFile;
 import dev.mpserver.protocol.counters.WorkerCounter;
+import dev.mpserver.protocol.net.LingeringClose;
 import dev.mpserver.protocol.posix.EpollEvents;
 import dev.mpserver.protocol.posix.Errno;
 import dev.mpserver.protocol.posix.LibC;
@@ -31,6 +32,7 @@ import dev.mpserver.protocol.wire.WireProtocol;
 import dev.mpserver.worker.client.ClientTable;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.collections.IntHashSet;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -46,6 +48,14 @@ import org.agrona.concurrent.UnsafeBuffer;
  * frames from a bounded input buffer and answers into a bounded output buffer; a client whose
  * unsent output passes the cap is cut off, so one slow reader never grows memory or stalls the
  * others.
+ *
+ * <p>Full is {@code --max-clients} served clients. A full worker still accepts (its table has
+ * room for clients in transit): it hands other shards' clients to the master as ever, refuses new
+ * clients of its own shards with {@code 'E'} 2, and returns hand-offs, saying how many clients of
+ * the shard it has; one it has none of may move elsewhere, and until the master confirms the move
+ * (SHARD_MOVED) every client of that shard still on its way here is returned too, so a shard is
+ * never split. Every refusal is a lingering close ({@link LingeringClose}): the client reads the
+ * {@code 'E'} instead of a reset.
  *
  * <p>Without a channel (single-process mode, {@code --workers 0}) every shard is served here.
  */
@@ -79,6 +89,10 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
     private static final long ACCEPT_PAUSE_NANOS = 100_000_000L;
     private static final long PUBLISH_INTERVAL_NANOS = 50_000_000L;
     private static final long MAX_WAIT_MILLIS = 1000;
+    /** Bytes a refused client may still send while it lingers. */
+    private static final int LINGER_MAX_BYTES = 256 * 1024;
+    /** At exit, refused clients get at most this long (or the linger timeout) to read why. */
+    private static final long FINAL_LINGER_NANOS = 1_000_000_000L;
     private static final long NANOS_PER_MILLI = 1_000_000L;
 
     private final LibC libc = Posix.LIBC;
@@ -93,7 +107,11 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
     private final UnsafeBuffer scratch = NativeMemory.allocate(WireProtocol.MAX_ERROR_FRAME_LENGTH);
     private final UnsafeBuffer one = NativeMemory.allocate(Integer.BYTES);
 
+    /** Shards returned as empty, whose clients are returned until the master's SHARD_MOVED. */
+    private final IntHashSet returnedShards = new IntHashSet();
+
     private int epollFd = -1;
+    private LingeringClose lingering;
     private boolean running = true;
     private int exitCode = EXIT_OK;
     private boolean accepting;
@@ -108,8 +126,8 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
     private CountersFile countersFile;
     private long lastPublishNanos;
     private int lastReportedLoad;
+    private int lastReportedAck;
     private long lastLoadReportNanos;
-    private int lastMasterSeq;
 
     /**
      * @param listenFd  the shared listening socket (non-blocking)
@@ -121,7 +139,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         this.listenFd = listenFd;
         this.channel = channelFd == NO_CHANNEL ? null : new Channel(channelFd);
         this.pid = libc.getpid();
-        this.table = new ClientTable(config.maxClients);
+        this.table = new ClientTable(config.maxClients + config.transitSlots());
         one.putInt(0, 1);
     }
 
@@ -134,6 +152,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
     public int run()
     {
         epollFd = Posix.checked("epoll_create1", libc.epoll_create1(EpollEvents.EPOLL_CLOEXEC));
+        lingering = new LingeringClose(config.lingerCapacity(), config.lingerTimeoutNanos, LINGER_MAX_BYTES, epollFd);
         try
         {
             if (null != config.runDir)
@@ -198,6 +217,10 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         {
             onChannelReady(ready);
         }
+        else if (LingeringClose.isToken(token))
+        {
+            lingering.onReadable(token);
+        }
         else
         {
             final int slot = (int)token;
@@ -254,6 +277,11 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
                 return;
             }
             counters.increment(WorkerCounter.ACCEPTS);
+            if (null == channel && isServingFull())
+            {
+                rejectFd(fd, ErrorCode.SERVER_FULL); // alone there is no other worker to route it to
+                continue;
+            }
             // Replies are small and pipelined: without this, Nagle holds each one for the client's delayed ACK.
             Posix.setIntOption(fd, Posix.IPPROTO_TCP, Posix.TCP_NODELAY, one);
             // Alone there is nowhere to hand off: the parser takes 'C' as the first frame.
@@ -325,6 +353,11 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         table.inputLimit(slot, limit);
         if (input.getByte(WireProtocol.TYPE_OFFSET) != WireProtocol.CONTROL)
         {
+            if (isServingFull())
+            {
+                refuse(slot, ErrorCode.SERVER_FULL);
+                return;
+            }
             table.state(slot, ClientTable.SERVING); // unrouted: stays on the accepting worker
             parse(slot);
             return;
@@ -343,6 +376,11 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         table.inputLimit(slot, 0);
         if (null == channel || table.clientsOnShard(shardId) > 0)
         {
+            if (isServingFull())
+            {
+                refuse(slot, ErrorCode.SERVER_FULL); // the shard is served here, and never split
+                return;
+            }
             serveHere(slot, shardId);
         }
         else
@@ -374,7 +412,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         }
         else
         {
-            rejectAndClose(slot, result == Channel.FULL ? ErrorCode.SHARD_BUSY : ErrorCode.SHUTTING_DOWN);
+            refuse(slot, result == Channel.FULL ? ErrorCode.SHARD_BUSY : ErrorCode.SHUTTING_DOWN);
         }
     }
 
@@ -397,7 +435,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
             {
                 if (limit >= MAX_INPUT)
                 {
-                    rejectAndClose(slot, ErrorCode.BAD_FRAME);
+                    refuse(slot, ErrorCode.BAD_FRAME);
                     return;
                 }
                 input.checkLimit(Math.min(MAX_INPUT, limit * 2));
@@ -459,8 +497,8 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         }
         if (table.parser(slot).hasFailed())
         {
-            flush(slot);
-            closeClient(slot);
+            flush(slot); // the parser's 'E' 1
+            lingerClient(slot);
             return false;
         }
         if (closeCurrent || table.pendingOutput(slot) > config.outputCapBytes)
@@ -617,14 +655,22 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         return true;
     }
 
-    /** Best-effort {@code 'E'} then close: used where the client must learn why it is dropped. */
-    private void rejectAndClose(final int slot, final ErrorCode code)
+    /**
+     * {@code 'E'} then a lingering close: the client reads why it is dropped. Best effort: a client
+     * that cannot take the few bytes now loses them.
+     */
+    private void refuse(final int slot, final ErrorCode code)
     {
         countError(code);
         final int at = reserve(slot, WireEncoder.errorFrameLength(code.text()));
         WireEncoder.putError(table.output(slot), at, code);
         flush(slot);
-        closeClient(slot);
+        lingerClient(slot);
+    }
+
+    private boolean isServingFull()
+    {
+        return table.serving() >= config.maxClients;
     }
 
     private void countError(final ErrorCode code)
@@ -633,6 +679,9 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         {
             case BAD_FRAME:
                 counters.increment(WorkerCounter.ERRORS_BAD_FRAME);
+                break;
+            case SERVER_FULL:
+                counters.increment(WorkerCounter.ERRORS_SERVER_FULL);
                 break;
             case SHARD_BUSY:
                 counters.increment(WorkerCounter.ERRORS_SHARD_BUSY);
@@ -648,12 +697,13 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         }
     }
 
-    /** An 'E' to a bare fd we are about to close (a hand-off we can neither serve nor return). */
+    /** {@code 'E'} to a bare fd, then a lingering close (a client we cannot take into the table). */
     private void rejectFd(final int fd, final ErrorCode code)
     {
+        countError(code);
         final int length = WireEncoder.putError(scratch, 0, code);
         libc.send(fd, scratch.addressOffset(), length, MsgHdr.MSG_NOSIGNAL | MsgHdr.MSG_DONTWAIT);
-        Posix.closeQuietly(fd);
+        lingering.start(fd, nowNanos);
     }
 
     private void closeClient(final int slot)
@@ -661,15 +711,28 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         final int fd = table.fd(slot);
         unregister(fd);
         Posix.closeQuietly(fd);
+        release(slot);
+    }
+
+    /** Leaves the client's socket to {@link #lingering}, which closes it once the client is done. */
+    private void lingerClient(final int slot)
+    {
+        lingering.start(table.fd(slot), nowNanos);
+        release(slot);
+    }
+
+    /** Frees the client's slot, whose fd is closed or lingering. */
+    private void release(final int slot)
+    {
         final int shardId = table.shard(slot);
         final int remaining = table.leaveShard(slot);
         table.remove(slot);
         counters.increment(WorkerCounter.CLIENTS_CLOSED);
         if (0 == remaining && null != channel)
         {
-            // load = seq of the last master frame seen, so the master can tell a stale SHARD_GONE
-            // (one sent before a hand-off it forwarded here arrived) from a real one.
-            sendToMaster(ChannelCommand.SHARD_GONE, shardId, lastMasterSeq);
+            // Its ack (the seq of the last master frame read) lets the master tell a stale
+            // SHARD_GONE (sent before a hand-off it forwarded here arrived) from a real one.
+            sendToMaster(ChannelCommand.SHARD_GONE, shardId, 0);
         }
         maybeResumeAccepting();
     }
@@ -697,11 +760,13 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
     @Override
     public void onFrame(final ChannelFrame frame, final int fd)
     {
-        lastMasterSeq = frame.seq();
         switch (frame.command())
         {
             case ChannelCommand.HANDOFF:
                 onHandoff(frame.shardId(), fd);
+                break;
+            case ChannelCommand.SHARD_MOVED:
+                returnedShards.remove(frame.shardId());
                 break;
             case ChannelCommand.QUIT:
                 startDrain();
@@ -731,10 +796,17 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         {
             return;
         }
-        if (draining || table.isFull())
+        if (draining || isServingFull() || table.isFull() || returnedShards.contains(shardId))
         {
+            // The master decides: a shard with clients here is not split (the client is refused),
+            // one without may move; then its clients still on their way here come back too.
+            final int clientsHere = table.clientsOnShard(shardId);
+            if (0 == clientsHere && !draining)
+            {
+                returnedShards.add(shardId);
+            }
             counters.increment(WorkerCounter.RETURNS);
-            final int result = channel.send(ChannelCommand.RETURN, shardId, table.size(), pid, fd);
+            final int result = channel.send(ChannelCommand.RETURN, shardId, clientsHere, pid, fd);
             if (result != Channel.SENT && result != Channel.QUEUED)
             {
                 rejectFd(fd, ErrorCode.SERVER_FULL);
@@ -779,12 +851,16 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
             publishCounters();
         }
         expireIdleClients();
+        lingering.expire(nowNanos);
         maybeResumeAccepting();
         // Report served clients only: a burst of just-accepted connections, most about to be handed
-        // off, would make the master think this worker is loaded and send new shards elsewhere.
-        if (null != channel && table.serving() != lastReportedLoad && nowNanos - lastLoadReportNanos >= LOAD_REPORT_INTERVAL_NANOS)
+        // off, would make the master think this worker is loaded and send new shards elsewhere. Also
+        // report when hand-offs were read since the last report, though the count did not change:
+        // the master counts those it sent after the report's ack as load until a report covers them.
+        if (isLoadReportDue() && nowNanos - lastLoadReportNanos >= LOAD_REPORT_INTERVAL_NANOS)
         {
             lastReportedLoad = table.serving();
+            lastReportedAck = channel.lastReceivedSeq();
             lastLoadReportNanos = nowNanos;
             sendToMaster(ChannelCommand.LOAD, table.shardCount(), lastReportedLoad);
         }
@@ -794,9 +870,17 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         }
     }
 
+    private boolean isLoadReportDue()
+    {
+        return null != channel && (table.serving() != lastReportedLoad || channel.lastReceivedSeq() != lastReportedAck);
+    }
+
     private void publishCounters()
     {
         lastPublishNanos = nowNanos;
+        counters.set(WorkerCounter.LINGERING, lingering.started());
+        counters.set(WorkerCounter.LINGER_TIMEOUTS, lingering.timedOut());
+        counters.set(WorkerCounter.LINGER_AT_CAPACITY, lingering.closedAtCapacity());
         counters.set(WorkerCounter.CLIENTS, table.size());
         counters.set(WorkerCounter.SHARDS, table.shardCount());
         final int busiest = table.busiestShard();
@@ -814,7 +898,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         while ((slot = table.leastRecentlyActive()) != ClientTable.NONE &&
             nowNanos - table.lastActivityNanos(slot) >= config.idleTimeoutNanos)
         {
-            rejectAndClose(slot, ErrorCode.IDLE_TIMEOUT);
+            refuse(slot, ErrorCode.IDLE_TIMEOUT);
         }
     }
 
@@ -826,9 +910,13 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         {
             wait = Math.min(wait, table.lastActivityNanos(oldest) + config.idleTimeoutNanos - nowNanos);
         }
-        if (null != channel && table.serving() != lastReportedLoad)
+        if (isLoadReportDue())
         {
             wait = Math.min(wait, lastLoadReportNanos + LOAD_REPORT_INTERVAL_NANOS - nowNanos);
+        }
+        if (!lingering.isEmpty())
+        {
+            wait = Math.min(wait, lingering.nextDeadlineNanos() - nowNanos);
         }
         if (!accepting && acceptPausedUntilNanos > nowNanos)
         {
@@ -872,13 +960,14 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
     private void shutdown()
     {
         final boolean toldToStop = draining;
+        pauseAccepting();
         for (int slot = 0; slot < table.capacity(); slot++)
         {
             if (table.state(slot) != ClientTable.FREE)
             {
                 if (toldToStop || null == channel)
                 {
-                    rejectAndClose(slot, ErrorCode.SHUTTING_DOWN);
+                    refuse(slot, ErrorCode.SHUTTING_DOWN);
                 }
                 else
                 {
@@ -891,6 +980,7 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
             channel.flush();
             channel.close();
         }
+        lingerBeforeExit();
         if (epollFd >= 0)
         {
             Posix.closeQuietly(epollFd);
@@ -901,6 +991,33 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
         {
             countersFile.close(); // the master folds it into its totals and removes it after reaping us
         }
+    }
+
+    /**
+     * Refused clients get a last, bounded moment to read their {@code 'E'}: the process is going, and
+     * its exit would close their sockets with input unread, which is a reset.
+     */
+    private void lingerBeforeExit()
+    {
+        final long deadline = System.nanoTime() + Math.min(FINAL_LINGER_NANOS, config.lingerTimeoutNanos);
+        while (!lingering.isEmpty() && epollFd >= 0)
+        {
+            nowNanos = System.nanoTime();
+            final long left = Math.min(deadline, lingering.nextDeadlineNanos()) - nowNanos;
+            if (left <= 0)
+            {
+                break;
+            }
+            final int ready = libc.epoll_wait(epollFd, events.address(), MAX_EVENTS, (int)Math.max(1, left / NANOS_PER_MILLI));
+            for (int i = 0; i < ready; i++)
+            {
+                if (LingeringClose.isToken(events.data(i)))
+                {
+                    lingering.onReadable(events.data(i));
+                }
+            }
+        }
+        lingering.closeAll();
     }
 
     // ---------------------------------------------------------------- syscalls
