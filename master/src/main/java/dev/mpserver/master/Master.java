@@ -7,6 +7,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import dev.mpserver.master.process.PendingHandoffs;
 import dev.mpserver.master.process.WorkerLauncher;
 import dev.mpserver.master.process.WorkerSlot;
 import dev.mpserver.master.routing.ShardTable;
@@ -31,6 +32,7 @@ import dev.mpserver.protocol.wire.ErrorCode;
 import dev.mpserver.protocol.wire.WireEncoder;
 import dev.mpserver.protocol.wire.WireProtocol;
 import dev.mpserver.worker.WorkerMain;
+import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2IntHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.logging.log4j.LogManager;
@@ -88,6 +90,8 @@ public final class Master implements ChannelFrameHandler
     private final WorkerLauncher launcher;
     /** Clients the master refuses linger here, polled on the tick: the master has no epoll set. */
     private final LingeringClose lingering;
+    private final PendingHandoffs.Sink routeAgain = this::route;
+    private final PendingHandoffs.Sink refuseShuttingDown = this::refuseShuttingDown;
 
     private int state = RUNNING;
     private int generation;
@@ -339,7 +343,7 @@ public final class Master implements ChannelFrameHandler
                     LOG.warn("a hand-off from worker {} arrived without its fd (master at its fd limit?)", slot.pid);
                     break;
                 }
-                route(frame.shardId(), fd);
+                route(frame.shardId(), fd, frame.buffer(), frame.payloadOffset(), frame.payloadLength());
                 break;
             case ChannelCommand.RETURN:
                 counters.increment(MasterCounter.HANDOFFS_RETURNED);
@@ -373,12 +377,7 @@ public final class Master implements ChannelFrameHandler
         slot.readyAtNanos = nowNanos;
         counters.set(MasterCounter.LAST_SPAWN_TO_READY_MS, (nowNanos - slot.spawnedAtNanos) / NANOS_PER_MILLI);
         LOG.info("worker {} (slot {}) ready in {} ms", slot.pid, slot.index, (nowNanos - slot.spawnedAtNanos) / NANOS_PER_MILLI);
-        final int waiting = slot.pendingCount;
-        slot.pendingCount = 0;
-        for (int i = 0; i < waiting; i++)
-        {
-            forward(slot, slot.pendingShard[i], slot.pendingFd[i]);
-        }
+        slot.pending.drainTo(routeAgain); // to their shards' owner: this worker, now READY
         if (!announced && readyWorkers() >= config.workers)
         {
             announced = true;
@@ -413,13 +412,16 @@ public final class Master implements ChannelFrameHandler
         {
             shards.remove(shardId);
         }
-        route(shardId, fd);
+        route(shardId, fd, frame.buffer(), frame.payloadOffset(), frame.payloadLength());
     }
 
     // ---------------------------------------------------------------- routing
 
-    /** Sends a client of {@code shardId} to the worker that owns the shard, assigning one if needed. */
-    private void route(final int shardId, final int fd)
+    /**
+     * Sends a client of {@code shardId}, with its session state, to the worker that owns the shard,
+     * assigning one if needed. The payload is forwarded unopened.
+     */
+    private void route(final int shardId, final int fd, final DirectBuffer payload, final int payloadOffset, final int payloadLength)
     {
         if (state != RUNNING)
         {
@@ -443,7 +445,7 @@ public final class Master implements ChannelFrameHandler
             }
             shards.assign(shardId, owner);
         }
-        forward(slots[owner], shardId, fd);
+        forward(slots[owner], shardId, fd, payload, payloadOffset, payloadLength);
     }
 
     /** Least-loaded READY worker under capacity; else a STARTING one; else a new one. */
@@ -482,11 +484,12 @@ public final class Master implements ChannelFrameHandler
         return !slot.isFull() && slot.load() < config.workerCapacity;
     }
 
-    private void forward(final WorkerSlot slot, final int shardId, final int fd)
+    private void forward(
+        final WorkerSlot slot, final int shardId, final int fd, final DirectBuffer payload, final int payloadOffset, final int payloadLength)
     {
         if (slot.state == WorkerSlot.STARTING)
         {
-            if (slot.queuePending(fd, shardId))
+            if (slot.pending.add(shardId, fd, payload, payloadOffset, payloadLength))
             {
                 counters.increment(MasterCounter.HANDOFFS_QUEUED);
             }
@@ -497,7 +500,7 @@ public final class Master implements ChannelFrameHandler
             return;
         }
         // Posted, not sent: flushChannels() passes this pass's hand-offs to each worker in a few sendmsg calls.
-        final int result = slot.channel.post(ChannelCommand.HANDOFF, shardId, 0, pid, fd);
+        final int result = slot.channel.post(ChannelCommand.HANDOFF, shardId, 0, pid, fd, payload, payloadOffset, payloadLength);
         if (result == Channel.QUEUED)
         {
             shards.forwarded(shardId, slot.channel.lastSeq());
@@ -512,8 +515,13 @@ public final class Master implements ChannelFrameHandler
         else
         {
             workerGone(slot, "channel send failed");
-            route(shardId, fd);
+            route(shardId, fd, payload, payloadOffset, payloadLength);
         }
+    }
+
+    private void refuseShuttingDown(final int shardId, final int fd, final DirectBuffer payload, final int offset, final int length)
+    {
+        reject(fd, ErrorCode.SHUTTING_DOWN);
     }
 
     /**
@@ -594,19 +602,14 @@ public final class Master implements ChannelFrameHandler
         final int lost = shards.removeAllOf(slot.index);
         LOG.info("worker {} (slot {}) gone ({}): {} shards unassigned{}", slot.pid, slot.index, why, lost,
             wasServing ? "" : " (was draining)");
-        final int waiting = slot.pendingCount;
-        slot.pendingCount = 0;
-        for (int i = 0; i < waiting; i++)
-        {
-            route(slot.pendingShard[i], slot.pendingFd[i]);
-        }
+        slot.pending.drainTo(routeAgain);
         if (null != slot.channel)
         {
             slot.channel.drainQueue((frame, fd) ->
             {
                 if (frame.command() == ChannelCommand.HANDOFF)
                 {
-                    route(frame.shardId(), fd);
+                    route(frame.shardId(), fd, frame.buffer(), frame.payloadOffset(), frame.payloadLength());
                 }
                 else
                 {
@@ -751,12 +754,7 @@ public final class Master implements ChannelFrameHandler
         slot.state = WorkerSlot.DRAINING;
         shards.removeAllOf(slot.index);
         slot.channel.send(ChannelCommand.QUIT, 0, 0, pid, ChannelFrame.NO_FD);
-        final int waiting = slot.pendingCount;
-        slot.pendingCount = 0;
-        for (int i = 0; i < waiting; i++)
-        {
-            route(slot.pendingShard[i], slot.pendingFd[i]);
-        }
+        slot.pending.drainTo(routeAgain);
     }
 
     private void reload()
@@ -795,12 +793,7 @@ public final class Master implements ChannelFrameHandler
             {
                 continue;
             }
-            final int waiting = slot.pendingCount;
-            slot.pendingCount = 0;
-            for (int i = 0; i < waiting; i++)
-            {
-                reject(slot.pendingFd[i], ErrorCode.SHUTTING_DOWN);
-            }
+            slot.pending.drainTo(refuseShuttingDown);
             if (null != slot.channel && slot.state != WorkerSlot.GONE)
             {
                 slot.channel.send(fast ? ChannelCommand.QUIT_NOW : ChannelCommand.QUIT, 0, 0, pid, ChannelFrame.NO_FD);
@@ -872,7 +865,7 @@ public final class Master implements ChannelFrameHandler
             if (slot.state != WorkerSlot.FREE)
             {
                 clients += slot.load();
-                backlog += slot.pendingCount + (null != slot.channel ? slot.channel.queuedFrames() : 0);
+                backlog += slot.pending.count() + (null != slot.channel ? slot.channel.queuedFrames() : 0);
                 full += slot.isLive() && !hasRoom(slot) ? 1 : 0;
             }
         }

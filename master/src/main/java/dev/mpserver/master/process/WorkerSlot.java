@@ -11,7 +11,7 @@ import org.agrona.collections.IntArrayQueue;
 public final class WorkerSlot
 {
     public static final int FREE = 0;
-    /** Spawned; hand-offs for it wait in {@link #pendingFd} until it says READY. */
+    /** Spawned; hand-offs for it wait in {@link #pending} until it says READY. */
     public static final int STARTING = 1;
     public static final int READY = 2;
     /** Told to QUIT (reload, retirement or graceful stop): takes no new shards. */
@@ -30,9 +30,8 @@ public final class WorkerSlot
     /** Clients forwarded to it over its life (for --max-served). */
     public long served;
 
-    public final int[] pendingFd;
-    public final int[] pendingShard;
-    public int pendingCount;
+    /** Clients sent to it while STARTING, waiting for its READY. */
+    public final PendingHandoffs pending;
 
     /** Clients served, as of the worker's last LOAD. */
     private int reportedLoad;
@@ -45,8 +44,7 @@ public final class WorkerSlot
     public WorkerSlot(final int index, final int pendingCapacity)
     {
         this.index = index;
-        this.pendingFd = new int[pendingCapacity];
-        this.pendingShard = new int[pendingCapacity];
+        this.pending = new PendingHandoffs(pendingCapacity);
     }
 
     /** True for a worker that can still be given clients. */
@@ -68,7 +66,7 @@ public final class WorkerSlot
      */
     public int load()
     {
-        return reportedLoad + handoffsSinceReport.size() + pendingCount;
+        return reportedLoad + handoffsSinceReport.size() + pending.count();
     }
 
     /** True if it returned a hand-off for want of room and has not reported room since. */
@@ -110,21 +108,8 @@ public final class WorkerSlot
         reportedLoad = 0;
         handoffsSinceReport.clear();
         full = false;
-        pendingCount = 0;
         shards = 0;
         served = 0;
-    }
-
-    public boolean queuePending(final int fd, final int shardId)
-    {
-        if (pendingCount == pendingFd.length)
-        {
-            return false;
-        }
-        pendingFd[pendingCount] = fd;
-        pendingShard[pendingCount] = shardId;
-        pendingCount++;
-        return true;
     }
 
     public static String stateName(final int state)

@@ -6,9 +6,11 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * Flyweight over one master ⇄ worker channel frame. Fixed size, little-endian int32 fields. A frame
- * that carries an fd says where that fd is: one sendmsg may carry several frames and their fds in
- * one SCM_RIGHTS array, and the {@code fd-slot} field names this frame's place in that array.
+ * Flyweight over one master ⇄ worker channel frame: a fixed header of little-endian int32 fields,
+ * then {@code payload-length} bytes of payload (a hand-off's session state, which the master
+ * forwards unopened; none for every other command). A frame that carries an fd says where that fd
+ * is: one sendmsg may carry several frames and their fds in one SCM_RIGHTS array, and the
+ * {@code fd-slot} field names this frame's place in that array.
  *
  * <pre>
  *   0                   1                   2                   3
@@ -28,6 +30,10 @@ import org.agrona.MutableDirectBuffer;
  *  +---------------------------------------------------------------+
  *  |                             ack                               |  @24  seq of the last frame the sender had
  *  +---------------------------------------------------------------+       received from its peer when it wrote this
+ *  |                        payload-length                         |  @28  0..MAX_PAYLOAD_LENGTH
+ *  +---------------------------------------------------------------+
+ *  |                     payload (opaque) ...                      |  @32
+ *  +---------------------------------------------------------------+
  * </pre>
  *
  * The fd-slot is little-endian like every field: count in the low 16 bits, index in the high 16,
@@ -41,9 +47,8 @@ import org.agrona.MutableDirectBuffer;
  * still on the returning worker (RETURN: 0 = the shard is otherwise empty there, the master may
  * move it); unused otherwise. LOAD's {@code shard-id} carries the count of shards served.
  *
- * Growth: fields are only ever added at the end. A later command that carries protocol state (RTMP
- * hand-off) will add a length field and a payload after it; readers find a frame's length through
- * {@link #frameLength()} and nothing else, so that change stays inside this class.
+ * Growth: header fields are only ever added at the end; readers find a frame's length through
+ * {@link #frameLength()} and nothing else.
  */
 public final class ChannelFrame
 {
@@ -54,7 +59,11 @@ public final class ChannelFrame
     public static final int PID_OFFSET = LOAD_OFFSET + Integer.BYTES;
     public static final int SEQ_OFFSET = PID_OFFSET + Integer.BYTES;
     public static final int ACK_OFFSET = SEQ_OFFSET + Integer.BYTES;
-    public static final int HEADER_LENGTH = ACK_OFFSET + Integer.BYTES;
+    public static final int PAYLOAD_LENGTH_OFFSET = ACK_OFFSET + Integer.BYTES;
+    public static final int HEADER_LENGTH = PAYLOAD_LENGTH_OFFSET + Integer.BYTES;
+    /** Most payload one frame may carry: a hand-off's session state is bounded by its sender. */
+    public static final int MAX_PAYLOAD_LENGTH = 32 * 1024;
+    public static final int MAX_FRAME_LENGTH = HEADER_LENGTH + MAX_PAYLOAD_LENGTH;
 
     private static final int FD_INDEX_SHIFT = 16;
     private static final int FD_COUNT_MASK = 0xFFFF;
@@ -74,10 +83,27 @@ public final class ChannelFrame
         return this;
     }
 
-    /** @return bytes this frame occupies; today every frame is {@link #HEADER_LENGTH}. */
+    /** @return bytes this frame occupies: its header and its payload. */
     public int frameLength()
     {
-        return HEADER_LENGTH;
+        return HEADER_LENGTH + payloadLength();
+    }
+
+    /** Bytes of payload after the header; a reader checks it against {@link #MAX_PAYLOAD_LENGTH}. */
+    public int payloadLength()
+    {
+        return buffer.getInt(offset + PAYLOAD_LENGTH_OFFSET, LITTLE_ENDIAN);
+    }
+
+    /** The buffer the frame is in; its payload starts at {@link #payloadOffset()}. */
+    public DirectBuffer buffer()
+    {
+        return buffer;
+    }
+
+    public int payloadOffset()
+    {
+        return offset + HEADER_LENGTH;
     }
 
     public int command()
@@ -146,7 +172,7 @@ public final class ChannelFrame
         return shardId();
     }
 
-    /** Writes a whole frame at {@code offset}; returns its length. */
+    /** Writes a frame's header at {@code offset} (its payload, if any, goes right after); returns the header's length. */
     public static int encode(
         final MutableDirectBuffer buffer,
         final int offset,
@@ -156,7 +182,8 @@ public final class ChannelFrame
         final int load,
         final int pid,
         final int seq,
-        final int ack)
+        final int ack,
+        final int payloadLength)
     {
         buffer.putInt(offset + COMMAND_OFFSET, command, LITTLE_ENDIAN);
         buffer.putInt(offset + FD_SLOT_OFFSET, hasFd ? 1 : 0, LITTLE_ENDIAN);
@@ -165,6 +192,7 @@ public final class ChannelFrame
         buffer.putInt(offset + PID_OFFSET, pid, LITTLE_ENDIAN);
         buffer.putInt(offset + SEQ_OFFSET, seq, LITTLE_ENDIAN);
         buffer.putInt(offset + ACK_OFFSET, ack, LITTLE_ENDIAN);
+        buffer.putInt(offset + PAYLOAD_LENGTH_OFFSET, payloadLength, LITTLE_ENDIAN);
         return HEADER_LENGTH;
     }
 
@@ -172,6 +200,6 @@ public final class ChannelFrame
     public String toString()
     {
         return ChannelCommand.name(command()) + "{fd=" + (hasFd() ? fdIndex() + "/" + fdCount() : "none") + ", shard=" + shardId() + ", load=" + load() +
-            ", pid=" + pid() + ", seq=" + seq() + ", ack=" + ack() + "}";
+            ", pid=" + pid() + ", seq=" + seq() + ", ack=" + ack() + ", payload=" + payloadLength() + "}";
     }
 }
