@@ -67,12 +67,11 @@ public record StreamKey(String vhost, String app, String stream)
             vhost = DEFAULT_VHOST;
         }
 
-        String appName = RtmpUrl.withoutQuery(rawApp);
+        String appName = RtmpUrl.trimSlashes(RtmpUrl.withoutQuery(rawApp));
         if (appName.endsWith(DEFINST_SUFFIX))
         {
-            appName = appName.substring(0, appName.length() - DEFINST_SUFFIX.length());
+            appName = RtmpUrl.trimSlashes(appName.substring(0, appName.length() - DEFINST_SUFFIX.length()));
         }
-        appName = RtmpUrl.trimSlashes(appName);
         if (appName.isEmpty())
         {
             appName = RtmpUrl.path(tcUrl);
