@@ -129,6 +129,24 @@ public final class VideoTag
             buffer.getByte(offset + AVC_PACKET_TYPE_OFFSET) == AVC_SEQUENCE_HEADER;
     }
 
+    /**
+     * @return the packet type: legacy AVC/HEVC packet type (0 sequence header, 1 NALUs, 2 end of
+     * sequence, which ffmpeg's FLV muxer sends last) or the enhanced packet type; -1 when absent.
+     */
+    public static int packetType(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length < 1)
+        {
+            return -1;
+        }
+        final int header = buffer.getByte(offset + HEADER_BYTE_OFFSET) & 0xFF;
+        if ((header & EX_HEADER_BIT) != 0)
+        {
+            return header & LOW_NIBBLE;
+        }
+        return length > AVC_PACKET_TYPE_OFFSET ? buffer.getByte(offset + AVC_PACKET_TYPE_OFFSET) & 0xFF : -1;
+    }
+
     /** @return the legacy codec id (7 AVC ...), or {@link #NO_CODEC_ID} for an enhanced or empty body. */
     public static int codecId(final DirectBuffer buffer, final int offset, final int length)
     {
