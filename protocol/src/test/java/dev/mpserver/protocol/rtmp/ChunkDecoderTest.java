@@ -7,7 +7,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -438,28 +437,18 @@ class ChunkDecoderTest
         }
         final ChunkDecoder decoder = new ChunkDecoder();
         final CountingHandler handler = new CountingHandler();
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-
         final int rounds = 2_000;
-        for (int warmUp = 0; warmUp < 2; warmUp++)
+        final int streamLength = length;
+        final int[] round = { 0 };
+        AllocationCheck.assertAllocatesNothing("decoding 10 messages", rounds, () ->
         {
-            final long before = threads.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < rounds; i++)
-            {
-                // The stream starts each chunk stream with fmt 0, so it decodes again and again;
-                // cut somewhere to go through the partial-chunk path too.
-                final int cut = 1 + (i % 1000);
-                final int first = decoder.decode(stream, 0, cut, handler);
-                decoder.decode(stream, first, length - first, handler);
-            }
-            final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-            if (warmUp == 1)
-            {
-                assertEquals(0, allocated, "bytes allocated by " + rounds + " rounds of 10 messages");
-            }
-        }
-        assertEquals(2L * rounds * 10, handler.messages);
+            // The stream starts each chunk stream with fmt 0, so it decodes again and again; cut
+            // somewhere to go through the partial-chunk path too.
+            final int cut = 1 + (round[0]++ % 1000);
+            final int first = decoder.decode(stream, 0, cut, handler);
+            decoder.decode(stream, first, streamLength - first, handler);
+        });
+        assertEquals((long)AllocationCheck.RUNS * rounds * 10, handler.messages);
         assertFalse(decoder.hasFailed(), decoder.failureReason());
     }
 

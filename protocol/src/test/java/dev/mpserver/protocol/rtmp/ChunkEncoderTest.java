@@ -3,7 +3,6 @@ package dev.mpserver.protocol.rtmp;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -114,25 +113,16 @@ class ChunkEncoderTest
         final ChunkEncoder stateless = ChunkEncoder.stateless(4096);
         final UnsafeBuffer out = new UnsafeBuffer(new byte[64 * 1024]);
         final UnsafeBuffer video = new UnsafeBuffer(ChunkBytes.payload(20_000, 1));
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final int rounds = 20_000;
-        long written = 0;
-        for (int warmUp = 0; warmUp < 2; warmUp++)
+        final long[] written = { 0 };
+        final int[] round = { 0 };
+        AllocationCheck.assertAllocatesNothing("encoding", rounds, () ->
         {
-            final long before = threads.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < rounds; i++)
-            {
-                written += compressing.encode(out, 0, 6, 0x00FFFF00 + i * 40, VIDEO, 1, video, 0, 20_000);
-                written += stateless.encode(out, 0, 6, 0x00FFFF00 + i * 40, VIDEO, 1, video, 0, 20_000);
-            }
-            final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-            if (warmUp == 1)
-            {
-                assertEquals(0, allocated, "bytes allocated by " + rounds + " rounds");
-            }
-        }
-        assertTrue(written > 4L * rounds * 20_000);
+            final int timestamp = 0x00FFFF00 + round[0]++ * 40;
+            written[0] += compressing.encode(out, 0, 6, timestamp, VIDEO, 1, video, 0, 20_000);
+            written[0] += stateless.encode(out, 0, 6, timestamp, VIDEO, 1, video, 0, 20_000);
+        });
+        assertTrue(written[0] > 2L * AllocationCheck.RUNS * rounds * 20_000);
     }
 
     private static byte[] concat(final byte[]... parts)
