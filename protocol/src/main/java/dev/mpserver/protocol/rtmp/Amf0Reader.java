@@ -26,7 +26,8 @@ import java.util.Map;
  * <p>Bounded: every length and count is checked against the bytes left before anything is read or
  * allocated, nesting deeper than {@code maxDepth} is refused, and a reference may only point to an
  * object that is complete (no cycles). Malformed input throws {@link Amf0Exception} with the reason
- * and position, never an {@code IndexOutOfBoundsException}. An ECMA array whose object end is missing
+ * and position, never an {@code IndexOutOfBoundsException}. A reference to an object that was
+ * skipped rather than read is refused the same way. An ECMA array whose object end is missing
  * at the very end of the region is accepted as ended (some encoders write metadata so); an object's
  * is not.
  */
@@ -34,6 +35,9 @@ public final class Amf0Reader
 {
     /** Deeper than any command or metadata a real peer sends. */
     public static final int DEFAULT_MAX_DEPTH = 16;
+
+    /** Holds the place of an object that was skipped: references count it, but cannot return it. */
+    private static final Object SKIPPED = new Object();
 
     private final int maxDepth;
     private final List<Object> complexValues = new ArrayList<>();
@@ -168,24 +172,24 @@ public final class Amf0Reader
                 skip(Double.BYTES + Short.BYTES, "a date");
                 break;
             case Amf0.OBJECT:
-                enter(start);
+                enterSkipped(start);
                 skipProperties(false);
                 depth--;
                 break;
             case Amf0.TYPED_OBJECT:
-                enter(start);
+                enterSkipped(start);
                 skip(shortLength(), "a class name");
                 skipProperties(false);
                 depth--;
                 break;
             case Amf0.ECMA_ARRAY:
-                enter(start);
+                enterSkipped(start);
                 skip(Amf0.ARRAY_COUNT_FIELD, "an ECMA array count");
                 skipProperties(true);
                 depth--;
                 break;
             case Amf0.STRICT_ARRAY:
-                enter(start);
+                enterSkipped(start);
                 final long count = arrayCount();
                 for (long i = 0; i < count; i++)
                 {
@@ -321,7 +325,18 @@ public final class Amf0Reader
         {
             throw new Amf0Exception("reference " + index + " to an object that is not finished", start);
         }
+        if (SKIPPED == value)
+        {
+            throw new Amf0Exception("reference " + index + " to an object that was skipped, not read", start);
+        }
         return value;
+    }
+
+    /** Enter a complex value that is skipped: it still takes its number for later references. */
+    private void enterSkipped(final int start)
+    {
+        enter(start);
+        complexValues.add(SKIPPED);   // the list keeps its capacity across wraps: no allocation once grown
     }
 
     private void enter(final int start)

@@ -46,7 +46,9 @@ import static dev.mpserver.protocol.rtmp.ChunkHeader.TYPE_ID_OFFSET;
  *       some senders do not. As SRS does, the decoder compares the 4 bytes after such a chunk's
  *       basic header with the message's extended timestamp: equal means repeated. The first such
  *       chunk also settles it for the connection: once a sender has been seen not to repeat, the
- *       bytes are never taken for a timestamp again (no payload can be mistaken for one later).</li>
+ *       bytes are never taken for a timestamp again (no payload can be mistaken for one later).
+ *       Until it is settled the decoder needs those 4 bytes to decide, so a non-repeating sender's
+ *       first such chunk is decoded when 4 more bytes have arrived (the next message's).</li>
  *   <li>A fmt 1 header on a fresh chunk stream (librtmp sends its pings so) is accepted with
  *       message stream id 0; a fmt 1 or 2 header in the middle of a message is accepted if it does
  *       not change the length, as ffmpeg and SRS accept it.</li>

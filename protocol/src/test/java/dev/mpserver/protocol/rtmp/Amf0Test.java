@@ -164,6 +164,12 @@ class Amf0Test
         final Amf0Exception cycleError = assertThrows(Amf0Exception.class, () -> reader(cycle).readValue());
         assertEquals("reference 0 to an object that is not finished (at byte 7)", cycleError.getMessage());
 
+        // A skipped object keeps its number, but cannot be returned.
+        final Amf0Reader skipping = reader(cat(bytes(0x03, 0, 0, 0x09), bytes(0x07, 0, 0)));
+        skipping.skipValue();
+        assertEquals("reference 0 to an object that was skipped, not read (at byte 4)",
+            assertThrows(Amf0Exception.class, skipping::readValue).getMessage());
+
         final Amf0Exception outOfRange = assertThrows(Amf0Exception.class, () -> reader(bytes(0x07, 0, 5)).readValue());
         assertEquals("reference 5 to one of 0 objects (at byte 0)", outOfRange.getMessage());
     }
