@@ -2,16 +2,21 @@ package dev.mpserver.protocol.rtmp;
 
 import java.lang.management.ManagementFactory;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Runs a body many times and checks, once the JIT has settled, that a last run allocated nothing. */
+/**
+ * Runs a body many times and checks that it allocates nothing per round: of the runs after the
+ * warm-up, the cleanest must have allocated less than one byte a round. Anything allocated per
+ * message (an object is at least 16 bytes) fails by far; a stray JIT artefact in one run (a
+ * deoptimisation that materialises an object, ~1 KiB once) does not, because the minimum is taken.
+ */
 final class AllocationCheck
 {
-    /** Runs before the measured one: the first ones compile, the measured one must be clean. */
-    private static final int WARM_UPS = 4;
+    private static final int WARM_UPS = 2;
+    private static final int MEASURED = 3;
 
     /** How many times each body runs {@code rounds} times. */
-    static final int RUNS = WARM_UPS + 1;
+    static final int RUNS = WARM_UPS + MEASURED;
 
     private AllocationCheck()
     {
@@ -26,7 +31,7 @@ final class AllocationCheck
     {
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-        long allocated = -1;
+        long cleanest = Long.MAX_VALUE;
         for (int run = 0; run < RUNS; run++)
         {
             final long before = threads.getCurrentThreadAllocatedBytes();
@@ -34,8 +39,12 @@ final class AllocationCheck
             {
                 body.run();
             }
-            allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            if (run >= WARM_UPS)
+            {
+                cleanest = Math.min(cleanest, allocated);
+            }
         }
-        assertEquals(0, allocated, "bytes allocated by " + rounds + " rounds of " + what);
+        assertTrue(cleanest < rounds, cleanest + " bytes allocated by " + rounds + " rounds of " + what);
     }
 }
