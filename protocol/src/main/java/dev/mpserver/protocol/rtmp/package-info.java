@@ -35,10 +35,12 @@
  * {@link dev.mpserver.protocol.rtmp.ChunkEncoder} with a
  * {@link dev.mpserver.protocol.rtmp.ControlMessageWriter} (outgoing), an
  * {@link dev.mpserver.protocol.rtmp.Amf0Reader} and an {@link dev.mpserver.protocol.rtmp.Amf0Writer}
- * per connection. Every parser here follows the module's rule: it returns the bytes it consumed,
- * and the caller keeps the rest and passes them again with what arrives next (in place or moved).
+ * per connection (a worker keeps them per client slot and reuses them: {@code reset()},
+ * {@code forgetAll()}). Every parser here follows the module's rule: it returns the bytes it
+ * consumed, and the caller keeps the rest and passes them again with what arrives next (in place or
+ * moved), which is the worker's {@code SessionProtocol.onInput} contract.
  * <pre>{@code
- * on readable:
+ * on readable (onInput):
  *   read into in[end..]
  *   while (start < end):
  *     if (!handshake.isComplete()):
