@@ -11,7 +11,8 @@
  *           -> (--identify) 'I' -> 17-byte reply: the pid of the worker that served it
  *           -> close
  *
- * With --ids none no 'C' is sent (the server serves the client where it was accepted).
+ * Shard ids: random from --seed over [0, --shards) (default), or range:A-B (connection n uses
+ * A + n mod (B - A + 1)), or none: no 'C' is sent (the server serves the client where it was accepted).
  *
  * Each connection ends exactly one way:
  *   ok          everything asked for was answered; the client closed
@@ -149,7 +150,8 @@ static uint64_t percentile(const struct histogram *h, double p)
 }
 
 /* ---- options ---- */
-enum ids_mode { IDS_RANDOM, IDS_NONE };
+enum ids_mode { IDS_RANDOM, IDS_RANGE, IDS_NONE };
+#define MAX_SHARD_ID 9999999 /* ids index the routing check's table */
 
 struct options {
     struct in_addr host;
@@ -160,6 +162,8 @@ struct options {
     double rate;          /* connections per second; 0: closed loop */
     enum ids_mode ids;
     uint32_t shards;
+    uint32_t range_first; /* --ids range:A-B: connection n uses A + n mod (B - A + 1) */
+    uint32_t range_last;
     uint64_t seed;
     int identify;
     double duration_s;
@@ -364,14 +368,24 @@ static void on_connected(struct run *r, struct conn *c, uint64_t now)
 static void start_connection(struct run *r, uint64_t intended, uint64_t now)
 {
     struct conn *c = &r->slots[r->free_slots[--r->free_count]];
-    r->next++;
+    uint64_t index = r->next++;
     memset(c, 0, sizeof *c);
     c->fd = -1;
     c->phase = PHASE_CONNECT;
     c->intended = intended;
     c->connect_at = now;
     c->progress_at = now;
-    c->shard = r->opt.ids == IDS_NONE ? NO_SHARD : (int32_t)(next_random(&r->rng) % r->opt.shards);
+    switch (r->opt.ids) {
+    case IDS_NONE:
+        c->shard = NO_SHARD;
+        break;
+    case IDS_RANGE:
+        c->shard = (int32_t)(r->opt.range_first + index % (r->opt.range_last - r->opt.range_first + 1));
+        break;
+    default:
+        c->shard = (int32_t)(next_random(&r->rng) % r->opt.shards);
+        break;
+    }
     r->started++;
     r->last_start = now - r->start;
 
@@ -485,8 +499,10 @@ static int consume(struct run *r, struct conn *c, const uint8_t *bytes, size_t l
             return -1;
         }
         size_t expected = c->phase == PHASE_IDENTIFY ? IDENTIFY_REPLY_LENGTH : PING_REPLY_LENGTH;
-        if (c->phase == PHASE_CONNECT || c->out_sent < c->out_len) {
-            fail(r, c, FAIL_GARBAGE, 0); /* a reply before the request was written in full */
+        uint8_t first = c->phase == PHASE_IDENTIFY ? 'I' : (uint8_t)PING_REPLY[0];
+        if (c->phase == PHASE_CONNECT || c->out_sent < c->out_len || (c->in_len == 0 && bytes[at] != first)) {
+            /* A reply before the request was written in full, or one that is not the reply asked for. */
+            fail(r, c, FAIL_GARBAGE, 0);
             return -1;
         }
         size_t take = expected - c->in_len;
@@ -536,7 +552,7 @@ static void on_readable(struct run *r, struct conn *c, uint64_t now)
                 release(r, c);
                 return;
             }
-            fail(r, c, c->in_len == 0 ? FAIL_CLOSED : FAIL_GARBAGE, 0);
+            fail(r, c, FAIL_CLOSED, 0); /* before a reply, or in the middle of one: closed either way */
             return;
         }
         if (errno == EINTR)
@@ -637,8 +653,11 @@ static void report(const struct run *r, uint64_t elapsed)
     printf("conns=%" PRIu64 "\nmsgs=%u\n", o->conns, o->msgs);
     printf("concurrency=%" PRIu64 "\n", r->cap);
     printf("rate=%.1f\n", o->rate);
-    printf("ids=%s\nshards=%u\nseed=%" PRIu64 "\nidentify=%d\n", o->ids == IDS_NONE ? "none" : "random", o->shards, o->seed,
-           o->identify);
+    if (o->ids == IDS_RANGE)
+        printf("ids=range:%u-%u\n", o->range_first, o->range_last);
+    else
+        printf("ids=%s\n", o->ids == IDS_NONE ? "none" : "random");
+    printf("shards=%u\nseed=%" PRIu64 "\nidentify=%d\n", o->shards, o->seed, o->identify);
     printf("duration_s=%.3f\ntimeout_s=%.3f\n", o->duration_s, o->timeout_s);
     printf("started=%" PRIu64 "\nconnected=%" PRIu64 "\n", r->started, r->connected);
     printf("ok=%" PRIu64 "\nshed=%" PRIu64 "\nfailed=%" PRIu64 "\n", r->ok, r->shed, r->failed);
@@ -705,7 +724,8 @@ static void usage(FILE *to)
         "  --msgs K          messages per connection, one at a time [10]\n"
         "  --concurrency C   most connections open at once [closed loop: all of --conns; open loop: no cap]\n"
         "  --rate R          open loop: connection n is due at n/R s; latency from intended counts from then\n"
-        "  --ids random|none random shard ids ('C' first) or none (no 'C': served where accepted) [random]\n"
+        "  --ids SPEC        random: random shard ids in [0, --shards); range:A-B: connection n uses A + n mod (B-A+1);\n"
+        "                    none: no 'C' (served where accepted) [random]\n"
         "  --shards S        random ids are in [0, S) [100000]\n"
         "  --seed X          seed of the shard ids [1]\n"
         "  --identify        send 'I' after the last reply; report the worker pids and shards split between them\n"
@@ -792,15 +812,24 @@ static int parse_options(int argc, char **argv, struct options *o)
                 return bad_option("--rate must be a number of connections per second, 0.001..10000000");
             break;
         case O_IDS:
-            if (strcmp(optarg, "random") == 0)
+            if (strcmp(optarg, "random") == 0) {
                 o->ids = IDS_RANDOM;
-            else if (strcmp(optarg, "none") == 0)
+            } else if (strcmp(optarg, "none") == 0) {
                 o->ids = IDS_NONE;
-            else
-                return bad_option("--ids must be random or none");
+            } else if (strncmp(optarg, "range:", 6) == 0) {
+                unsigned first, last;
+                char tail;
+                if (sscanf(optarg + 6, "%u-%u%c", &first, &last, &tail) != 2 || first > last || last > MAX_SHARD_ID)
+                    return bad_option("--ids range:A-B needs 0 <= A <= B <= 9999999");
+                o->ids = IDS_RANGE;
+                o->range_first = first;
+                o->range_last = last;
+            } else {
+                return bad_option("--ids must be random, range:A-B or none");
+            }
             break;
         case O_SHARDS:
-            if (parse_u64(optarg, 1, 10000000, &value) < 0)
+            if (parse_u64(optarg, 1, MAX_SHARD_ID + 1, &value) < 0)
                 return bad_option("--shards must be 1..10000000");
             o->shards = (uint32_t)value;
             break;
@@ -867,8 +896,9 @@ int main(int argc, char **argv)
     r.slot_count = (uint32_t)cap;
     r.slots = calloc(r.slot_count, sizeof *r.slots);
     r.free_slots = calloc(r.slot_count, sizeof *r.free_slots);
-    r.shard_pid = r.opt.identify ? calloc(r.opt.shards, sizeof *r.shard_pid) : NULL;
-    r.shard_split = r.opt.identify ? calloc(r.opt.shards, 1) : NULL;
+    size_t shard_ids = r.opt.ids == IDS_RANGE ? (size_t)r.opt.range_last + 1 : r.opt.shards;
+    r.shard_pid = r.opt.identify ? calloc(shard_ids, sizeof *r.shard_pid) : NULL;
+    r.shard_split = r.opt.identify ? calloc(shard_ids, 1) : NULL;
     if (r.slots == NULL || r.free_slots == NULL || (r.opt.identify && (r.shard_pid == NULL || r.shard_split == NULL))) {
         fprintf(stderr, "epoll_client: out of memory\n");
         return 3;
