@@ -19,7 +19,9 @@ import java.util.function.Supplier;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code scripts/bench}: the benchmark suite, side by side in one run so that ratios are measured
@@ -64,6 +66,9 @@ import picocli.CommandLine.Option;
         ""})
 public final class Bench implements Callable<Integer>
 {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--repo", defaultValue = ".", description = "Repository root (where master/target/lib is).")
     Path repo;
 
@@ -126,22 +131,22 @@ public final class Bench implements Callable<Integer>
     {
         if (repeat < 1 || repeat > 9)
         {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--repeat must be 1..9");
+            throw new CommandLine.ParameterException(spec.commandLine(), "--repeat must be 1..9");
         }
         if (!(scale >= 0.001 && scale <= 1))
         {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--scale must be 0.001..1");
+            throw new CommandLine.ParameterException(spec.commandLine(), "--scale must be 0.001..1");
         }
         final List<ServerJava> javas = new ArrayList<>();
-        for (final String spec : javaSpecs)
+        for (final String javaSpec : javaSpecs)
         {
             try
             {
-                javas.add(ServerJava.parse(spec));
+                javas.add(ServerJava.parse(javaSpec));
             }
             catch (final IllegalArgumentException ex)
             {
-                throw new CommandLine.ParameterException(new CommandLine(this), ex.getMessage());
+                throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
             }
         }
         if (javas.isEmpty())
@@ -150,7 +155,7 @@ public final class Bench implements Callable<Integer>
         }
         if (clientKinds.isEmpty())
         {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--clients needs at least one client");
+            throw new CommandLine.ParameterException(spec.commandLine(), "--clients needs at least one client");
         }
 
         final PrintStream out = System.out;
