@@ -170,7 +170,8 @@ public final class Bench implements Callable<Integer>
             out.printf(Locale.ROOT, "  server JVM %s: %s%n", i == 0 ? "(every case)" : "(cold case)", javas.get(i));
         }
 
-        final NativePeers peers = NativePeers.compile(repo);
+        final Path workDir = Files.createTempDirectory("mpserver-bench-");
+        final NativePeers peers = NativePeers.compile(repo, workDir);
         for (final String why : peers.missing())
         {
             out.println("  skipped: " + why);
@@ -199,7 +200,6 @@ public final class Bench implements Callable<Integer>
         }
         out.println("  clients: " + String.join(", ", clients.stream().map(BenchClient::name).toArray(String[]::new)));
 
-        final Path workDir = Files.createTempDirectory("mpserver-bench-");
         final BenchContext ctx = new BenchContext(repo, workDir, repeat, scale, out, results, peers, javas, clients);
         header(results, javas, clients);
         try

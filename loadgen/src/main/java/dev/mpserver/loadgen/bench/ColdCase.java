@@ -118,8 +118,9 @@ final class ColdCase implements BenchCase
             record(f, "warm", r, client.run(server.port(), open.withSeed(2 + r)));
 
             final int readyBefore = server.readyWorkers();
+            final List<Long> oldGeneration = server.workerPids();
             server.reload();
-            final boolean reloaded = server.awaitReadyWorkers(readyBefore + 2, READY_TIMEOUT_MILLIS) && awaitWorkers(server, 2);
+            final boolean reloaded = server.awaitReadyWorkers(readyBefore + 2, READY_TIMEOUT_MILLIS) && awaitGone(server, oldGeneration);
             f.set("reload.ready", r, reloaded ? 1 : 0);
             record(f, "reload", r, client.run(server.port(), open.withSeed(3 + r)));
 
@@ -134,11 +135,11 @@ final class ColdCase implements BenchCase
         }
     }
 
-    /** Until only {@code count} workers are left (the old generation has exited), at most a few seconds. */
-    private static boolean awaitWorkers(final ServerUnderTest server, final int count) throws InterruptedException
+    /** Until none of these workers is left (the old generation has drained and exited). */
+    private static boolean awaitGone(final ServerUnderTest server, final List<Long> workers) throws InterruptedException
     {
         final long deadline = System.nanoTime() + READY_TIMEOUT_MILLIS * 1_000_000L;
-        while (server.workerPids().size() > count)
+        while (server.workerPids().stream().anyMatch(workers::contains))
         {
             if (System.nanoTime() > deadline)
             {

@@ -26,7 +26,7 @@ final class LoadGenCheckCase implements BenchCase
             return;
         }
         final BenchClient c = new EpollClient(ctx.peers.client());
-        final LoadGenCommand loadgen = new LoadGenCommand(ctx.repo);
+        final LoadGenCommand loadgen = new LoadGenCommand(ctx.repo, ctx.workDir);
         final Figures f = new Figures(ctx.repeat);
         final ClientLoad load = ClientLoad.burst(ctx.scaled(CONNS), MSGS);
         for (int r = 0; r < ctx.repeat; r++)

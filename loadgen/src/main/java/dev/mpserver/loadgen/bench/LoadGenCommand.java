@@ -18,16 +18,18 @@ final class LoadGenCommand
     private static final long EXIT_GRACE_SECONDS = 60;
 
     private final Path repo;
+    private final Path workDir;
 
-    LoadGenCommand(final Path repo)
+    LoadGenCommand(final Path repo, final Path workDir)
     {
         this.repo = repo;
+        this.workDir = workDir;
     }
 
     /** The figures of one run, and its wall time (process start to exit) in {@code wallSeconds[0]}. */
     ClientResult run(final int port, final ClientLoad load, final double[] wallSeconds) throws IOException, InterruptedException
     {
-        final Path dir = Files.createTempDirectory("mpserver-bench-loadgen-");
+        final Path dir = Files.createTempDirectory(workDir, "loadgen-");
         final Path json = dir.resolve("report.json");
         final List<String> command = new ArrayList<>(List.of("bash", repo.resolve("scripts/loadgen").toString(), "run"));
         command.addAll(load.toLoadGenArguments(port));

@@ -33,9 +33,9 @@ final class NativePeers
         this.missing = List.copyOf(missing);
     }
 
-    static NativePeers compile(final Path repo) throws IOException, InterruptedException
+    /** Compiles every peer into {@code dir} (binaries and the compilers' logs). */
+    static NativePeers compile(final Path repo, final Path dir) throws InterruptedException
     {
-        final Path dir = Files.createTempDirectory("mpserver-bench-native-");
         final List<String> missing = new ArrayList<>();
         final Path server = build(repo, SERVER_SOURCE, List.of("cc", "-O2"), dir.resolve("epoll_server"), missing);
         final Path client = build(repo, CLIENT_SOURCE, List.of("cc", "-O2"), dir.resolve("epoll_client"), missing);

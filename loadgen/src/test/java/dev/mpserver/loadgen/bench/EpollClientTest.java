@@ -26,6 +26,7 @@ import dev.mpserver.protocol.counters.WorkerCounter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The bench's independent C client ({@code scripts/reference/epoll_client.c}), compiled as the bench
@@ -36,12 +37,14 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class EpollClientTest
 {
+    @TempDir
+    static Path work;
     private static NativePeers peers;
 
     @BeforeAll
     static void compile() throws Exception
     {
-        peers = NativePeers.compile(Path.of("..").toAbsolutePath().normalize());
+        peers = NativePeers.compile(Path.of("..").toAbsolutePath().normalize(), work);
     }
 
     /** The exit status, the key=value lines and stderr of one run. */
@@ -233,7 +236,6 @@ class EpollClientTest
     void servesEveryClientOfTheCReferenceServerAndOfRoutedMpServer() throws Exception
     {
         assumeTrue(null != peers.server(), "no C compiler: " + peers.missing());
-        final Path work = Files.createTempDirectory("epoll-client-test-");
         try (ServerUnderTest reference = ServerUnderTest.startReference(peers.server(), work))
         {
             final Run run = run("--port", Integer.toString(reference.port()), "--conns", "300", "--msgs", "5", "--identify");
