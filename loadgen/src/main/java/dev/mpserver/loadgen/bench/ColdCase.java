@@ -162,8 +162,8 @@ final class ColdCase implements BenchCase
     private static void printBursts(final BenchContext ctx, final int burst, final List<String> rows, final Map<String, Figures> figures)
     {
         ctx.out.println();
-        ctx.out.println("cold: a new server's first burst of " + burst + " x " + MSGS + " next to its warm one (after " + WARMING_BURSTS
-            + " more); medians of " + ctx.repeat);
+        ctx.out.println("cold: a new server's first burst of " + burst + " x " + MSGS + " next to its warm one (mpserver: after " + WARMING_BURSTS
+            + " more; the C server, no JIT: its second), independent client; medians of " + ctx.repeat);
         ctx.out.printf(Locale.ROOT, "  %-26s %-8s %-12s %10s %10s %10s %10s %10s %10s %10s %7s%n", "server JVM", "client", "server",
             "cold msg/s", "warm msg/s", "cold/warm", "cold c/s90", "warm c/s90", "cold p99", "warm p99", "not ok");
         for (final String row : rows)
