@@ -41,6 +41,11 @@
  *                        when it was started) -> first reply: connect + route + any client lag
  *   message              each 'M' after the first: written -> its reply
  *
+ * Routing check (--identify): each client's 'I' names the worker pid that served it. A shard
+ * answered by several workers over the run may simply have moved once its clients had gone
+ * (shards_on_several_workers); it is split only if two of its clients were in different workers
+ * at the same time, connected -> 'I' answered (split_shards: must be 0; routing_correct=1 iff 0).
+ *
  * Rates: msgs_per_s and conns_per_s over the whole run; conns_per_s_90 = 90 % of --conns over the
  * time until that many connections had ended ok (-1 if fewer did): a burst's throughput without its
  * tail. Output: one key=value per line on stdout, nothing else (errors on stderr).
@@ -190,11 +195,22 @@ struct conn {
     uint32_t replies;
     uint64_t intended;   /* due time (open loop) or start time (closed loop) */
     uint64_t connect_at; /* connect() called */
+    uint64_t connected_at;
     uint64_t sent_at;    /* last frame written in full */
     uint64_t progress_at;
     uint8_t in[IN_CAPACITY];
     uint8_t out[OUT_CAPACITY];
 };
+
+/* One client's 'I' answer and when it was in the server: connected -> 'I' replied. */
+struct identified_client {
+    int32_t shard;
+    int32_t pid;
+    uint64_t start;
+    uint64_t end;
+};
+/* The routing check keeps at most this many clients' answers (24 bytes each). */
+#define MAX_IDENTIFIED_CLIENTS 10000000ULL
 
 /* ---- the run ---- */
 struct run {
@@ -212,9 +228,12 @@ struct run {
     uint64_t next;        /* index of the next connection to start */
     uint64_t last_start;  /* ns after start of the latest start */
     uint64_t rng;
-    /* shard -> pid of the worker that answered 'I' (0: none yet); and which shards were split */
+    /* shard -> pid of the first worker that answered 'I' (0: none yet); shards seen on several */
     int32_t *shard_pid;
-    uint8_t *shard_split;
+    uint8_t *shard_moved;
+    struct identified_client *identified_clients;
+    uint64_t identified_capacity;
+    uint64_t identified_kept;
     int32_t pids[64];
     int pid_count;
     /* outcomes */
@@ -222,7 +241,7 @@ struct run {
     uint64_t failures[PHASES][FAILURES];
     uint64_t shed_by_code[ERROR_CODES];
     uint64_t shed_by_phase[PHASES];
-    uint64_t msgs_sent, replies, identified, identify_mismatch, split_shards;
+    uint64_t msgs_sent, replies, identified, identify_mismatch, several_workers;
     uint64_t ok_target_90;
     uint64_t done90_at;   /* ns after start when ok reached ok_target_90; 0: not (yet) */
     int last_other_errno;
@@ -345,6 +364,7 @@ static void on_connected(struct run *r, struct conn *c, uint64_t now)
 {
     r->connected++;
     record(&r->connect, (int64_t)(now - c->connect_at));
+    c->connected_at = now;
     c->progress_at = now;
     c->phase = PHASE_ROUTE;
     struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)(c - r->slots)};
@@ -425,7 +445,7 @@ static void finish_connect(struct run *r, struct conn *c, uint64_t now)
     on_connected(r, c, now);
 }
 
-static void on_identified(struct run *r, struct conn *c)
+static void on_identified(struct run *r, struct conn *c, uint64_t now)
 {
     r->identified++;
     int32_t pid = get_int32_le(c->in + IDENTIFY_PID_OFFSET);
@@ -441,10 +461,58 @@ static void on_identified(struct run *r, struct conn *c)
         r->identify_mismatch++;
     if (r->shard_pid[c->shard] == 0) {
         r->shard_pid[c->shard] = pid;
-    } else if (r->shard_pid[c->shard] != pid && !r->shard_split[c->shard]) {
-        r->shard_split[c->shard] = 1;
-        r->split_shards++;
+    } else if (r->shard_pid[c->shard] != pid && !r->shard_moved[c->shard]) {
+        r->shard_moved[c->shard] = 1;
+        r->several_workers++;
     }
+    if (r->identified_kept < r->identified_capacity) {
+        r->identified_clients[r->identified_kept++] =
+            (struct identified_client){.shard = c->shard, .pid = pid, .start = c->connected_at, .end = now};
+    }
+}
+
+static int by_shard_then_start(const void *a, const void *b)
+{
+    const struct identified_client *x = a, *y = b;
+    if (x->shard != y->shard)
+        return x->shard < y->shard ? -1 : 1;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/*
+ * Shards whose clients were in two workers AT ONCE: the routing failure. A shard that is served by
+ * one worker and later, once its clients have gone, by another has moved, not split. Per shard, in
+ * order of connect time, keep the latest end of any client and the latest end among clients of any
+ * other worker than that one: a client overlaps a client of another worker iff one of them ends
+ * after it started.
+ */
+static uint64_t count_split_shards(struct run *r)
+{
+    qsort(r->identified_clients, r->identified_kept, sizeof *r->identified_clients, by_shard_then_start);
+    uint64_t split = 0;
+    for (uint64_t i = 0; i < r->identified_kept;) {
+        int32_t shard = r->identified_clients[i].shard;
+        int32_t top_pid = 0;
+        uint64_t top_end = 0, other_end = 0;
+        int overlapped = 0;
+        for (; i < r->identified_kept && r->identified_clients[i].shard == shard; i++) {
+            const struct identified_client *x = &r->identified_clients[i];
+            if ((x->pid != top_pid && top_end > x->start) || (x->pid == top_pid && other_end > x->start))
+                overlapped = 1;
+            if (x->pid == top_pid) {
+                if (x->end > top_end)
+                    top_end = x->end;
+            } else if (x->end > top_end) {
+                other_end = top_end;
+                top_pid = x->pid;
+                top_end = x->end;
+            } else if (x->end > other_end) {
+                other_end = x->end;
+            }
+        }
+        split += (uint64_t)overlapped;
+    }
+    return split;
 }
 
 /* A whole reply is in c->in: account for it and send what comes next. */
@@ -452,7 +520,7 @@ static void on_reply(struct run *r, struct conn *c, uint64_t now)
 {
     c->progress_at = now;
     if (c->phase == PHASE_IDENTIFY) {
-        on_identified(r, c);
+        on_identified(r, c, now);
         succeed(r, c, now);
         return;
     }
@@ -644,7 +712,7 @@ static void print_histogram(const char *name, const struct histogram *h)
     printf("%s_max_us=%.1f\n", name, (double)h->max / 1e3);
 }
 
-static void report(const struct run *r, uint64_t elapsed)
+static void report(struct run *r, uint64_t elapsed)
 {
     const struct options *o = &r->opt;
     double seconds = (double)elapsed / 1e9;
@@ -706,8 +774,15 @@ static void report(const struct run *r, uint64_t elapsed)
         printf("pids=");
         for (int i = 0; i < r->pid_count; i++)
             printf("%s%d", i == 0 ? "" : ",", r->pids[i]);
-        printf("\nsplit_shards=%" PRIu64 "\nidentify_mismatch=%" PRIu64 "\n", r->split_shards, r->identify_mismatch);
-        printf("routing_correct=%d\n", r->split_shards == 0 && r->identify_mismatch == 0);
+        printf("\nshards_on_several_workers=%" PRIu64 "\n", r->several_workers);
+        if (r->identified_kept == r->identified) {
+            uint64_t split = count_split_shards(r);
+            printf("split_shards=%" PRIu64 "\n", split);
+            printf("routing_correct=%d\n", split == 0 && r->identify_mismatch == 0);
+        } else {
+            printf("split_shards=-1\nrouting_correct=-1\n"); /* more clients than the check keeps */
+        }
+        printf("identify_mismatch=%" PRIu64 "\n", r->identify_mismatch);
     }
     fflush(stdout);
 }
@@ -728,7 +803,8 @@ static void usage(FILE *to)
         "                    none: no 'C' (served where accepted) [random]\n"
         "  --shards S        random ids are in [0, S) [100000]\n"
         "  --seed X          seed of the shard ids [1]\n"
-        "  --identify        send 'I' after the last reply; report the worker pids and shards split between them\n"
+        "  --identify        send 'I' after the last reply: the worker pids, shards served by several workers\n"
+        "                    over the run, and shards split (clients in two workers at once: must be 0)\n"
         "  --duration D      hard stop, seconds: what is open then is cut off [60]\n"
         "  --timeout T       a connection without progress for T s while waiting for the server fails [10]\n"
         "  Prints key=value lines: outcomes (ok, shed by 'E' code, failed by kind and phase, cut off, not\n"
@@ -898,8 +974,11 @@ int main(int argc, char **argv)
     r.free_slots = calloc(r.slot_count, sizeof *r.free_slots);
     size_t shard_ids = r.opt.ids == IDS_RANGE ? (size_t)r.opt.range_last + 1 : r.opt.shards;
     r.shard_pid = r.opt.identify ? calloc(shard_ids, sizeof *r.shard_pid) : NULL;
-    r.shard_split = r.opt.identify ? calloc(shard_ids, 1) : NULL;
-    if (r.slots == NULL || r.free_slots == NULL || (r.opt.identify && (r.shard_pid == NULL || r.shard_split == NULL))) {
+    r.shard_moved = r.opt.identify ? calloc(shard_ids, 1) : NULL;
+    r.identified_capacity = r.opt.identify ? (r.opt.conns < MAX_IDENTIFIED_CLIENTS ? r.opt.conns : MAX_IDENTIFIED_CLIENTS) : 0;
+    r.identified_clients = r.opt.identify ? calloc(r.identified_capacity, sizeof *r.identified_clients) : NULL;
+    if (r.slots == NULL || r.free_slots == NULL
+        || (r.opt.identify && (r.shard_pid == NULL || r.shard_moved == NULL || r.identified_clients == NULL))) {
         fprintf(stderr, "epoll_client: out of memory\n");
         return 3;
     }

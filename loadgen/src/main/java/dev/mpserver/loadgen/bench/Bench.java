@@ -53,7 +53,8 @@ import picocli.CommandLine.Spec;
         "  overload    issue 12, once per client (counts that must be 0; --repeat does not apply): default options "
             + "(--workers 2 only), a fresh server each for open loops of 6000/s and 10000/s x 10 messages for 2 s and for "
             + "three bursts of 5000 back to back: clients failed, 'E' replies by code as clients read them, the server's 'E' "
-            + "counters and spawns, route p99, shards split between workers ('I' ends every client).",
+            + "counters and spawns, route p99; 'I' ends every client: shards served by more than one worker over the run, "
+            + "and (C client) shards split, i.e. with clients in two workers at once (must be 0).",
         "  master      the master alone with synthetic workers: hand-offs/s.",
         "  footprint   worker spawn-to-READY (first, and respawn after kill -9), RSS of master and idle worker.",
         "  loadgen     scripts/loadgen run in a fresh JVM (as users run it) vs the C client on the C server, 5000 x 10: the "

@@ -37,7 +37,12 @@ final class ClientResult
     double routeMaxMs = Double.NaN;
     double routeFromIntendedP99Ms = Double.NaN;
     double messageP99Ms = Double.NaN;
-    /** With 'I' at the end: shards whose clients were answered by more than one worker; -1 without. */
+    /**
+     * With 'I' at the end: shards answered by more than one worker over the run (a shard may move
+     * once its clients have gone; loadgen's "split shards"); -1 without.
+     */
+    long severalWorkers = -1;
+    /** With 'I', the C client only: shards whose clients were in two workers at once (must be 0); -1 otherwise. */
     long splitShards = -1;
 
     private ClientResult(final String client)
@@ -72,7 +77,7 @@ final class ClientResult
         r.messageP99Ms = report.latency(Latency.MESSAGE).p99Nanos() / NANOS_PER_MILLI;
         if (null != report.verify())
         {
-            r.splitShards = report.verify().splitShards();
+            r.severalWorkers = report.verify().splitShards();
         }
         return r;
     }
@@ -111,6 +116,7 @@ final class ClientResult
         r.messageP99Ms = number(values, "message_p99_us") / MICROS_PER_MILLI;
         if (values.containsKey("split_shards"))
         {
+            r.severalWorkers = whole(values, "shards_on_several_workers");
             r.splitShards = whole(values, "split_shards");
         }
         return r;

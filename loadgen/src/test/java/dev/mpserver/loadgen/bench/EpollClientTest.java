@@ -157,25 +157,29 @@ class EpollClientTest
     }
 
     @Test
-    void identifyFindsShardsSplitBetweenWorkers() throws Exception
+    void identifyTellsAShardSplitBetweenWorkersFromOneThatMoved() throws Exception
     {
+        // Connection n is client serial n and has shard n mod 10 (range:0-9, 40 connections): shard
+        // k's clients k, k + 10, k + 20, k + 30 are answered by "workers" 1000, 1001, 1000, 1001.
+        final ProtocolTestServer.IdentifyPolicy alternating = (shard, serial) -> new int[] {1000 + (int)(serial / 10 % 2), shard};
         try (ProtocolTestServer server = new ProtocolTestServer())
         {
-            // One at a time, connection n is client serial n and has shard n mod 10: shard k's clients
-            // k, k + 10, k + 20, k + 30 are answered by "workers" 1000, 1001, 1000, 1001.
-            server.identify((shard, serial) -> new int[] {1000 + (int)(serial / 10 % 2), shard});
-            final Run split = run("--port", Integer.toString(server.port()), "--conns", "40", "--msgs", "2", "--ids", "range:0-9",
+            server.identify(alternating);
+            // One client at a time: never two clients of a shard at once, so every shard moved, none split.
+            final Run moved = run("--port", Integer.toString(server.port()), "--conns", "40", "--msgs", "2", "--ids", "range:0-9",
                 "--identify", "--concurrency", "1");
-            assertEquals(40, split.count("ok"), split.errors());
-            assertEquals(40, split.count("identified"));
-            assertEquals(2, split.count("workers_seen"));
-            assertEquals(10, split.count("split_shards"));
-            assertEquals(0, split.count("routing_correct"));
+            assertEquals(40, moved.count("ok"), moved.errors());
+            assertEquals(40, moved.count("identified"));
+            assertEquals(2, moved.count("workers_seen"));
+            assertEquals(10, moved.count("shards_on_several_workers"));
+            assertEquals(0, moved.count("split_shards"));
+            assertEquals(1, moved.count("routing_correct"));
 
             server.identify(ProtocolTestServer.ONE_WORKER);
             final Run whole = run("--port", Integer.toString(server.port()), "--conns", "40", "--msgs", "2", "--ids", "range:0-9",
                 "--identify");
             assertEquals(40, whole.count("ok"), whole.errors());
+            assertEquals(0, whole.count("shards_on_several_workers"));
             assertEquals(0, whole.count("split_shards"));
             assertEquals(1, whole.count("workers_seen"));
             assertEquals(1, whole.count("routing_correct"));
@@ -183,6 +187,18 @@ class EpollClientTest
             server.awaitIdle(5000);
             assertEquals(80, server.identifies.get(), "one 'I' per client, after its messages");
             assertEquals(160, server.messages.get());
+        }
+        try (ProtocolTestServer server = new ProtocolTestServer())
+        {
+            // All at once, and every reply held back 500 ms after the first message: all 40 clients
+            // are in the server together, so each shard is in two workers at once.
+            server.identify(alternating).stallOnce(1, 500);
+            final Run split = run("--port", Integer.toString(server.port()), "--conns", "40", "--msgs", "2", "--ids", "range:0-9",
+                "--identify");
+            assertEquals(40, split.count("ok"), split.errors());
+            assertEquals(10, split.count("shards_on_several_workers"));
+            assertEquals(10, split.count("split_shards"));
+            assertEquals(0, split.count("routing_correct"));
         }
     }
 
