@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
     description = {
         "Runs the mpserver benchmarks side by side and prints one table per case (and --json). Every load runs under two clients "
-            + "on the same server, in turns: loadgen (in this JVM, warm) and the independent C client "
+            + "on the same server, in turns: loadgen (in this JVM, warmed first by 4 bursts against the C server) and the independent C client "
             + "(scripts/reference/epoll_client.c: one thread, epoll, compiled with cc at start). Each client sends 'C' id + its first "
             + "'M' in one write, then its messages one at a time; random shard ids over 100 000 shards, so nearly every client of a "
             + "routed server crosses the master. Medians of --repeat runs; every ratio is the median of per-repeat ratios.",
@@ -101,6 +101,9 @@ public final class Bench implements Callable<Integer>
 
     @Option(names = "--keep", description = "Keep the work directory (servers' logs and run directories) instead of deleting it.")
     boolean keep;
+
+    private static final int LOADGEN_WARM_UP_BURSTS = 4;
+    private static final int LOADGEN_WARM_UP_CONNS = 5000;
 
     /** The cases of the suite, in the order they run. */
     enum Case
@@ -205,6 +208,7 @@ public final class Bench implements Callable<Integer>
         header(results, javas, clients);
         try
         {
+            warmInProcessLoadGen(ctx);
             for (final Case c : Case.values())
             {
                 if (only.contains(c))
@@ -235,6 +239,31 @@ public final class Bench implements Callable<Integer>
             out.println("JSON: " + json.toAbsolutePath());
         }
         return 0;
+    }
+
+    /**
+     * Bursts of loadgen in this JVM against the C server before any case, so that no case measures
+     * loadgen's own JIT at work (a cold in-process client would be charged to the server's cold
+     * figures, and to native servers, which nothing else warms it against).
+     */
+    private void warmInProcessLoadGen(final BenchContext ctx) throws Exception
+    {
+        final ServerShape cServer = ctx.cServer();
+        final boolean needed = only.stream().anyMatch(c -> c != Case.master && c != Case.footprint && c != Case.loadgen);
+        if (!needed || null == cServer || !clientKinds.contains(ClientKind.loadgen))
+        {
+            return;
+        }
+        final BenchClient loadgen = new LoadGenClient();
+        try (ServerUnderTest server = cServer.start())
+        {
+            for (int w = 0; w < LOADGEN_WARM_UP_BURSTS; w++)
+            {
+                loadgen.run(server.port(), ClientLoad.burst(ctx.scaled(LOADGEN_WARM_UP_CONNS), 10).withSeed(10_000 + w));
+            }
+        }
+        ctx.out.printf(Locale.ROOT, "  loadgen (in this JVM) warmed by %d bursts of %d x 10 against the C server%n", LOADGEN_WARM_UP_BURSTS,
+            ctx.scaled(LOADGEN_WARM_UP_CONNS));
     }
 
     private void header(final BenchResults results, final List<ServerJava> javas, final List<BenchClient> clients)
