@@ -85,9 +85,10 @@ public final class Bench implements Callable<Integer>
             + "halves the time of throughput, peers, cold and overload.")
     EnumSet<ClientKind> clientKinds = EnumSet.allOf(ClientKind.class);
 
-    @Option(names = "--java", paramLabel = "'PATH [OPTS]'", description = {
-        "JVM for the servers under test, with optional JVM options for the master (its workers run on the master's JVM), "
-            + "e.g. --java /usr/lib/jvm/temurin-25-jdk-amd64/bin/java. Repeat to compare: the cold case runs every one side "
+    @Option(names = "--java", paramLabel = "'PATH [OPTS] [-- SERVER-OPTS]'", description = {
+        "JVM for the servers under test, with optional JVM options for the master (its workers run on the master's JVM) and, "
+            + "after --, mpserver options of this variant (e.g. -- --worker-jvm-opts '-XX:+UseSerialGC ...'); quotes keep spaces. "
+            + "E.g. --java /usr/lib/jvm/temurin-25-jdk-amd64/bin/java. Repeat to compare: the cold case runs every one side "
             + "by side, the other cases use the first. Default: the JVM running the bench."})
     List<String> javaSpecs = new ArrayList<>();
 
@@ -171,7 +172,7 @@ public final class Bench implements Callable<Integer>
             scale < 1 ? String.format(Locale.ROOT, ", --scale %s: a smoke run, not figures to compare", scale) : "");
         for (int i = 0; i < javas.size(); i++)
         {
-            out.printf(Locale.ROOT, "  server JVM %s: %s%n", i == 0 ? "(every case)" : "(cold case)", javas.get(i));
+            out.printf(Locale.ROOT, "  server JVM jvm%d %s: %s%n", i + 1, i == 0 ? "(every case)" : "(cold case)", javas.get(i));
         }
 
         final Path workDir = Files.createTempDirectory("mpserver-bench-");
@@ -279,7 +280,12 @@ public final class Bench implements Callable<Integer>
         options.put("scale", scale);
         options.put("only", only.stream().map(Enum::name).toList());
         options.put("clients", clients.stream().map(BenchClient::name).toList());
-        options.put("serverJava", javas.stream().map(ServerJava::toString).toList());
+        final Map<String, Object> serverJava = new LinkedHashMap<>();
+        for (int i = 0; i < javas.size(); i++)
+        {
+            serverJava.put("jvm" + (i + 1), javas.get(i).toString());
+        }
+        options.put("serverJava", serverJava);
         results.header("options", options);
     }
 

@@ -92,6 +92,12 @@ final class BenchContext
         return clients.get(0);
     }
 
+    /** "jvm1", "jvm2", …: a server JVM's short name in tables and JSON keys (the run's header says which is which). */
+    String javaName(final ServerJava java)
+    {
+        return "jvm" + (javas.indexOf(java) + 1);
+    }
+
     ServerJava java()
     {
         return javas.get(0);

@@ -57,7 +57,7 @@ final class ColdCase implements BenchCase
                 final BenchClient independent = ctx.independentClient();
                 for (final ServerShape shape : shapes)
                 {
-                    final String row = (shape.jvm ? java.label() : "-") + "|" + independent.name() + "|" + shape.name;
+                    final String row = (shape.jvm ? ctx.javaName(java) : "-") + "|" + independent.name() + "|" + shape.name;
                     if (!burstRows.contains(row))
                     {
                         burstRows.add(row);
@@ -66,7 +66,7 @@ final class ColdCase implements BenchCase
                 }
                 for (final BenchClient client : ctx.clientsInTurn(r))
                 {
-                    final String row = java.label() + "|" + client.name();
+                    final String row = ctx.javaName(java) + "|" + client.name();
                     if (!openRows.contains(row))
                     {
                         openRows.add(row);
@@ -164,13 +164,13 @@ final class ColdCase implements BenchCase
         ctx.out.println();
         ctx.out.println("cold: a new server's first burst of " + burst + " x " + MSGS + " next to its warm one (mpserver: after " + WARMING_BURSTS
             + " more; the C server, no JIT: its second), independent client; medians of " + ctx.repeat);
-        ctx.out.printf(Locale.ROOT, "  %-26s %-8s %-12s %10s %10s %10s %10s %10s %10s %10s %7s%n", "server JVM", "client", "server",
+        ctx.out.printf(Locale.ROOT, "  %-6s %-8s %-12s %10s %10s %10s %10s %10s %10s %10s %7s%n", "JVM", "client", "server",
             "cold msg/s", "warm msg/s", "cold/warm", "cold c/s90", "warm c/s90", "cold p99", "warm p99", "not ok");
         for (final String row : rows)
         {
             final String[] parts = row.split("\\|");
             final Figures f = figures.get(row);
-            ctx.out.printf(Locale.ROOT, "  %-26s %-8s %-12s %10s %10s %10.2f %10s %10s %10s %10s %7.0f%n", parts[0], parts[1], parts[2],
+            ctx.out.printf(Locale.ROOT, "  %-6s %-8s %-12s %10s %10s %10.2f %10s %10s %10s %10s %7.0f%n", parts[0], parts[1], parts[2],
                 Stats.whole(f.median("cold.msgsPerSec")), Stats.whole(f.median("warm.msgsPerSec")), f.median("coldOverWarm.msgsPerSec"),
                 Stats.whole(f.median("cold.connsPerSec90")), Stats.whole(f.median("warm.connsPerSec90")), Stats.ms(f.median("cold.routeP99Ms")),
                 Stats.ms(f.median("warm.routeP99Ms")), f.sum("cold.notOk") + f.sum("warm.notOk"));
@@ -184,7 +184,7 @@ final class ColdCase implements BenchCase
         ctx.out.println("cold: routed (--workers 2), the first " + open.conns + " clients at " + Stats.whole(open.rate) + "/s x " + MSGS
             + " after a start, warm, after a reload (SIGHUP), after a respawn (kill -9 of a worker); route ms, medians of " + ctx.repeat
             + " (issue 16: p99 <= 2x warm)");
-        ctx.out.printf(Locale.ROOT, "  %-26s %-8s %-8s %9s %9s %9s %14s %10s %7s%n", "server JVM", "client", "after", "p50", "p99", "max",
+        ctx.out.printf(Locale.ROOT, "  %-6s %-8s %-8s %9s %9s %9s %14s %10s %7s%n", "JVM", "client", "after", "p50", "p99", "max",
             "from intended", "p99/warm", "not ok");
         for (final String row : rows)
         {
@@ -194,7 +194,7 @@ final class ColdCase implements BenchCase
             {
                 final String ready = ("reload".equals(phase) || "respawn".equals(phase)) && f.sum(phase + ".ready") < ctx.repeat
                     ? " (READY not seen in time in some repeat)" : "";
-                ctx.out.printf(Locale.ROOT, "  %-26s %-8s %-8s %9s %9s %9s %14s %10.2f %7.0f%s%n", parts[0], parts[1], phase,
+                ctx.out.printf(Locale.ROOT, "  %-6s %-8s %-8s %9s %9s %9s %14s %10.2f %7.0f%s%n", parts[0], parts[1], phase,
                     Stats.ms(f.median(phase + ".routeP50Ms")), Stats.ms(f.median(phase + ".routeP99Ms")),
                     Stats.ms(f.median(phase + ".routeMaxMs")), Stats.ms(f.median(phase + ".routeFromIntendedP99Ms")),
                     f.median(phase + ".p99OverWarm"), f.sum(phase + ".notOk"), ready);

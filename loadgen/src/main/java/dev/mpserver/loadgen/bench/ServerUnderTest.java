@@ -47,7 +47,7 @@ final class ServerUnderTest implements AutoCloseable
         this.pid = pid;
     }
 
-    /** mpserver on the given JVM, with {@code args} after --host, --port and --run-dir. */
+    /** mpserver on the given JVM, with {@code args} after --host, --port and --run-dir, then the variant's own options. */
     static ServerUnderTest start(final Path repo, final Path workDir, final ServerJava java, final String... args)
         throws IOException, InterruptedException
     {
@@ -56,6 +56,7 @@ final class ServerUnderTest implements AutoCloseable
         command.addAll(List.of("-cp", repo.resolve("master/target/lib").toAbsolutePath() + File.separator + "*",
             "dev.mpserver.master.cli.MpServer", "--host", "127.0.0.1", "--port", "0", "--run-dir", runDir.toString()));
         command.addAll(List.of(args));
+        command.addAll(java.serverOptions());
         return startWithReadyLine(command, runDir);
     }
 
