@@ -26,6 +26,10 @@ final class PeersCase implements BenchCase
     public void run(final BenchContext ctx) throws Exception
     {
         final int burst = ctx.scaled(BURST);
+        ctx.out.println();
+        ctx.out.println("peers (issue 16's table): every server warm (JVMs after " + WARM_UP_BURSTS + " bursts of " + burst + " x " + MSGS
+            + "), a burst of " + burst + " and open loops of " + OPEN_LOOP_SECONDS + " s, " + MSGS + " messages per client; medians of "
+            + ctx.repeat + "; mpserver with --max-clients " + ThroughputCase.maxClients(burst) + " (issue 12)");
         final List<ServerShape> shapes = new ArrayList<>();
         addIfBuilt(ctx, shapes, ctx.cServer(), "C server");
         shapes.add(ctx.mpserver("--workers 0", "--workers", "0", "--max-clients", ThroughputCase.maxClients(burst)));
@@ -39,10 +43,6 @@ final class PeersCase implements BenchCase
             loads.add(ClientLoad.open(rate, (long)rate * OPEN_LOOP_SECONDS, MSGS));
         }
 
-        ctx.out.println();
-        ctx.out.println("peers (issue 16's table): every server warm (JVMs after " + WARM_UP_BURSTS + " bursts of " + burst + " x " + MSGS
-            + "), a burst of " + burst + " and open loops of " + OPEN_LOOP_SECONDS + " s, " + MSGS + " messages per client; medians of "
-            + ctx.repeat + "; mpserver with --max-clients " + ThroughputCase.maxClients(burst) + " (issue 12)");
         final Map<String, Figures> rows = new LinkedHashMap<>();
         for (int r = 0; r < ctx.repeat; r++)
         {
