@@ -30,6 +30,8 @@ final class ClientResult
     long replies;
     double elapsedSeconds;
     double connsPerSec90 = Double.NaN;
+    /** Connections started per second up to the last start: below an open loop's rate, the client fell behind. */
+    double achievedRate = Double.NaN;
     final long[] failures = new long[FAILURE_KINDS.length];
     final long[] shedByCode = new long[ERROR_CODES];
     double routeP50Ms = Double.NaN;
@@ -62,6 +64,7 @@ final class ClientResult
         r.replies = report.replies();
         r.elapsedSeconds = report.elapsedSeconds();
         r.connsPerSec90 = report.connsPerSecondUntil(0.9);
+        r.achievedRate = report.achievedConnRate();
         for (final FailureKind kind : FailureKind.values())
         {
             r.failures[Math.min(kind.ordinal(), FAILURE_KINDS.length - 1)] += report.failures(kind);
@@ -96,6 +99,7 @@ final class ClientResult
         r.elapsedSeconds = number(values, "elapsed_s");
         final double until90 = number(values, "conns_per_s_90");
         r.connsPerSec90 = until90 < 0 ? -1 : until90;
+        r.achievedRate = number(values, "achieved_rate");
         for (int k = 0; k < FAILURE_KINDS.length; k++)
         {
             r.failures[k] = whole(values, "failed_" + FAILURE_KINDS[k]);
