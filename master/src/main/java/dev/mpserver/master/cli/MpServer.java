@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
     name = "mpserver",
     mixinStandardHelpOptions = true,
     version = "mpserver 0.1.0",
-    subcommands = StatCommand.class,
+    subcommands = {StatCommand.class, ClusterStatCommand.class},
     sortOptions = false,
     description = {
         "Multi-process TCP connection router. Workers accept clients on one shared listening socket; a client's first frame 'C' + int32 id names its shard, and every client of a shard is served by the same worker: a worker that does not own the shard passes the client's fd to the master, which forwards it to the owner, gives the shard to an idle worker, or spawns a new one.",
