@@ -80,6 +80,10 @@ public final class HaproxyConfigCommand implements Callable<Integer>
     @Option(names = "--stats-socket", paramLabel = "PATH", description = "Also open HAProxy's stats socket here (admin level).")
     String statsSocket;
 
+    @Option(names = "--log-connections",
+        description = "Log every connection (with the client's address), not only hosts going down and up.")
+    boolean logConnections;
+
     @Option(names = "--rtmp-vhosts", split = ",", paramLabel = "VHOST=HOST:PORT",
         description = "Route RTMPS on SNI: each vhost to the TLS terminator (HOST:PORT) on its host, comma-separated.")
     List<String> rtmpVhosts;
@@ -136,7 +140,7 @@ public final class HaproxyConfigCommand implements Callable<Integer>
         try
         {
             settings = new ShardBalancerConfig.Settings(addresses, parse("--bind", null != bind ? bind : DEFAULT_BIND), backupCount,
-                limits, maxconn, inspectDelayMs, statsSocket, rtmps, commandLine);
+                limits, maxconn, inspectDelayMs, statsSocket, logConnections, rtmps, commandLine);
         }
         catch (final IllegalArgumentException ex)
         {

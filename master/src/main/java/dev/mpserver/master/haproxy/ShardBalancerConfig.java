@@ -41,6 +41,7 @@ public final class ShardBalancerConfig
      * @param maxconn        HAProxy's global maxconn; 0 = every host's capacity added up.
      * @param inspectDelayMs how long to wait for a client's first 5 bytes.
      * @param statsSocket    a path for HAProxy's stats socket, or null for none.
+     * @param logConnections log every connection (syslog level "info"), not only the hosts' state changes.
      * @param rtmps          the RTMPS section, or null for none.
      * @param commandLine    the command that printed the file, for its header.
      */
@@ -52,6 +53,7 @@ public final class ShardBalancerConfig
         long maxconn,
         long inspectDelayMs,
         String statsSocket,
+        boolean logConnections,
         RtmpsRoutingSection rtmps,
         String commandLine)
     {
@@ -165,7 +167,7 @@ public final class ShardBalancerConfig
         out.append("#   timeout connect ").append(HaproxyText.duration(CONNECT_TIMEOUT_MS))
             .append(": one lost SYN (sent again after 1s) is not yet a failure.\n");
         out.append("# mpserver sees HAProxy's address as every client's address (it does not read the PROXY\n");
-        out.append("# protocol); HAProxy's log has the clients' addresses (\"info\" level).\n\n");
+        out.append("# protocol); HAProxy logs the clients' addresses with --log-connections.\n\n");
     }
 
     private static void failover(final StringBuilder out, final Settings s)
@@ -209,8 +211,8 @@ public final class ShardBalancerConfig
     {
         out.append("global\n");
         out.append("    maxconn ").append(s.effectiveMaxconn()).append('\n');
-        out.append("    # state changes of hosts at \"notice\"; \"info\" also logs every connection\n");
-        out.append("    log stderr format short local0 notice\n");
+        out.append("    # state changes of hosts at \"notice\"; \"info\" also logs every connection (--log-connections)\n");
+        out.append("    log stderr format short local0 ").append(s.logConnections() ? "info" : "notice").append('\n');
         if (null != s.statsSocket())
         {
             out.append("    # \"show stat\" / \"show servers state\": which hosts are up\n");
