@@ -58,7 +58,8 @@ public final class MultiHostCluster implements AutoCloseable
     {
         this.settings = settings;
         final int sequence = CLUSTERS.incrementAndGet();
-        this.prefix = "mp" + Long.toString(ProcessHandle.current().pid(), Character.MAX_RADIX)
+        // Unique on this machine while this JVM runs, and short: a veth name has at most 15 characters.
+        this.prefix = "mp" + Long.toString(ProcessHandle.current().pid(), Character.MAX_RADIX) + "-"
             + Integer.toString(sequence, Character.MAX_RADIX);
         this.dir = Files.createDirectories(settings.workDir.resolve("multihost-" + prefix)).toAbsolutePath();
     }

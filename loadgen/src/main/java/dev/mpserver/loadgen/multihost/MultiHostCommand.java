@@ -35,6 +35,9 @@ public final class MultiHostCommand implements Callable<Integer>
     @Option(names = "--repo", defaultValue = ".", description = "Repository root (where master/target/lib is).")
     Path repo;
 
+    @Option(names = "--work-dir", defaultValue = "/tmp", description = "Where run directories and logs go (default ${DEFAULT-VALUE}).")
+    Path workDir;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -79,9 +82,6 @@ public final class MultiHostCommand implements Callable<Integer>
             description = "mpserver --max-clients of each host (default ${DEFAULT-VALUE}); HAProxy's maxconn follows.")
         int maxClients;
 
-        @Option(names = "--work-dir", defaultValue = "/tmp", description = "Where run directories and logs go (default ${DEFAULT-VALUE}).")
-        Path workDir;
-
         @Override
         public Integer call() throws Exception
         {
@@ -90,7 +90,7 @@ public final class MultiHostCommand implements Callable<Integer>
             {
                 return unavailable;
             }
-            try (MultiHostCluster cluster = MultiHostCluster.builder(parent.classPath(), workDir).hosts(hosts).workersPerHost(workers)
+            try (MultiHostCluster cluster = MultiHostCluster.builder(parent.classPath(), parent.workDir).hosts(hosts).workersPerHost(workers)
                 .maxClients(maxClients).start())
             {
                 final List<String> runDirs = new ArrayList<>();
@@ -131,9 +131,6 @@ public final class MultiHostCommand implements Callable<Integer>
         @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
         Path json;
 
-        @Option(names = "--work-dir", defaultValue = "/tmp", description = "Where run directories and logs go (default ${DEFAULT-VALUE}).")
-        Path workDir;
-
         @Override
         public Integer call() throws Exception
         {
@@ -147,7 +144,7 @@ public final class MultiHostCommand implements Callable<Integer>
                 return unavailable;
             }
             final Map<String, MultiHostMeasurement.Figures> figures =
-                new MultiHostMeasurement(parent.classPath(), workDir, repeat).run(System.err);
+                new MultiHostMeasurement(parent.classPath(), parent.workDir, repeat).run(System.err);
             MultiHostMeasurement.print(figures, System.out);
             if (null != json)
             {

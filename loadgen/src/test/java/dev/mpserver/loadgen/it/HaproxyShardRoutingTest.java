@@ -33,7 +33,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The configuration of {@code mpserver haproxy-config} in the real HAProxy, in front of three
- * mpserver processes on 127.0.0.1 standing in for hosts (no namespaces, so no root needed): which
+ * single-process mpservers on 127.0.0.1 standing in for hosts (no namespaces, so no root needed): which
  * host each shard reaches, and what happens to clients that send no 'C' or too little of one.
  * Failover between real (namespaced) hosts is {@link MultiHostTest}'s.
  */
@@ -55,7 +55,7 @@ class HaproxyShardRoutingTest
         final List<CompletableFuture<ServerProcess>> starting = new ArrayList<>();
         for (int i = 0; i < HOSTS; i++)
         {
-            starting.add(CompletableFuture.supplyAsync(() -> start("--workers", "1", "--max-workers", "1")));
+            starting.add(CompletableFuture.supplyAsync(() -> start("--workers", "0")));
         }
         final List<String> addresses = new ArrayList<>();
         for (final CompletableFuture<ServerProcess> host : starting)
@@ -182,7 +182,7 @@ class HaproxyShardRoutingTest
     {
         for (int host = 0; host < HOSTS; host++)
         {
-            if (hosts.get(host).workerPids().contains(pid))
+            if (hosts.get(host).pid() == pid) // single-process hosts: the 'I' reply names the server itself
             {
                 return host;
             }

@@ -26,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -413,24 +414,23 @@ class MultiHostTest
 
     private long[] shardsPerHost(final VerifyResult verify)
     {
-        final long[] perHost = new long[HOSTS];
-        for (final VerifyResult.Worker worker : verify.workers())
-        {
-            final int host = cluster.hostOfPid(worker.pid());
-            assertNotEquals(-1, host, "pid " + worker.pid() + " is a worker of one of the hosts");
-            perHost[host] += worker.shards();
-        }
-        return perHost;
+        return perHost(verify, VerifyResult.Worker::shards);
     }
 
     private long[] clientsPerHost(final VerifyResult verify)
+    {
+        return perHost(verify, VerifyResult.Worker::clients);
+    }
+
+    /** {@code figure} of every worker the 'I' replies named, added up per host. */
+    private long[] perHost(final VerifyResult verify, final ToLongFunction<VerifyResult.Worker> figure)
     {
         final long[] perHost = new long[HOSTS];
         for (final VerifyResult.Worker worker : verify.workers())
         {
             final int host = cluster.hostOfPid(worker.pid());
             assertNotEquals(-1, host, "pid " + worker.pid() + " is a worker of one of the hosts");
-            perHost[host] += worker.clients();
+            perHost[host] += figure.applyAsLong(worker);
         }
         return perHost;
     }
