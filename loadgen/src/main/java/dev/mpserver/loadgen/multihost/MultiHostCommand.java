@@ -72,6 +72,9 @@ public final class MultiHostCommand implements Callable<Integer>
         @ParentCommand
         MultiHostCommand parent;
 
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--hosts", defaultValue = "2", description = "Hosts (default ${DEFAULT-VALUE}).")
         int hosts;
 
@@ -85,6 +88,11 @@ public final class MultiHostCommand implements Callable<Integer>
         @Override
         public Integer call() throws Exception
         {
+            if (hosts < 1 || hosts > PrivateSubnet.MAX_LINKS || workers < 1 || maxClients < 1)
+            {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--hosts must be 1.." + PrivateSubnet.MAX_LINKS + ", --workers and --max-clients at least 1");
+            }
             final int unavailable = unavailable();
             if (0 != unavailable)
             {
@@ -125,6 +133,9 @@ public final class MultiHostCommand implements Callable<Integer>
         @ParentCommand
         MultiHostCommand parent;
 
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--repeat", defaultValue = "3", description = "Repeats, each on a new cluster; medians (default ${DEFAULT-VALUE}).")
         int repeat;
 
@@ -136,7 +147,7 @@ public final class MultiHostCommand implements Callable<Integer>
         {
             if (repeat < 1 || repeat > 9)
             {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--repeat must be 1..9");
+                throw new CommandLine.ParameterException(spec.commandLine(), "--repeat must be 1..9");
             }
             final int unavailable = unavailable();
             if (0 != unavailable)
