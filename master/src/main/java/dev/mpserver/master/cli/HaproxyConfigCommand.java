@@ -13,6 +13,7 @@ import dev.mpserver.master.haproxy.RtmpsRoutingSection;
 import dev.mpserver.master.haproxy.ShardBalancerConfig;
 import dev.mpserver.master.haproxy.TlsTerminatorConfig;
 import dev.mpserver.worker.cli.DurationConverter;
+import dev.mpserver.worker.cli.WorkerOptions;
 import dev.mpserver.worker.loop.WorkerConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -61,8 +62,9 @@ public final class HaproxyConfigCommand implements Callable<Integer>
         description = "The hosts' mpserver --max-workers (default ${DEFAULT-VALUE}): sizes maxconn.")
     int maxWorkers;
 
-    @Option(names = "--max-clients", defaultValue = "" + WorkerConfig.DEFAULT_MAX_CLIENTS,
-        description = "The hosts' mpserver --max-clients (default ${DEFAULT-VALUE}): sizes maxconn.")
+    @Option(names = "--max-clients", defaultValue = "" + WorkerOptions.MAX_CLIENTS_FROM_FD_LIMIT, paramLabel = "N",
+        description = "The hosts' mpserver --max-clients: sizes maxconn. Default: what mpserver picks under this machine's "
+            + "fd limit (RLIMIT_NOFILE's hard limit); give the hosts' own when their limit differs.")
     int maxClients;
 
     @Option(names = "--idle-timeout", defaultValue = "60s", converter = DurationConverter.class,
@@ -114,7 +116,8 @@ public final class HaproxyConfigCommand implements Callable<Integer>
         final HostLimits limits;
         try
         {
-            limits = new HostLimits(maxWorkers, maxClients, idleTimeoutMs);
+            limits = new HostLimits(maxWorkers, maxClients == WorkerOptions.MAX_CLIENTS_FROM_FD_LIMIT
+                ? WorkerConfig.defaultMaxClients(MpServer.fdLimit()) : maxClients, idleTimeoutMs);
         }
         catch (final IllegalArgumentException ex)
         {

@@ -50,7 +50,6 @@ public final class MpServer implements Callable<Integer>
     static final String REEXEC_PROPERTY = "mpserver.reexec";
     static final int DEFAULT_MAX_WORKERS = 64;
     private static final int CLOSE_RANGE_CLOEXEC = 4;
-    private static final int FDS_RESERVED_PER_WORKER = 64;
     private static final Logger LOG = LogManager.getLogger(MpServer.class);
 
     @Spec
@@ -152,7 +151,7 @@ public final class MpServer implements Callable<Integer>
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("master.pid"), Long.toString(ProcessHandle.current().pid()));
 
-        final WorkerConfig workerConfig = worker.toConfig(0, dir);
+        final WorkerConfig workerConfig = worker.toConfig(0, dir, fdLimit());
         try
         {
             if (0 == workerCount)
@@ -168,7 +167,7 @@ public final class MpServer implements Callable<Integer>
                 LOG.warn("RLIMIT_SIGPENDING lowered to {} (--sigpending): expect RT signal queue overflows", sigpending);
             }
             final MasterConfig config = new MasterConfig(host, actualPort, workerCount, maxWorkers, backlog, dir,
-                workerCapacity > 0 ? workerCapacity : worker.maxClients, minSpare, maxSpare, maxServed, shardTtlMs,
+                workerCapacity > 0 ? workerCapacity : workerConfig.maxClients, minSpare, maxSpare, maxServed, shardTtlMs,
                 worker.drainTimeoutMs, gracePeriodMs, handoffQueue, sigpending, workerConfig,
                 Arrays.asList(workerJvmOpts.trim().split("\\s+")), workerClass);
             return new Master(config, listenFd, System.out).run();
@@ -199,21 +198,35 @@ public final class MpServer implements Callable<Integer>
         {
             throw new CommandLine.ParameterException(cli, "--workers (" + workerCount + ") must be between 0 and --max-workers (" + maxWorkers + ")");
         }
-        if (worker.maxClients < 1)
+        if (worker.maxClients < 1 && worker.maxClients != WorkerOptions.MAX_CLIENTS_FROM_FD_LIMIT)
         {
             throw new CommandLine.ParameterException(cli, "--max-clients must be at least 1");
+        }
+        if (worker.lingerTimeoutMs < 1 || worker.idleTimeoutMs < 1)
+        {
+            throw new CommandLine.ParameterException(cli, "--idle-timeout and --linger-timeout must be at least 1ms");
         }
         if (backlog < 1 || handoffQueue < 1 || minSpare < 0 || maxSpare < 0 || worker.outputCap < 1024)
         {
             throw new CommandLine.ParameterException(cli,
                 "--backlog and --handoff-queue must be positive, spares non-negative, --output-cap at least 1024");
         }
-        final long fdLimit = Posix.getRlimit(RLimit.RLIMIT_NOFILE).maximum();
-        if (fdLimit != RLimit.RLIM_INFINITY && worker.maxClients + FDS_RESERVED_PER_WORKER > fdLimit)
+        final long fdLimit = fdLimit();
+        final int maxClients = worker.effectiveMaxClients(fdLimit);
+        if (WorkerConfig.fdsNeeded(maxClients) > fdLimit)
         {
-            throw new CommandLine.ParameterException(cli, "--max-clients " + worker.maxClients + " does not fit the fd limit " +
-                fdLimit + " (ulimit -Hn) with " + FDS_RESERVED_PER_WORKER + " fds to spare; lower --max-clients or raise the limit");
+            throw new CommandLine.ParameterException(cli, "--max-clients " + maxClients + " does not fit the fd limit " +
+                fdLimit + " (ulimit -Hn): a worker needs " + WorkerConfig.fdsNeeded(maxClients) + " fds for it (clients, " +
+                "clients in transit and lingering, " + WorkerConfig.RESERVED_FDS + " of its own); lower --max-clients " +
+                "(at most " + WorkerConfig.defaultMaxClients(fdLimit) + ", the default) or raise the limit");
         }
+    }
+
+    /** RLIMIT_NOFILE's hard limit, which HotSpot makes every JVM's soft limit at start-up. */
+    static long fdLimit()
+    {
+        final long limit = Posix.getRlimit(RLimit.RLIMIT_NOFILE).maximum();
+        return limit == RLimit.RLIM_INFINITY ? Integer.MAX_VALUE : limit;
     }
 
     /**

@@ -134,6 +134,36 @@ public final class StatCommand implements Callable<Integer>
             return counters.total(counter);
         }
 
+        /** E2 refusals, each with the limit that was actually hit. */
+        List<String> overloadNotes()
+        {
+            final List<String> notes = new ArrayList<>();
+            final long noWorker = master(MasterCounter.REJECTED_SERVER_FULL);
+            if (noWorker > 0)
+            {
+                final long spawnFailures = master(MasterCounter.SPAWN_FAILURES);
+                final String limit = spawnFailures > 0
+                    ? "and " + spawnFailures + " worker starts failed (see the master's log)"
+                    : "with every worker at --worker-capacity (" + master(MasterCounter.WORKER_CAPACITY) + " clients) and " +
+                    "--max-workers (" + master(MasterCounter.MAX_WORKERS) + ") running: raise --max-workers or --worker-capacity";
+                notes.add(noWorker + " clients were refused with E2 'server full': no worker could take a new shard, " + limit + ".");
+            }
+            final long shardWorkerFull = master(MasterCounter.REJECTED_SHARD_WORKER_FULL) + total(WorkerCounter.ERRORS_SERVER_FULL);
+            if (shardWorkerFull > 0)
+            {
+                notes.add(shardWorkerFull + " clients were refused with E2 'server full' because their shard's worker was at " +
+                    "--max-clients (" + master(MasterCounter.MAX_CLIENTS) + "); a shard is never split across workers: raise " +
+                    "--max-clients (its default is what the fd limit allows) or spread the load over more shards.");
+            }
+            final long closedAtOnce = master(MasterCounter.LINGER_AT_CAPACITY) + total(WorkerCounter.LINGER_AT_CAPACITY);
+            if (closedAtOnce > 0)
+            {
+                notes.add(closedAtOnce + " refused clients were closed at once, too many were already lingering: they may " +
+                    "have seen a reset instead of their 'E'.");
+            }
+            return notes;
+        }
+
         List<String> diagnosis()
         {
             final List<String> notes = new ArrayList<>();
@@ -168,11 +198,7 @@ public final class StatCommand implements Callable<Integer>
                 notes.add(master(MasterCounter.REJECTED_SHARD_BUSY) +
                     " clients were refused with E3 'shard busy': their worker's hand-off queue was full (stalled worker?).");
             }
-            if (master(MasterCounter.REJECTED_SERVER_FULL) > 0)
-            {
-                notes.add(master(MasterCounter.REJECTED_SERVER_FULL) +
-                    " clients were refused with E2 'server full': raise --max-workers or --worker-capacity.");
-            }
+            notes.addAll(overloadNotes());
             if (master(MasterCounter.CRASHES) > 0)
             {
                 notes.add(master(MasterCounter.CRASHES) + " workers died young; respawn backoff is now " +

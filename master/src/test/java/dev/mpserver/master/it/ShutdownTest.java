@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.Signals;
+import dev.mpserver.protocol.wire.ErrorCode;
 import org.junit.jupiter.api.Test;
 
 /** Stopping: graceful, fast, and the master dying; never an orphan. */
@@ -60,6 +61,7 @@ class ShutdownTest
             assertTrue(server.survivingWorkers().isEmpty(), "no orphans");
             for (final TestClient client : clients)
             {
+                assertEquals(ErrorCode.SHUTTING_DOWN.code(), client.expectError(), "told why, even in a fast stop");
                 assertTrue(client.isClosedByServer());
                 client.close();
             }
