@@ -72,7 +72,7 @@ public final class HaproxyConfigCommand implements Callable<Integer>
     long idleTimeoutMs;
 
     @Option(names = "--maxconn", defaultValue = "0",
-        description = "HAProxy's global maxconn (default: every host's capacity, --max-workers x --max-clients, added up).")
+        description = "HAProxy's global maxconn (default: none, HAProxy takes what its fd limit allows).")
     long maxconn;
 
     @Option(names = "--inspect-delay", defaultValue = "5s", converter = DurationConverter.class,

@@ -38,7 +38,7 @@ public final class ShardBalancerConfig
      * @param bind           where HAProxy listens for clients.
      * @param backups        how many of the following hosts back each host up (1..hosts-1).
      * @param limits         the hosts' mpserver settings.
-     * @param maxconn        HAProxy's global maxconn; 0 = every host's capacity added up.
+     * @param maxconn        HAProxy's global maxconn; 0 = none: HAProxy derives it from its fd limit.
      * @param inspectDelayMs how long to wait for a client's first 5 bytes.
      * @param statsSocket    a path for HAProxy's stats socket, or null for none.
      * @param logConnections log every connection (syslog level "info"), not only the hosts' state changes.
@@ -72,12 +72,6 @@ public final class ShardBalancerConfig
             {
                 throw new IllegalArgumentException("--maxconn must not be negative, --inspect-delay must be positive");
             }
-        }
-
-        /** The global maxconn: the given one, or every host's capacity added up. */
-        public long effectiveMaxconn()
-        {
-            return maxconn > 0 ? maxconn : hosts.size() * limits.capacity();
         }
     }
 
@@ -151,16 +145,19 @@ public final class ShardBalancerConfig
         if (s.maxconn() > 0)
         {
             out.append("#   global maxconn ").append(s.maxconn()).append(" (--maxconn; all hosts together could take ")
-                .append(n * capacity).append(");\n");
+                .append(n * capacity).append("); HAProxy needs about\n");
+            out.append("#     ").append(FDS_PER_CONNECTION).append(" file descriptors per connection (")
+                .append(FDS_PER_CONNECTION * s.maxconn()).append(") and refuses to start when it cannot raise\n");
+            out.append("#     RLIMIT_NOFILE that far;\n");
         }
         else
         {
-            out.append("#   global maxconn ").append(n).append(" x ").append(capacity).append(" = ").append(n * capacity)
-                .append(" (--maxconn to lower it);\n");
+            out.append("#   no global maxconn: HAProxy takes what its own fd limit allows (about ulimit -n / ")
+                .append(FDS_PER_CONNECTION).append(", one fd\n");
+            out.append("#     for the client and one for the host), so it starts wherever it runs; all hosts together\n");
+            out.append("#     could take ").append(n).append(" x ").append(capacity).append(" = ").append(n * capacity)
+                .append(" (--maxconn sets it, and HAProxy then needs the fds for it);\n");
         }
-        out.append("#     HAProxy needs about ").append(FDS_PER_CONNECTION).append(" file descriptors per connection (")
-            .append(FDS_PER_CONNECTION * s.effectiveMaxconn()).append(") and refuses to start\n");
-        out.append("#     when it cannot raise RLIMIT_NOFILE that far;\n");
         out.append("#   timeout client/server ").append(HaproxyText.duration(limits.idleTimeoutMs())).append(" + ")
             .append(HaproxyText.duration(HostLimits.IDLE_MARGIN_MS)).append(" = ").append(HaproxyText.duration(limits.balancerTimeoutMs()))
             .append(": an idle client gets mpserver's 'E' 4 first;\n");
@@ -210,7 +207,10 @@ public final class ShardBalancerConfig
     private static void global(final StringBuilder out, final Settings s)
     {
         out.append("global\n");
-        out.append("    maxconn ").append(s.effectiveMaxconn()).append('\n');
+        if (s.maxconn() > 0)
+        {
+            out.append("    maxconn ").append(s.maxconn()).append('\n');
+        }
         out.append("    # state changes of hosts at \"notice\"; \"info\" also logs every connection (--log-connections)\n");
         out.append("    log stderr format short local0 ").append(s.logConnections() ? "info" : "notice").append('\n');
         if (null != s.statsSocket())

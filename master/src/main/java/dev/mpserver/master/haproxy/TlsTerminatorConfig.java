@@ -26,12 +26,12 @@ public final class TlsTerminatorConfig
         out.append("# TLS terminator of one mpserver host: TLS clients in, the plain stream out to its mpserver.\n");
         out.append("# Printed by: ").append(commandLine).append('\n');
         out.append("# Check it with: haproxy -c -f FILE (HAProxy 2.6 or later).\n");
-        out.append("# Sizing as for the balancer: maxconn ").append(limits.capacity()).append(" = --max-workers ")
-            .append(limits.maxWorkers()).append(" x --max-clients ").append(limits.maxClients())
-            .append(",\n# timeouts --idle-timeout + ").append(HaproxyText.duration(HostLimits.IDLE_MARGIN_MS)).append(" = ")
-            .append(timeout).append(" so that mpserver ends idle clients itself.\n\n");
+        out.append("# Sizing as for the balancer: the host takes maxconn ").append(limits.capacity()).append(" (--max-workers ")
+            .append(limits.maxWorkers()).append(" x\n# --max-clients ").append(limits.maxClients())
+            .append("); HAProxy's own maximum follows its fd limit. Timeouts: --idle-timeout + ")
+            .append(HaproxyText.duration(HostLimits.IDLE_MARGIN_MS)).append(" = ").append(timeout)
+            .append(",\n# so that mpserver ends idle clients itself.\n\n");
         out.append("global\n");
-        out.append("    maxconn ").append(limits.capacity()).append('\n');
         out.append("    log stderr format short local0 notice\n\n");
         out.append("defaults\n");
         out.append("    mode tcp\n");
@@ -44,7 +44,7 @@ public final class TlsTerminatorConfig
         out.append("    bind ").append(bind).append(" ssl crt ").append(certificate).append('\n');
         out.append("    default_backend mpserver\n\n");
         out.append("backend mpserver\n");
-        out.append("    server local ").append(mpserver).append('\n');
+        out.append("    server local ").append(mpserver).append(" maxconn ").append(limits.capacity()).append('\n');
         return out.toString();
     }
 }

@@ -64,13 +64,20 @@ class HaproxyConfigCommandTest
         assertEquals(0, result.code, result.err);
         assertHaproxyAccepts(result.out);
         final long perHost = 4 * 500;
-        assertTrue(result.out.contains("\n    maxconn " + 3 * perHost + "\n"), "global maxconn: the hosts' capacity added up");
+        assertFalse(result.out.contains("\n    maxconn "), "no global maxconn: HAProxy follows its fd limit");
+        assertTrue(result.out.contains("could take 3 x " + perHost + " = " + 3 * perHost), "the hosts' capacity added up");
         assertTrue(result.out.contains(" maxconn " + perHost + " on-marked-down"), "per server: one host's capacity");
         assertTrue(result.out.contains("timeout client 40s") && result.out.contains("timeout server 40s"), "idle timeout + 10s");
         assertEquals(1, count(section(result.out, "backend mpserver_h2"), " backup track "), "--backups 1");
 
         final Result lowered = cli("haproxy-config", "--hosts", "10.0.0.2:9000", "--maxconn", "900");
         assertTrue(lowered.out.contains("\n    maxconn 900\n"), lowered.out);
+        assertHaproxyAccepts(lowered.out);
+
+        final Result defaults = cli("haproxy-config", "--hosts", "10.0.0.2:9000,10.0.0.3:9000");
+        assertTrue(defaults.out.contains("--max-clients " + dev.mpserver.worker.loop.WorkerConfig.defaultMaxClients(MpServer.fdLimit())),
+            "by default the hosts' --max-clients is what mpserver picks under this machine's fd limit: " + defaults.out);
+        assertHaproxyStarts(defaults.out);
     }
 
     @Test
@@ -124,6 +131,42 @@ class HaproxyConfigCommandTest
         assertEquals(0, check.exitValue(), output + "\n" + config);
         assertTrue(output.contains("Configuration file is valid"), output);
         assertFalse(output.contains("[WARNING]"), "no warnings either: " + output);
+    }
+
+    /** The configuration does not only parse: HAProxy starts with it here (file descriptor limits included). */
+    private void assertHaproxyStarts(final String config) throws Exception
+    {
+        assertHaproxyAccepts(config);
+        final int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()))
+        {
+            port = free.getLocalPort();
+        }
+        final Path file = Files.createTempFile(dir, "haproxy-", ".cfg");
+        Files.writeString(file, config.replace("bind " + HaproxyConfigCommand.DEFAULT_BIND, "bind 127.0.0.1:" + port));
+        final Process haproxy = new ProcessBuilder("haproxy", "-db", "-f", file.toString()).redirectErrorStream(true).start();
+        try
+        {
+            boolean listening = false;
+            for (int i = 0; i < 200 && !listening && haproxy.isAlive(); i++)
+            {
+                try (java.net.Socket probe = new java.net.Socket("127.0.0.1", port))
+                {
+                    listening = true;
+                }
+                catch (final IOException ex)
+                {
+                    Thread.sleep(25);
+                }
+            }
+            assertTrue(listening, "haproxy did not start: " + (haproxy.isAlive() ? "" : new String(haproxy.getInputStream().readAllBytes(),
+                StandardCharsets.UTF_8)));
+        }
+        finally
+        {
+            haproxy.destroy(); // by its own process handle: SIGTERM
+            assertTrue(haproxy.waitFor(10, TimeUnit.SECONDS) || haproxy.destroyForcibly().waitFor(10, TimeUnit.SECONDS));
+        }
     }
 
     private Path selfSignedPem() throws IOException, InterruptedException
