@@ -19,7 +19,7 @@ import org.agrona.concurrent.status.CountersManager;
 public final class WorkerCounters implements AutoCloseable
 {
     private final AtomicCounter[] counters = new AtomicCounter[WorkerCounter.COUNT];
-    private final CountersFile file;
+    private CountersFile file;
 
     private WorkerCounters(final CountersFile file, final CountersManager inMemory)
     {
@@ -38,9 +38,7 @@ public final class WorkerCounters implements AutoCloseable
         {
             return new WorkerCounters(CountersFile.forWorker(runDir, pid, slot), null);
         }
-        return new WorkerCounters(null, new CountersManager(
-            new UnsafeBuffer(ByteBuffer.allocateDirect(CountersFile.METADATA_LENGTH)),
-            new UnsafeBuffer(ByteBuffer.allocateDirect(CountersFile.VALUES_LENGTH))));
+        return new WorkerCounters(null, inMemory());
     }
 
     public void increment(final WorkerCounter counter)
@@ -67,14 +65,33 @@ public final class WorkerCounters implements AutoCloseable
         }
     }
 
-    /** Unmaps the file, which stays for the master to fold into its totals after reaping us. */
+    /**
+     * Unmaps the file, which stays for the master to fold into its totals after reaping us. The
+     * counters keep their last values in memory, so a late read (a log line) never touches the
+     * unmapped file.
+     */
     @Override
     public void close()
     {
         if (null != file)
         {
+            final CountersManager memory = inMemory();
+            for (final WorkerCounter counter : WorkerCounter.values())
+            {
+                final AtomicCounter last = memory.newCounter(counter.label(), counter.typeId());
+                last.set(counters[counter.ordinal()].get());
+                counters[counter.ordinal()] = last;
+            }
             file.close();
+            file = null;
         }
+    }
+
+    private static CountersManager inMemory()
+    {
+        return new CountersManager(
+            new UnsafeBuffer(ByteBuffer.allocateDirect(CountersFile.METADATA_LENGTH)),
+            new UnsafeBuffer(ByteBuffer.allocateDirect(CountersFile.VALUES_LENGTH)));
     }
 
     @Override

@@ -150,7 +150,6 @@ public final class WorkerLoop implements MasterLink.Handler
         {
             shutdown();
         }
-        WorkerLog.LOG.info("worker {} slot {} exits ({})", pid, config.slot, counters);
         return EXIT_OK;
     }
 
@@ -272,7 +271,8 @@ public final class WorkerLoop implements MasterLink.Handler
         lingerBeforeExit();
         Posix.closeQuietly(epollFd);
         publishGauges();
-        counters.close(); // the master folds the file into its totals and removes it after reaping us
+        WorkerLog.LOG.info("worker {} slot {} exits ({})", pid, config.slot, counters);
+        counters.close(); // unmapped: nothing may read them after this; the master folds the file into its totals
     }
 
     private void lingerBeforeExit()
