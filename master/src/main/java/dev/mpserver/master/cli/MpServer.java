@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
     name = "mpserver",
     mixinStandardHelpOptions = true,
     version = "mpserver 0.1.0",
-    subcommands = StatCommand.class,
+    subcommands = {StatCommand.class, ClusterStatCommand.class, HaproxyConfigCommand.class},
     sortOptions = false,
     description = {
         "Multi-process TCP connection router. Workers accept clients on one shared listening socket; a client's first frame 'C' + int32 id names its shard, and every client of a shard is served by the same worker: a worker that does not own the shard passes the client's fd to the master, which forwards it to the owner, gives the shard to an idle worker, or spawns a new one.",
@@ -48,6 +48,7 @@ import picocli.CommandLine.Spec;
 public final class MpServer implements Callable<Integer>
 {
     static final String REEXEC_PROPERTY = "mpserver.reexec";
+    static final int DEFAULT_MAX_WORKERS = 64;
     private static final int CLOSE_RANGE_CLOEXEC = 4;
     private static final Logger LOG = LogManager.getLogger(MpServer.class);
 
@@ -66,7 +67,7 @@ public final class MpServer implements Callable<Integer>
             "(Runtime.availableProcessors, which honours cgroup CPU quotas), at least 1.")
     int workers;
 
-    @Option(names = "--max-workers", defaultValue = "64", description = "Most workers at once (default ${DEFAULT-VALUE}).")
+    @Option(names = "--max-workers", defaultValue = "" + DEFAULT_MAX_WORKERS, description = "Most workers at once (default ${DEFAULT-VALUE}).")
     int maxWorkers;
 
     @Option(names = "--worker-capacity", defaultValue = "-1", paramLabel = "CLIENTS",
@@ -222,7 +223,7 @@ public final class MpServer implements Callable<Integer>
     }
 
     /** RLIMIT_NOFILE's hard limit, which HotSpot makes every JVM's soft limit at start-up. */
-    private static long fdLimit()
+    static long fdLimit()
     {
         final long limit = Posix.getRlimit(RLimit.RLIMIT_NOFILE).maximum();
         return limit == RLimit.RLIM_INFINITY ? Integer.MAX_VALUE : limit;
