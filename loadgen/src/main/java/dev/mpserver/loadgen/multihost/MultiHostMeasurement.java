@@ -3,13 +3,13 @@ package dev.mpserver.loadgen.multihost;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import dev.mpserver.loadgen.bench.Stats;
 import dev.mpserver.loadgen.config.ArrivalSchedule;
 import dev.mpserver.loadgen.config.LoadConfig;
 import dev.mpserver.loadgen.engine.Latency;
@@ -199,9 +199,7 @@ public final class MultiHostMeasurement
 
     private static double median(final double[] values)
     {
-        final double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
+        return Stats.median(values);
     }
 
     private static double round(final double value)
