@@ -14,8 +14,8 @@ import org.agrona.concurrent.status.CountersReader;
 /**
  * One process's counters in a memory-mapped file that {@code mpserver stat} reads from outside,
  * AeronStat-style: Agrona's {@link CountersManager} metadata and values buffers behind a small
- * header. The owner is the only writer; it copies its plain {@code long} counters in with
- * ordered stores from its loop ({@link #update}), so its hot paths stay plain increments.
+ * header. The owner is the only writer, with ordered stores: either in place ({@link #counter},
+ * as the master does) or by copying plain {@code long} counters in from its loop ({@link #update}).
  *
  * <pre>
  *   0                   1                   2                   3
@@ -137,6 +137,22 @@ public final class CountersFile implements AutoCloseable
         {
             counters[first + i].setOrdered(values[i]);
         }
+        heartbeat();
+    }
+
+    /**
+     * The counter at {@code index} (in the order {@link #forMaster}/{@link #forWorker} added them),
+     * for an owner that writes its counters in place: it must be their only writer, with ordered
+     * stores ({@code incrementOrdered}, {@code getAndAddOrdered}, {@code setOrdered}).
+     */
+    public AtomicCounter counter(final int index)
+    {
+        return counters[index];
+    }
+
+    /** Tells readers the owner is alive: the last-update time, ordered. */
+    public void heartbeat()
+    {
         header.putLongOrdered(HEARTBEAT_OFFSET, System.currentTimeMillis());
     }
 
