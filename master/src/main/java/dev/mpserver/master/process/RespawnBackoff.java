@@ -3,7 +3,7 @@ package dev.mpserver.master.process;
 /**
  * How long the supervisor waits before it starts workers to replace dead ones, so that a worker
  * that cannot live (a bad JVM option, a full disk, a crash at start) does not turn the master into
- * a fork loop. nginx has no such thing; a JVM start costs ~0.2 s of a core here.
+ * a fork loop of JVM starts, each a good part of a second of a core. nginx has no such thing.
  *
  * <pre>
  *   a worker dies, having lived   delay before the next respawn
