@@ -97,7 +97,7 @@ public final class Master
         final IntervalTimer timer = new IntervalTimer(counters);
         timer.start(TICK_MICROS);
         final int exitCode = new MasterCycle(
-            ring, waiter, clock, counters, idle, pump, table, supervisor, router, shutdown, publisher).run();
+            idle, ring, waiter, clock, counters, pump, supervisor, shutdown, router, publisher, table).run();
         timer.stop();
         refusal.closeAll();
         publisher.publish();

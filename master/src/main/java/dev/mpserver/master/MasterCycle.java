@@ -41,17 +41,20 @@ final class MasterCycle
 {
     private static final Logger LOG = LogManager.getLogger(MasterCycle.class);
 
+    // Waiting, and what woke it.
+    private final IdleStrategy idle;
     private final SignalRing ring;
     private final SignalWaiter waiter;
     private final CachedNanoClock clock;
     private final MasterCounters counters;
-    private final IdleStrategy idle;
+    // Whom the flags go to.
     private final ChannelPump pump;
-    private final WorkerTable table;
     private final Supervisor supervisor;
-    private final HandoffRouter router;
     private final ShutdownSequence shutdown;
+    private final HandoffRouter router;
     private final CountersPublisher publisher;
+    /** Whether any process is left: the cycle ends when none is. */
+    private final WorkerTable table;
 
     private boolean reap;
     private boolean tick;
@@ -62,21 +65,23 @@ final class MasterCycle
     private boolean status;
 
     MasterCycle(
-        final SignalRing ring, final SignalWaiter waiter, final CachedNanoClock clock, final MasterCounters counters,
-        final IdleStrategy idle, final ChannelPump pump, final WorkerTable table, final Supervisor supervisor,
-        final HandoffRouter router, final ShutdownSequence shutdown, final CountersPublisher publisher)
+        final IdleStrategy idle, final SignalRing ring, final SignalWaiter waiter, final CachedNanoClock clock,
+        final MasterCounters counters,
+        final ChannelPump pump, final Supervisor supervisor, final ShutdownSequence shutdown, final HandoffRouter router,
+        final CountersPublisher publisher, final WorkerTable table)
     {
+        this.idle = idle;
         this.ring = ring;
         this.waiter = waiter;
         this.clock = clock;
         this.counters = counters;
-        this.idle = idle;
+        // each flag's collaborator
         this.pump = pump;
-        this.table = table;
         this.supervisor = supervisor;
-        this.router = router;
         this.shutdown = shutdown;
+        this.router = router;
         this.publisher = publisher;
+        this.table = table;
     }
 
     /** @return {@link Master#EXIT_OK}, or {@link Master#EXIT_FATAL} when every worker exited with a fatal configuration error */

@@ -9,18 +9,21 @@ import org.agrona.collections.IntArrayQueue;
  * process has been reaped. The master's loop thread is its only user.
  *
  * <pre>
- *            spawn                READY frame
- *    FREE ──────────▶ STARTING ─────────────▶ READY
- *     ▲                  │   │                  │
- *     │                  │   │ QUIT: reload,    │ QUIT: reload, retire (spares,
- *     │                  │   │ stop             │ --max-served), stop
- *     │                  │   ▼                  ▼
- *     │                  │  DRAINING ◀──────────┘
- *     │                  │   │
- *     │                  ▼   ▼   channel closed, a send failed, or the process exited
- *     │                   GONE
- *     │   reaped (waitpid)  │     (a process reaped in any state passes through GONE at once:
- *     └─────────────────────┘      its shards and waiting clients go elsewhere first)
+ *             spawn                 READY frame
+ *    FREE ───────────▶ STARTING ──────────────────▶ READY
+ *     ▲                  │    │                    │    │
+ *     │                  │    │       QUIT         │    │
+ *     │                  │    └───▶ DRAINING ◀─────┘    │
+ *     │                  │             │                │
+ *     │                  └──────────▶ GONE ◀────────────┘
+ *     │                                │
+ *     └──────────── reaped ────────────┘
+ *
+ *   QUIT    reload, retirement (--max-spare, --max-served) or stop: it takes no new shard
+ *   GONE    its channel closed, a send to it failed, or it exited; its shards and the clients
+ *           waiting for it or queued on its channel go elsewhere (a process reaped in any state
+ *           passes through GONE at once)
+ *   reaped  waitpid collected it: channel closed, slot free for the next spawn
  * </pre>
  *
  * Only STARTING and READY slots take new clients ({@link #isLive}); every state but FREE has a

@@ -60,7 +60,7 @@ public final class ClientRefusal
             counters.increment(MasterCounter.REJECTED_SHUTTING_DOWN);
         }
         final int length = WireEncoder.putError(errorFrame, 0, code);
-        if (libc.send(fd, errorFrame.addressOffset(), length, MsgHdr.MSG_NOSIGNAL | MsgHdr.MSG_DONTWAIT) < 0)
+        if (libc.send(fd, errorFrame.addressOffset(), length, MsgHdr.MSG_NOSIGNAL | MsgHdr.MSG_DONTWAIT) < 0 && LOG.isDebugEnabled())
         {
             // The client's problem (gone, or not reading), not ours: the lingering close ends it either way.
             LOG.debug("refusing fd {} with E{}: send failed: {}", fd, code.code(), Posix.strerror(Posix.errno()));
