@@ -6,6 +6,7 @@ import dev.mpserver.loadgen.engine.ProgressListener;
 import dev.mpserver.loadgen.report.JsonReport;
 import dev.mpserver.loadgen.report.ProgressPrinter;
 import dev.mpserver.loadgen.report.Report;
+import dev.mpserver.loadgen.report.RunHtml;
 import dev.mpserver.loadgen.report.SummaryTable;
 import dev.mpserver.loadgen.server.ServerCountersView;
 import picocli.CommandLine;
@@ -60,7 +61,7 @@ final class Execution
     }
 
     static int execute(final CommandLine commandLine, final LoadConfig config, final ProgressMode mode,
-        final java.nio.file.Path json, final ServerCountersView serverCounters)
+        final java.nio.file.Path json, final java.nio.file.Path html, final ServerCountersView serverCounters)
     {
         final PrintWriter out = commandLine.getOut();
         final PrintWriter err = commandLine.getErr();
@@ -119,6 +120,18 @@ final class Execution
                     return EXIT_RUN_ERROR;
                 }
             }
+            if (html != null)
+            {
+                try
+                {
+                    RunHtml.write(report, html);
+                }
+                catch (final IOException e)
+                {
+                    err.println("loadgen: cannot write --html " + html + ": " + e);
+                    return EXIT_RUN_ERROR;
+                }
+            }
             if (report.engineError() != null)
             {
                 err.println("loadgen: engine error: " + report.engineError());
@@ -140,7 +153,7 @@ final class Execution
         }
     }
 
-    private static long maxFileDescriptors()
+    static long maxFileDescriptors()
     {
         final OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
         if (os instanceof com.sun.management.UnixOperatingSystemMXBean)
