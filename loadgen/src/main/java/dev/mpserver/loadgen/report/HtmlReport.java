@@ -77,10 +77,10 @@ public final class HtmlReport
         final double[] marks = new double[MARKED_PERCENTILES.length];
         for (int i = 0; i < marks.length; i++)
         {
-            marks[i] = histogram.getValueAtPercentile(MARKED_PERCENTILES[i]) / 1e6;
+            marks[i] = millisRounded(histogram.getValueAtPercentile(MARKED_PERCENTILES[i]));
         }
         curves.add(new Curve(name, histogram.getTotalCount(), points.toArray(new double[0][]), marks,
-            histogram.getMaxValue() / 1e6));
+            millisRounded(histogram.getMaxValue())));
         return this;
     }
 
@@ -228,6 +228,15 @@ public final class HtmlReport
             }
         }
         g.writeEndArray();
+    }
+
+    /**
+     * Milliseconds rounded to whole microseconds, so the page's toFixed(3) shows what the text table's
+     * %.3f shows (both then round a number with at most three decimals).
+     */
+    private static double millisRounded(final long nanos)
+    {
+        return Math.round(nanos / 1e3) / 1e3;
     }
 
     private static String escape(final String text)
