@@ -457,14 +457,14 @@ public final class Bench implements Callable<Integer>
         return all.toArray(new String[0]);
     }
 
-    private static double median(final double[] values)
+    static double median(final double[] values)
     {
         final double[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted[sorted.length / 2];
     }
 
-    private static double round(final double value)
+    static double round(final double value)
     {
         return Math.round(value * 100) / 100.0;
     }

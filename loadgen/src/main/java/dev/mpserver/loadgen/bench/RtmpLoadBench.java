@@ -13,12 +13,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+
+import static dev.mpserver.loadgen.bench.Bench.median;
+import static dev.mpserver.loadgen.bench.Bench.round;
 
 /**
  * {@code scripts/bench --only rtmp-load}: mpserver against nginx-rtmp (Debian nginx-light +
@@ -287,17 +289,5 @@ final class RtmpLoadBench
         {
             return 100; // Linux's USER_HZ everywhere we run
         }
-    }
-
-    private static double median(final double[] values)
-    {
-        final double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
-    }
-
-    private static double round(final double value)
-    {
-        return Math.round(value * 100) / 100.0;
     }
 }

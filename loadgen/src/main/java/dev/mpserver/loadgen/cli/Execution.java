@@ -15,8 +15,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /** What {@code run} and {@code storm} do once their options are parsed: check, run, print, write JSON. */
@@ -26,7 +24,6 @@ final class Execution
     static final int EXIT_RUN_ERROR = 3;
     /** File descriptors kept back from --concurrency for the JVM's own use. */
     private static final long RESERVED_FDS = 64;
-    private static final long SHUTDOWN_WAIT_SECONDS = 5;
 
     private Execution()
     {
@@ -72,20 +69,7 @@ final class Execution
             .serverCounters(serverCounters);
 
         // Ctrl-C: stop the run, still print what was measured.
-        final CountDownLatch reported = new CountDownLatch(1);
-        final Thread hook = new Thread(() ->
-        {
-            run.requestStop();
-            try
-            {
-                reported.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
-            }
-            catch (final InterruptedException e)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }, "loadgen-interrupt");
-        Runtime.getRuntime().addShutdownHook(hook);
+        final StopOnInterrupt stop = new StopOnInterrupt(run::requestStop);
         try
         {
             final Report report;
@@ -141,15 +125,7 @@ final class Execution
         }
         finally
         {
-            reported.countDown();
-            try
-            {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            }
-            catch (final IllegalStateException shuttingDown)
-            {
-                // The hook is already running; it will see the latch.
-            }
+            stop.close();
         }
     }
 

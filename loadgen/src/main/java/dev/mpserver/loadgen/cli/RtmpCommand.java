@@ -19,7 +19,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** {@code loadgen rtmp}: RTMP publishers and players, relay latency, time to first frame, routing verified. */
@@ -65,7 +64,6 @@ public final class RtmpCommand implements Callable<Integer>
 {
     private static final int EXIT_RUN_ERROR = 3;
     private static final long RESERVED_FDS = 64;
-    private static final long SHUTDOWN_WAIT_SECONDS = 5;
     private static final int PROBE_TIMEOUT_MILLIS = 3000;
 
     @Spec
@@ -202,20 +200,7 @@ public final class RtmpCommand implements Callable<Integer>
         final boolean rewrite = progress == ProgressMode.tty || progress == ProgressMode.auto && System.console() != null;
         final RtmpProgressPrinter printer = progress == ProgressMode.off ? null : new RtmpProgressPrinter(err, rewrite, config);
         final RtmpRun run = new RtmpRun(config).onProgress(printer == null ? sample -> { } : printer);
-        final CountDownLatch reported = new CountDownLatch(1);
-        final Thread hook = new Thread(() ->
-        {
-            run.requestStop();
-            try
-            {
-                reported.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
-            }
-            catch (final InterruptedException e)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }, "loadgen-interrupt");
-        Runtime.getRuntime().addShutdownHook(hook);
+        final StopOnInterrupt stop = new StopOnInterrupt(run::requestStop);
         try
         {
             final RtmpReport report;
@@ -263,15 +248,7 @@ public final class RtmpCommand implements Callable<Integer>
         }
         finally
         {
-            reported.countDown();
-            try
-            {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            }
-            catch (final IllegalStateException shuttingDown)
-            {
-                // The hook is running; it waits for the latch.
-            }
+            stop.close();
         }
     }
 }

@@ -3,10 +3,15 @@ package dev.mpserver.loadgen.engine;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
 
-/** What the engine threads share with the coordinating thread: the clock, the stop flag, completion. */
+/** What the engine threads share with the coordinating thread: the clock, the stop flag, completion, the sampling loop. */
 public final class RunControl
 {
+    private static final long SAMPLE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Joining engine threads after they said they are done, or after the deadline. */
+    private static final long JOIN_GRACE_MILLIS = 5_000;
+
     private final long durationNanos;
     private final CountDownLatch running;
     private long startNanos;
@@ -63,6 +68,40 @@ public final class RunControl
     public void engineDone()
     {
         running.countDown();
+    }
+
+    /**
+     * Start the engine threads, call {@code sampleAt(now)} once a second from {@code start} until they
+     * have all finished, stop and join them (bounded), and sample once more at the end.
+     *
+     * @return the end time (System.nanoTime()), when every engine thread was done or given up on.
+     */
+    public long runSampling(final Thread[] engines, final long start, final LongConsumer sampleAt) throws InterruptedException
+    {
+        for (final Thread t : engines)
+        {
+            t.start();
+        }
+        try
+        {
+            long nextSample = start + SAMPLE_NANOS;
+            while (!awaitDone(nextSample - System.nanoTime()))
+            {
+                sampleAt.accept(System.nanoTime());
+                nextSample += SAMPLE_NANOS;
+            }
+        }
+        finally
+        {
+            requestStop();
+            for (final Thread t : engines)
+            {
+                t.join(JOIN_GRACE_MILLIS);
+            }
+        }
+        final long end = System.nanoTime();
+        sampleAt.accept(end);
+        return end;
     }
 
     /** @return true when every engine thread has finished. */

@@ -48,20 +48,17 @@ final class Player extends RtmpClient
     }
 
     @Override
-    void onCommand(final RtmpCommand command)
+    void onNetConnected()
     {
-        if (isRejection(command))
-        {
-            fail(RtmpFailure.REJECTED);
-            return;
-        }
+        sendCommand(COMMAND_CSID, 0, CommandWriter.createStream(engine.amfWriter(), TXN_CREATE_STREAM));
+        phase = RtmpPhase.CREATE_STREAM;
+    }
+
+    @Override
+    void onRoleCommand(final RtmpCommand command)
+    {
         final String name = command.name();
-        if (phase == RtmpPhase.NET_CONNECTION && CommandName.RESULT.equals(name) && command.transactionId() == TXN_CONNECT)
-        {
-            sendCommand(COMMAND_CSID, 0, CommandWriter.createStream(engine.amfWriter(), TXN_CREATE_STREAM));
-            phase = RtmpPhase.CREATE_STREAM;
-        }
-        else if (phase == RtmpPhase.CREATE_STREAM && CommandName.RESULT.equals(name) && command.transactionId() == TXN_CREATE_STREAM)
+        if (phase == RtmpPhase.CREATE_STREAM && CommandName.RESULT.equals(name) && command.transactionId() == TXN_CREATE_STREAM)
         {
             messageStreamId = (int)command.numberArgument(0, 1);
             sendCommand(STREAM_COMMAND_CSID, messageStreamId, CommandWriter.play(engine.amfWriter(), TXN_PLAY,

@@ -58,25 +58,22 @@ final class Publisher extends RtmpClient
     }
 
     @Override
-    void onCommand(final RtmpCommand command)
+    void onNetConnected()
     {
-        if (isRejection(command))
-        {
-            fail(RtmpFailure.REJECTED);
-            return;
-        }
+        final String streamName = config.streamName(stream);
+        sendCommand(COMMAND_CSID, 0, CommandWriter.streamNameCommand(engine.amfWriter(), CommandName.RELEASE_STREAM,
+            TXN_RELEASE, streamName));
+        sendCommand(COMMAND_CSID, 0, CommandWriter.streamNameCommand(engine.amfWriter(), CommandName.FC_PUBLISH,
+            TXN_FC_PUBLISH, streamName));
+        sendCommand(COMMAND_CSID, 0, CommandWriter.createStream(engine.amfWriter(), TXN_CREATE_STREAM));
+        phase = RtmpPhase.CREATE_STREAM;
+    }
+
+    @Override
+    void onRoleCommand(final RtmpCommand command)
+    {
         final String name = command.name();
-        if (phase == RtmpPhase.NET_CONNECTION && CommandName.RESULT.equals(name) && command.transactionId() == TXN_CONNECT)
-        {
-            final String streamName = config.streamName(stream);
-            sendCommand(COMMAND_CSID, 0, CommandWriter.streamNameCommand(engine.amfWriter(), CommandName.RELEASE_STREAM,
-                TXN_RELEASE, streamName));
-            sendCommand(COMMAND_CSID, 0, CommandWriter.streamNameCommand(engine.amfWriter(), CommandName.FC_PUBLISH,
-                TXN_FC_PUBLISH, streamName));
-            sendCommand(COMMAND_CSID, 0, CommandWriter.createStream(engine.amfWriter(), TXN_CREATE_STREAM));
-            phase = RtmpPhase.CREATE_STREAM;
-        }
-        else if (phase == RtmpPhase.CREATE_STREAM && CommandName.RESULT.equals(name) && command.transactionId() == TXN_CREATE_STREAM)
+        if (phase == RtmpPhase.CREATE_STREAM && CommandName.RESULT.equals(name) && command.transactionId() == TXN_CREATE_STREAM)
         {
             messageStreamId = (int)command.numberArgument(0, 1);
             sendCommand(STREAM_COMMAND_CSID, messageStreamId,

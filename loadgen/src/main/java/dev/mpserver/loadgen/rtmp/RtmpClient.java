@@ -185,8 +185,11 @@ abstract class RtmpClient implements SkimmingChunkReader.Listener
     /** The handshake is done: send what the role sends first (its connect). */
     abstract void onHandshakeDone();
 
-    /** A command message from the server. */
-    abstract void onCommand(RtmpCommand command);
+    /** connect's {@code _result} arrived: go on as the role does (createStream ...). */
+    abstract void onNetConnected();
+
+    /** Any other command message from the server that is not a rejection. */
+    abstract void onRoleCommand(RtmpCommand command);
 
     /** @return true while loadgen waits for the server, the only times --timeout applies. */
     abstract boolean isAwaitingServer();
@@ -340,7 +343,19 @@ abstract class RtmpClient implements SkimmingChunkReader.Listener
                     fail(RtmpFailure.GARBAGE);
                     return false;
                 }
-                onCommand(command);
+                if (isRejection(command))
+                {
+                    fail(RtmpFailure.REJECTED);
+                }
+                else if (phase == RtmpPhase.NET_CONNECTION && CommandName.RESULT.equals(command.name())
+                    && command.transactionId() == TXN_CONNECT)
+                {
+                    onNetConnected();
+                }
+                else
+                {
+                    onRoleCommand(command);
+                }
                 break;
             default:
                 break;

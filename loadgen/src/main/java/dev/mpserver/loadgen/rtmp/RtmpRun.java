@@ -27,9 +27,7 @@ import java.util.function.Consumer;
  */
 public final class RtmpRun implements Callable<RtmpReport>
 {
-    private static final long SAMPLE_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long START_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-    private static final long JOIN_GRACE_MILLIS = 5_000;
 
     /** What the engine threads share besides {@link RunControl}: when players may start. */
     static final class Shared
@@ -119,33 +117,12 @@ public final class RtmpRun implements Callable<RtmpReport>
         run.begin(start);
         final Sampler sampler = new Sampler(metrics, start, shared);
         final List<RtmpProgressSample> timeline = new ArrayList<>();
-        for (final Thread t : engineThreads)
+        final long end = run.runSampling(engineThreads, start, now ->
         {
-            t.start();
-        }
-        try
-        {
-            long nextSample = start + SAMPLE_NANOS;
-            while (!run.awaitDone(nextSample - System.nanoTime()))
-            {
-                final RtmpProgressSample sample = sampler.sample(System.nanoTime());
-                timeline.add(sample);
-                progress.accept(sample);
-                nextSample += SAMPLE_NANOS;
-            }
-        }
-        finally
-        {
-            run.requestStop();
-            for (final Thread t : engineThreads)
-            {
-                t.join(JOIN_GRACE_MILLIS);
-            }
-        }
-        final long end = System.nanoTime();
-        final RtmpProgressSample last = sampler.sample(end);
-        timeline.add(last);
-        progress.accept(last);
+            final RtmpProgressSample sample = sampler.sample(now);
+            timeline.add(sample);
+            progress.accept(sample);
+        });
         final SelfUsage self = SelfUsage.since(cpuAtStart);
 
         final StopReason reason;
