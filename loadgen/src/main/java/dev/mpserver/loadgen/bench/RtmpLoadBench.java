@@ -27,8 +27,9 @@ import static dev.mpserver.loadgen.bench.Bench.round;
  * libnginx-mod-rtmp), each with 1 and 2 workers, under {@code loadgen rtmp}: 1 publisher x 1 000
  * players, and 50 streams x 20 players. Per case: players served, frames lost, relay latency p50/p99,
  * time to first frame p50/p99, the server's CPU (all its processes, from /proc) and resident memory
- * per 1 000 players and per stream (loaded minus idle), and loadgen's own CPU and memory per 1 000
- * players. Installs nothing: a peer that is missing, or an mpserver that does not answer an RTMP
+ * per 1 000 players and per stream (loaded minus idle, sampled at 75 % of the run), and loadgen's own
+ * CPU and resident memory growth per 1 000 players (its JVM's heap sizing is in that figure: compare
+ * runs of different sizes, or see loadgen/README.md for the live heap per player). Installs nothing: a peer that is missing, or an mpserver that does not answer an RTMP
  * handshake, is skipped with the reason. Each figure is the median of --repeat runs.
  */
 final class RtmpLoadBench
@@ -111,8 +112,8 @@ final class RtmpLoadBench
         }
         out.println("  served: players that got a keyframe of their stream, of all; lost: frames missing after players' first "
             + "keyframes; latencies in ms; cpu s: the server's processes' CPU seconds in the run; MiB/1000p and MiB/stream: "
-            + "server RSS loaded minus idle, per 1 000 players and per stream; lg: loadgen's own CPU seconds and peak RSS "
-            + "growth per 1 000 players");
+            + "server RSS loaded minus idle, per 1 000 players and per stream; lg: loadgen's own CPU seconds and RSS "
+            + "growth (before the run → all playing) per 1 000 players");
     }
 
     private void measure(final Peer peer, final int streams, final int players) throws Exception
@@ -142,7 +143,8 @@ final class RtmpLoadBench
                 final long idleKib = rssKib(server.pids());
                 final long cpuBefore = cpuTicks(server.pids());
                 final long loadgenRssBefore = selfRssKib();
-                final long[] loadedKib = new long[1];
+                // [0] the server's RSS, [1] loadgen's own, both sampled with every player playing.
+                final long[] loadedKib = new long[2];
                 final RtmpRun run = new RtmpRun(RtmpConfig.builder(server.port()).streams(streams).players(players)
                     .vhosts(streams).duration(RUN_SECONDS, TimeUnit.SECONDS).rate(ARRIVALS_PER_SECOND).threads(2).build());
                 run.onProgress(sample ->
@@ -150,6 +152,7 @@ final class RtmpLoadBench
                     if (loadedKib[0] == 0 && sample.elapsedNanos() >= MEMORY_SAMPLE_AT * TimeUnit.SECONDS.toNanos(RUN_SECONDS))
                     {
                         loadedKib[0] = rssKib(server.pids());
+                        loadedKib[1] = selfRssKib();
                     }
                 });
                 final RtmpReport report = run.call();
@@ -164,7 +167,7 @@ final class RtmpLoadBench
                 mibPer1000[r] = (loadedKib[0] - idleKib) / 1024.0 * 1000 / all;
                 mibPerStream[r] = (loadedKib[0] - idleKib) / 1024.0 / streams;
                 loadgenCpu[r] = report.self().cpuNanos() / 1e9 * 1000 / all;
-                loadgenMib[r] = Math.max(0, report.self().peakRssKib() - loadgenRssBefore) / 1024.0 * 1000 / all;
+                loadgenMib[r] = Math.max(0, loadedKib[1] - loadgenRssBefore) / 1024.0 * 1000 / all;
             }
         }
         out.printf(Locale.ROOT, "  %-15s %-12s %8s %8.0f %9.2f %9.2f %9.1f %9.1f %9.2f %10.2f %10.2f %9.2f %10.2f%n", peer.name(), load,
