@@ -24,6 +24,7 @@ final class Publisher extends RtmpClient
     private static final double TXN_PUBLISH = 5;
     /** Frames are generated only while the socket has less than this waiting (bounds a stalled server's cost). */
     private static final int MAX_PENDING = 256 * 1024;
+    private static final int METADATA_PROPERTIES = 9;
     /** A frame sent this long after its intended time counts as sent late (loadgen or the server's socket lagged). */
     private static final long LATE_NANOS = 5_000_000;
 
@@ -106,14 +107,14 @@ final class Publisher extends RtmpClient
 
     private void sendMetadata()
     {
-        final int length = CommandWriter.setDataFrameOpen(engine.amfWriter(), 9)
+        final int length = CommandWriter.setDataFrameOpen(engine.amfWriter(), METADATA_PROPERTIES)
             .property("duration", 0)
-            .property("width", 320)
-            .property("height", 240)
+            .property("width", SyntheticMedia.WIDTH)
+            .property("height", SyntheticMedia.HEIGHT)
             .property("framerate", config.fps())
-            .property("videocodecid", 7)
+            .property("videocodecid", SyntheticMedia.VIDEO_CODEC_ID)
             .property("videodatarate", config.bitrate() / 1000.0)
-            .property("audiocodecid", 10)
+            .property("audiocodecid", SyntheticMedia.AUDIO_CODEC_ID)
             .property("audiodatarate", SyntheticMedia.AUDIO_BITS_PER_SECOND / 1000.0)
             .property("encoder", "mpserver-loadgen")
             .objectEnd().length();

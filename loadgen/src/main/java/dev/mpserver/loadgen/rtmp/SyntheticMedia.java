@@ -77,6 +77,12 @@ public final class SyntheticMedia
     public static final double AUDIO_FRAMES_PER_SECOND = 44_100.0 / 1024;
     /** Audio bit rate the publishers send beside the video (64 kbit/s, about 186 bytes a frame). */
     public static final int AUDIO_BITS_PER_SECOND = 64_000;
+    /** The picture size the SPS and the metadata announce. */
+    public static final int WIDTH = 320;
+    public static final int HEIGHT = 240;
+    /** FLV codec ids the metadata names: AVC video, AAC audio. */
+    public static final int VIDEO_CODEC_ID = VideoTag.CODEC_AVC;
+    public static final int AUDIO_CODEC_ID = AudioTag.SOUND_FORMAT_AAC;
     /** A keyframe is this many times an inter frame, as an encoder's I frames are. */
     public static final int KEYFRAME_WEIGHT = 8;
 
