@@ -1,5 +1,6 @@
 package dev.mpserver.loadgen;
 
+import dev.mpserver.loadgen.cli.RtmpCommand;
 import dev.mpserver.loadgen.cli.RunCommand;
 import dev.mpserver.loadgen.cli.StormCommand;
 import picocli.CommandLine;
@@ -17,14 +18,15 @@ import java.util.Set;
     name = "loadgen",
     mixinStandardHelpOptions = true,
     version = "mpserver loadgen 0.1",
-    subcommands = {RunCommand.class, StormCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {RunCommand.class, StormCommand.class, RtmpCommand.class, CommandLine.HelpCommand.class},
     headerHeading = "%n",
     header = "Load generator for mpserver: open- and closed-loop load, latency histograms, routing "
-        + "verification, connection storms.",
+        + "verification, connection storms, RTMP publishers and players.",
     synopsisHeading = "%nUsage: ",
     customSynopsis = {
         "loadgen [run] --port PORT [OPTIONS]     (see: loadgen run --help)",
-        "       loadgen storm --port PORT [OPTIONS]   (see: loadgen storm --help)"
+        "       loadgen storm --port PORT [OPTIONS]   (see: loadgen storm --help)",
+        "       loadgen rtmp --port PORT [OPTIONS]    (see: loadgen rtmp --help)"
     },
     description = {
         "",
@@ -39,7 +41,7 @@ import java.util.Set;
     commandListHeading = "%nCommands:%n")
 public final class LoadGen implements java.util.concurrent.Callable<Integer>
 {
-    private static final Set<String> TOP_LEVEL_WORDS = Set.of("run", "storm", "help", "-h", "--help", "-V", "--version");
+    private static final Set<String> TOP_LEVEL_WORDS = Set.of("run", "storm", "rtmp", "help", "-h", "--help", "-V", "--version");
 
     private static final int USAGE_ERROR = 2;
 

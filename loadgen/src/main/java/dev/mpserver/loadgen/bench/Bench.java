@@ -61,6 +61,9 @@ import picocli.CommandLine.Spec;
             + "ratio of msgs/s (target >= 0.9).",
         "  multihost   issue 18: loadgen through HAProxy to 2 hosts in network namespaces vs 1 host directly, 300 conns/s x "
             + "10 s, and the loss of a host 4 s in: route p50/p99, lost clients, split shards (needs root, ip, haproxy).",
+        "  rtmp-load   issue 15 (only when named): loadgen rtmp against mpserver and nginx-rtmp (1 and 2 workers), 1 x 1000 "
+            + "and 50 x 20 players: served, frames lost, relay p50/p99, time to first frame, server CPU and RSS per player, "
+            + "loadgen's own CPU and memory.",
         "",
         "Reading the figures: msgs/s and conns/s are over a whole run; conns/s90 is 90 %% of the clients over the time until "
             + "that many had ended ok (n/a: fewer did); route = 'C' + first 'M' written -> first reply (includes any hand-off); "
@@ -79,8 +82,9 @@ public final class Bench implements Callable<Integer>
     int repeat;
 
     @Option(names = "--only", split = ",", paramLabel = "CASE", description =
-        "Run only these cases (comma-separated): ${COMPLETION-CANDIDATES}. Default: all.")
-    EnumSet<Case> only = EnumSet.allOf(Case.class);
+        "Run only these cases (comma-separated): ${COMPLETION-CANDIDATES}. Default: all but rtmp-load, which runs only "
+            + "when named (about 4 minutes a repeat).")
+    EnumSet<Case> only = EnumSet.complementOf(EnumSet.of(Case.rtmp_load));
 
     @Option(names = "--clients", split = ",", paramLabel = "CLIENT", description =
         "Clients to drive the servers with: ${COMPLETION-CANDIDATES} (default: both; 'c' needs cc). One client roughly "
@@ -118,13 +122,21 @@ public final class Bench implements Callable<Integer>
         master(MasterOnlyCase::new),
         footprint(FootprintCase::new),
         loadgen(LoadGenCheckCase::new),
-        multihost(MultiHostCase::new);
+        multihost(MultiHostCase::new),
+        rtmp_load(RtmpLoadCase::new);
 
         private final Supplier<BenchCase> factory;
 
         Case(final Supplier<BenchCase> factory)
         {
             this.factory = factory;
+        }
+
+        /** What --only takes: rtmp-load. */
+        @Override
+        public String toString()
+        {
+            return name().replace('_', '-');
         }
     }
 
@@ -254,7 +266,7 @@ public final class Bench implements Callable<Integer>
     {
         final ServerShape cServer = ctx.cServer();
         final boolean needed = only.stream().anyMatch(c -> c != Case.master && c != Case.footprint && c != Case.loadgen &&
-            c != Case.multihost);
+            c != Case.multihost && c != Case.rtmp_load);
         if (!needed || null == cServer || !clientKinds.contains(ClientKind.loadgen))
         {
             return;

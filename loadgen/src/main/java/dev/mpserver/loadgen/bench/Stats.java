@@ -17,6 +17,12 @@ public final class Stats
         return sorted.length == 0 ? Double.NaN : sorted[sorted.length / 2];
     }
 
+    /** {@code value} to two decimals, for JSON figures. */
+    public static double round(final double value)
+    {
+        return Math.round(value * 100) / 100.0;
+    }
+
     /** numerators[i] / denominators[i]: the ratio within each repeat. */
     static double[] perRepeat(final double[] numerators, final double[] denominators)
     {

@@ -89,6 +89,11 @@ public final class CommonOptions
             + "the per-second timeline.")
     Path json;
 
+    @Option(names = "--html", order = 60, paramLabel = "FILE",
+        description = "Also write a self-contained HTML page (no network needed to open it): latency percentile curves, "
+            + "rates and failures over time, the routing table (with --verify).")
+    Path html;
+
     @Option(names = "--progress", order = 61, paramLabel = "MODE", defaultValue = "auto",
         description = "Progress line on stderr each second: ${COMPLETION-CANDIDATES}. auto rewrites one line "
             + "on a terminal and prints plain lines otherwise. Default: ${DEFAULT-VALUE}.")

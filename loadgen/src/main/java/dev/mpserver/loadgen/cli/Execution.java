@@ -6,6 +6,7 @@ import dev.mpserver.loadgen.engine.ProgressListener;
 import dev.mpserver.loadgen.report.JsonReport;
 import dev.mpserver.loadgen.report.ProgressPrinter;
 import dev.mpserver.loadgen.report.Report;
+import dev.mpserver.loadgen.report.RunHtml;
 import dev.mpserver.loadgen.report.SummaryTable;
 import dev.mpserver.loadgen.server.ServerCountersView;
 import picocli.CommandLine;
@@ -14,8 +15,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /** What {@code run} and {@code storm} do once their options are parsed: check, run, print, write JSON. */
@@ -25,7 +24,6 @@ final class Execution
     static final int EXIT_RUN_ERROR = 3;
     /** File descriptors kept back from --concurrency for the JVM's own use. */
     private static final long RESERVED_FDS = 64;
-    private static final long SHUTDOWN_WAIT_SECONDS = 5;
 
     private Execution()
     {
@@ -60,7 +58,7 @@ final class Execution
     }
 
     static int execute(final CommandLine commandLine, final LoadConfig config, final ProgressMode mode,
-        final java.nio.file.Path json, final ServerCountersView serverCounters)
+        final java.nio.file.Path json, final java.nio.file.Path html, final ServerCountersView serverCounters)
     {
         final PrintWriter out = commandLine.getOut();
         final PrintWriter err = commandLine.getErr();
@@ -71,20 +69,7 @@ final class Execution
             .serverCounters(serverCounters);
 
         // Ctrl-C: stop the run, still print what was measured.
-        final CountDownLatch reported = new CountDownLatch(1);
-        final Thread hook = new Thread(() ->
-        {
-            run.requestStop();
-            try
-            {
-                reported.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
-            }
-            catch (final InterruptedException e)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }, "loadgen-interrupt");
-        Runtime.getRuntime().addShutdownHook(hook);
+        final StopOnInterrupt stop = new StopOnInterrupt(run::requestStop);
         try
         {
             final Report report;
@@ -119,6 +104,18 @@ final class Execution
                     return EXIT_RUN_ERROR;
                 }
             }
+            if (html != null)
+            {
+                try
+                {
+                    RunHtml.write(report, html);
+                }
+                catch (final IOException e)
+                {
+                    err.println("loadgen: cannot write --html " + html + ": " + e);
+                    return EXIT_RUN_ERROR;
+                }
+            }
             if (report.engineError() != null)
             {
                 err.println("loadgen: engine error: " + report.engineError());
@@ -128,19 +125,11 @@ final class Execution
         }
         finally
         {
-            reported.countDown();
-            try
-            {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            }
-            catch (final IllegalStateException shuttingDown)
-            {
-                // The hook is already running; it will see the latch.
-            }
+            stop.close();
         }
     }
 
-    private static long maxFileDescriptors()
+    static long maxFileDescriptors()
     {
         final OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
         if (os instanceof com.sun.management.UnixOperatingSystemMXBean)

@@ -31,11 +31,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LoadGenRun implements Callable<Report>
 {
-    private static final long SAMPLE_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** Engine threads get this long to open their selectors before time zero. */
     private static final long START_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-    /** Joining engine threads after they said they are done, or after the deadline. */
-    private static final long JOIN_GRACE_MILLIS = 5_000;
     private static final long SEED_STRIDE = 0x9E37_79B9_7F4A_7C15L;
 
     private final LoadConfig config;
@@ -111,33 +108,13 @@ public final class LoadGenRun implements Callable<Report>
         run.begin(start);
         final Sampler sampler = new Sampler(metrics, start);
         final List<ProgressSample> timeline = new ArrayList<>();
-        for (final Thread t : engineThreads)
+        final long end = run.runSampling(engineThreads, start, now ->
         {
-            t.start();
-        }
-        try
-        {
-            long nextSample = start + SAMPLE_NANOS;
-            while (!run.awaitDone(nextSample - System.nanoTime()))
-            {
-                final ProgressSample sample = sampler.sample(System.nanoTime());
-                timeline.add(sample);
-                progress.onProgress(sample);
-                nextSample += SAMPLE_NANOS;
-            }
-        }
-        finally
-        {
-            run.requestStop();
-            for (final Thread t : engineThreads)
-            {
-                t.join(JOIN_GRACE_MILLIS);
-            }
-        }
-        final long end = System.nanoTime();
-        final ProgressSample last = sampler.sample(end);
-        timeline.add(last);
-        progress.onProgress(last);
+            final ProgressSample sample = sampler.sample(now);
+            timeline.add(sample);
+            progress.onProgress(sample);
+        });
+        final ProgressSample last = timeline.get(timeline.size() - 1);
 
         final StopReason reason;
         if (run.failure() != null)

@@ -4,11 +4,12 @@ import java.util.Arrays;
 
 /**
  * A binary min-heap of (due time, slot) with at most one entry per slot, in primitive arrays sized once.
- * An engine thread keeps here the next paced message send and the end of each --hold.
+ * An engine thread keeps here the next paced message send and the end of each --hold ({@code loadgen rtmp}:
+ * each client's next frame, arrival or deadline).
  */
-final class TimerHeap
+public final class TimerHeap
 {
-    static final long NONE = Long.MAX_VALUE;
+    public static final long NONE = Long.MAX_VALUE;
     private static final int ABSENT = -1;
 
     private final long[] due;
@@ -16,7 +17,7 @@ final class TimerHeap
     private final int[] positionOf;
     private int size;
 
-    TimerHeap(final int slots)
+    public TimerHeap(final int slots)
     {
         due = new long[slots];
         slotAt = new int[slots];
@@ -24,25 +25,25 @@ final class TimerHeap
         Arrays.fill(positionOf, ABSENT);
     }
 
-    int size()
+    public int size()
     {
         return size;
     }
 
     /** @return the earliest due time, or {@link #NONE}. */
-    long peekDue()
+    public long peekDue()
     {
         return size == 0 ? NONE : due[0];
     }
 
     /** @return the slot of the earliest entry; only when {@link #size()} &gt; 0. */
-    int peekSlot()
+    public int peekSlot()
     {
         return slotAt[0];
     }
 
     /** Set (or move) the one timer of {@code slot}. */
-    void schedule(final int slot, final long dueNanos)
+    public void schedule(final int slot, final long dueNanos)
     {
         int position = positionOf[slot];
         if (position == ABSENT)
@@ -68,7 +69,7 @@ final class TimerHeap
         }
     }
 
-    void cancel(final int slot)
+    public void cancel(final int slot)
     {
         final int position = positionOf[slot];
         if (position == ABSENT)

@@ -204,6 +204,6 @@ public final class MultiHostMeasurement
 
     private static double round(final double value)
     {
-        return Math.round(value * 100) / 100.0;
+        return Stats.round(value);
     }
 }

@@ -1,0 +1,302 @@
+package dev.mpserver.loadgen.bench;
+
+import dev.mpserver.loadgen.rtmp.RtmpConfig;
+import dev.mpserver.loadgen.rtmp.RtmpLatency;
+import dev.mpserver.loadgen.rtmp.RtmpProbe;
+import dev.mpserver.loadgen.rtmp.RtmpReport;
+import dev.mpserver.loadgen.rtmp.RtmpRun;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+import static dev.mpserver.loadgen.bench.Stats.median;
+import static dev.mpserver.loadgen.bench.Stats.round;
+
+/**
+ * {@code scripts/bench --only rtmp-load}: mpserver against nginx-rtmp (Debian nginx-light +
+ * libnginx-mod-rtmp), each with 1 and 2 workers, under {@code loadgen rtmp}: 1 publisher x 1 000
+ * players, and 50 streams x 20 players. Per case: players served, frames lost, relay latency p50/p99,
+ * time to first frame p50/p99, the server's CPU (all its processes, from /proc) and resident memory
+ * per 1 000 players and per stream (loaded minus idle, sampled at 75 % of the run), and loadgen's own
+ * CPU and resident memory growth per 1 000 players (its JVM's heap sizing is in that figure: compare
+ * runs of different sizes, or see loadgen/README.md for the live heap per player). Installs nothing: a peer that is missing, or an mpserver that does not answer an RTMP
+ * handshake, is skipped with the reason. Each figure is the median of --repeat runs.
+ */
+final class RtmpLoadBench
+{
+    /** The two loads of the issue: streams x players per stream. */
+    private static final int[][] LOADS = {{1, 1000}, {50, 20}};
+    private static final long RUN_SECONDS = 20;
+    /** Players arrive over about two seconds, as a crowd does, not in one burst of connects. */
+    private static final double ARRIVALS_PER_SECOND = 500;
+    /** Memory is sampled this far into the run: every player is playing, publishers are still sending. */
+    private static final double MEMORY_SAMPLE_AT = 0.75;
+    private static final int PROBE_TIMEOUT_MILLIS = 3000;
+
+    /** A server under test: started fresh for every run, its processes for CPU and memory. */
+    private interface Server extends AutoCloseable
+    {
+        int port();
+
+        List<Long> pids();
+
+        @Override
+        void close() throws Exception;
+    }
+
+    @FunctionalInterface
+    private interface Starter
+    {
+        Server start() throws Exception;
+    }
+
+    private record Peer(String name, Starter starter)
+    {
+    }
+
+    private final Path repo;
+    private final Path workDir;
+    private final ServerJava java;
+    private final int repeat;
+    private final PrintStream out;
+    private final BiConsumer<String, Object> results;
+    private final long ticksPerSecond;
+
+    RtmpLoadBench(
+        final Path repo, final Path workDir, final ServerJava java, final int repeat, final PrintStream out,
+        final Map<String, Object> results)
+    {
+        this.repo = repo;
+        this.workDir = workDir;
+        this.java = java;
+        this.repeat = repeat;
+        this.out = out;
+        this.results = results::put;
+        this.ticksPerSecond = clockTicks();
+    }
+
+    void run() throws Exception
+    {
+        out.println();
+        out.printf(Locale.ROOT, "rtmp load (loadgen rtmp, %d s a run, players arrive at %.0f/s, 500 kbit/s video + 64 kbit/s audio, "
+            + "25 fps, keyframe a second; medians of %d)%n", RUN_SECONDS, ARRIVALS_PER_SECOND, repeat);
+        final List<Peer> peers = new ArrayList<>();
+        for (final int workers : new int[] {1, 2})
+        {
+            peers.add(new Peer("mpserver " + workers + "w", () -> mpserver(workers)));
+        }
+        final String nginxMissing = NginxRtmp.whyUnavailable();
+        if (nginxMissing == null)
+        {
+            for (final int workers : new int[] {1, 2})
+            {
+                peers.add(new Peer("nginx-rtmp " + workers + "w", () -> nginx(workers)));
+            }
+        }
+        else
+        {
+            out.println("  (nginx-rtmp skipped: " + nginxMissing + ")");
+        }
+        out.printf(Locale.ROOT, "  %-15s %-12s %8s %8s %9s %9s %9s %9s %9s %10s %10s %9s %10s%n", "server", "load", "served", "lost",
+            "relay p50", "relay p99", "ttff p50", "ttff p99", "cpu s", "MiB/1000p", "MiB/stream", "lg cpu/1k", "lg MiB/1k");
+        for (final int[] load : LOADS)
+        {
+            for (final Peer peer : peers)
+            {
+                measure(peer, load[0], load[1]);
+            }
+        }
+        out.println("  served: players that got a keyframe of their stream, of all; lost: frames missing after players' first "
+            + "keyframes; latencies in ms; cpu s: the server's processes' CPU seconds in the run; MiB/1000p and MiB/stream: "
+            + "server RSS loaded minus idle, per 1 000 players and per stream; lg: loadgen's own CPU seconds and RSS "
+            + "growth (before the run → all playing) per 1 000 players");
+    }
+
+    private void measure(final Peer peer, final int streams, final int players) throws Exception
+    {
+        final String load = streams + "x" + players;
+        final double[] served = new double[repeat];
+        final double[] lost = new double[repeat];
+        final double[] relay50 = new double[repeat];
+        final double[] relay99 = new double[repeat];
+        final double[] ttff50 = new double[repeat];
+        final double[] ttff99 = new double[repeat];
+        final double[] cpu = new double[repeat];
+        final double[] mibPer1000 = new double[repeat];
+        final double[] mibPerStream = new double[repeat];
+        final double[] loadgenCpu = new double[repeat];
+        final double[] loadgenMib = new double[repeat];
+        for (int r = 0; r < repeat; r++)
+        {
+            try (Server server = peer.starter().start())
+            {
+                final String why = RtmpProbe.whyNotRtmp(new InetSocketAddress("127.0.0.1", server.port()), PROBE_TIMEOUT_MILLIS);
+                if (why != null)
+                {
+                    out.printf(Locale.ROOT, "  %-15s %-12s skipped: %s%n", peer.name(), load, why);
+                    return;
+                }
+                final long idleKib = rssKib(server.pids());
+                final long cpuBefore = cpuTicks(server.pids());
+                final long loadgenRssBefore = selfRssKib();
+                // [0] the server's RSS, [1] loadgen's own, both sampled with every player playing.
+                final long[] loadedKib = new long[2];
+                final RtmpRun run = new RtmpRun(RtmpConfig.builder(server.port()).streams(streams).players(players)
+                    .vhosts(streams).duration(RUN_SECONDS, TimeUnit.SECONDS).rate(ARRIVALS_PER_SECOND).threads(2).build());
+                run.onProgress(sample ->
+                {
+                    if (loadedKib[0] == 0 && sample.elapsedNanos() >= MEMORY_SAMPLE_AT * TimeUnit.SECONDS.toNanos(RUN_SECONDS))
+                    {
+                        loadedKib[0] = rssKib(server.pids());
+                        loadedKib[1] = selfRssKib();
+                    }
+                });
+                final RtmpReport report = run.call();
+                final int all = streams * players;
+                served[r] = report.playersServed();
+                lost[r] = report.framesLost();
+                relay50[r] = report.latency(RtmpLatency.RELAY).p50Nanos() / 1e6;
+                relay99[r] = report.latency(RtmpLatency.RELAY).p99Nanos() / 1e6;
+                ttff50[r] = report.latency(RtmpLatency.FIRST_FRAME).p50Nanos() / 1e6;
+                ttff99[r] = report.latency(RtmpLatency.FIRST_FRAME).p99Nanos() / 1e6;
+                cpu[r] = (cpuTicks(server.pids()) - cpuBefore) / (double)ticksPerSecond;
+                mibPer1000[r] = (loadedKib[0] - idleKib) / 1024.0 * 1000 / all;
+                mibPerStream[r] = (loadedKib[0] - idleKib) / 1024.0 / streams;
+                loadgenCpu[r] = report.self().cpuNanos() / 1e9 * 1000 / all;
+                loadgenMib[r] = Math.max(0, loadedKib[1] - loadgenRssBefore) / 1024.0 * 1000 / all;
+            }
+        }
+        out.printf(Locale.ROOT, "  %-15s %-12s %8s %8.0f %9.2f %9.2f %9.1f %9.1f %9.2f %10.2f %10.2f %9.2f %10.2f%n", peer.name(), load,
+            String.format(Locale.ROOT, "%.0f/%d", median(served), streams * players), median(lost), median(relay50), median(relay99),
+            median(ttff50), median(ttff99), median(cpu), median(mibPer1000), median(mibPerStream), median(loadgenCpu),
+            median(loadgenMib));
+        final String key = "rtmpLoad." + peer.name().replace(' ', '.') + "." + load;
+        results.accept(key + ".served", median(served));
+        results.accept(key + ".players", streams * players);
+        results.accept(key + ".framesLost", median(lost));
+        results.accept(key + ".relayP50Ms", round(median(relay50)));
+        results.accept(key + ".relayP99Ms", round(median(relay99)));
+        results.accept(key + ".ttffP50Ms", round(median(ttff50)));
+        results.accept(key + ".ttffP99Ms", round(median(ttff99)));
+        results.accept(key + ".serverCpuSeconds", round(median(cpu)));
+        results.accept(key + ".serverMiBPer1000Players", round(median(mibPer1000)));
+        results.accept(key + ".serverMiBPerStream", round(median(mibPerStream)));
+        results.accept(key + ".loadgenCpuSecondsPer1000Players", round(median(loadgenCpu)));
+        results.accept(key + ".loadgenMiBPer1000Players", round(median(loadgenMib)));
+    }
+
+    private Server mpserver(final int workers) throws Exception
+    {
+        final ServerUnderTest server = ServerUnderTest.start(repo, workDir, java, "--workers", Integer.toString(workers));
+        return new Server()
+        {
+            @Override
+            public int port()
+            {
+                return server.port();
+            }
+
+            @Override
+            public List<Long> pids()
+            {
+                final List<Long> pids = new ArrayList<>(List.of(server.pid()));
+                pids.addAll(server.workerPids());
+                return pids;
+            }
+
+            @Override
+            public void close() throws Exception
+            {
+                server.close();
+            }
+        };
+    }
+
+    private static Server nginx(final int workers) throws Exception
+    {
+        final NginxRtmp nginx = NginxRtmp.start(workers);
+        return new Server()
+        {
+            @Override
+            public int port()
+            {
+                return nginx.port();
+            }
+
+            @Override
+            public List<Long> pids()
+            {
+                final List<Long> pids = new ArrayList<>(List.of(nginx.pid()));
+                pids.addAll(nginx.workerPids());
+                return pids;
+            }
+
+            @Override
+            public void close() throws Exception
+            {
+                nginx.close();
+            }
+        };
+    }
+
+    /** utime + stime of the processes, in clock ticks (/proc/PID/stat fields 14 and 15). */
+    private static long cpuTicks(final List<Long> pids)
+    {
+        long ticks = 0;
+        for (final long pid : pids)
+        {
+            try
+            {
+                final String stat = Files.readString(Path.of("/proc/" + pid + "/stat"), StandardCharsets.US_ASCII);
+                // Fields after the command name, which is in parentheses and may hold spaces.
+                final String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            }
+            catch (final IOException | RuntimeException gone)
+            {
+                // A process that exited has nothing more to count.
+            }
+        }
+        return ticks;
+    }
+
+    private static long rssKib(final List<Long> pids)
+    {
+        long kib = 0;
+        for (final long pid : pids)
+        {
+            kib += Math.max(0, ServerUnderTest.rssKib(pid));
+        }
+        return kib;
+    }
+
+    private static long selfRssKib()
+    {
+        return ServerUnderTest.rssKib(ProcessHandle.current().pid());
+    }
+
+    private static long clockTicks()
+    {
+        try
+        {
+            final Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+            final String value = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+            p.waitFor(5, TimeUnit.SECONDS);
+            return Long.parseLong(value);
+        }
+        catch (final IOException | InterruptedException | NumberFormatException e)
+        {
+            return 100; // Linux's USER_HZ everywhere we run
+        }
+    }
+}
