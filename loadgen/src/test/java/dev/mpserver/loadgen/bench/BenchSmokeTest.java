@@ -112,7 +112,7 @@ class BenchSmokeTest
         assertEquals(0, help.execute("--help"));
         for (final Bench.Case c : Bench.Case.values())
         {
-            assertTrue(out.toString().contains("  " + c.name() + " "), "--help explains " + c);
+            assertTrue(out.toString().contains("  " + c + " "), "--help explains " + c); // as --only names it
         }
 
         final StringWriter err = new StringWriter();
