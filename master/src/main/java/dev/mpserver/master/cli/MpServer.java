@@ -210,6 +210,14 @@ public final class MpServer implements Callable<Integer>
             throw new CommandLine.ParameterException(cli,
                 "--backlog and --handoff-queue must be positive, spares non-negative, --output-cap at least 1024");
         }
+        try
+        {
+            worker.rtmpSettings();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CommandLine.ParameterException(cli, ex.getMessage());
+        }
         final long fdLimit = fdLimit();
         final int maxClients = worker.effectiveMaxClients(fdLimit);
         if (WorkerConfig.fdsNeeded(maxClients) > fdLimit)
