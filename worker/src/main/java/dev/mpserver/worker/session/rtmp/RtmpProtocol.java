@@ -1,18 +1,10 @@
 package dev.mpserver.worker.session.rtmp;
 
 import dev.mpserver.protocol.counters.WorkerCounter;
-import dev.mpserver.protocol.rtmp.Amf0Exception;
-import dev.mpserver.protocol.rtmp.Amf0Reader;
-import dev.mpserver.protocol.rtmp.ChunkDecoder;
 import dev.mpserver.protocol.rtmp.CommandWriter;
 import dev.mpserver.protocol.rtmp.Handshake;
-import dev.mpserver.protocol.rtmp.MessageHandler;
-import dev.mpserver.protocol.rtmp.MessageType;
-import dev.mpserver.protocol.rtmp.ProtocolControl;
-import dev.mpserver.protocol.rtmp.RtmpCommand;
 import dev.mpserver.protocol.rtmp.ServerHandshake;
 import dev.mpserver.protocol.rtmp.StatusCode;
-import dev.mpserver.protocol.rtmp.UserControl;
 import dev.mpserver.protocol.wire.ErrorCode;
 import dev.mpserver.protocol.wire.WireProtocol;
 import dev.mpserver.worker.WorkerCounters;
@@ -27,9 +19,10 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * RTMP behind the worker's session seam: a connection whose first byte is an RTMP version (C0) is
- * a session here. It answers the simple handshake, decodes the chunk stream, answers commands
- * ({@link RtmpCommands}), routes the client once its key is known, and relays live media between a
- * stream's publisher and players ({@link LiveRelay}).
+ * a session here. It answers the simple handshake, decodes the chunk stream (each message goes where
+ * {@link RtmpMessages} sends it: commands to {@link RtmpCommands}, media to {@link LiveRelay}),
+ * routes the client once its key is known, and ends it on bad input. Its per-client state is in
+ * {@link RtmpSlots} and {@link ReplayState}, arrays indexed by the client's slot.
  *
  * <pre>
  *  C0 C1 ─▶ S0 S1 S2, C2 ─▶ chunk stream: connect ─▶ [route: vhost|app] ─▶ createStream ... publish|play ─▶ [route: stream] ─▶ live
@@ -54,7 +47,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@code _error} when they carry a transaction id and otherwise ignored, as ffmpeg expects. Every
  * case is counted; nothing here can end another client or the worker.
  */
-public final class RtmpProtocol implements SessionProtocol, MessageHandler
+public final class RtmpProtocol implements SessionProtocol
 {
     /** Hand-off payloads of RTMP sessions start with this byte (RTMP's version). */
     public static final byte ID = (byte)Handshake.RTMP_VERSION;
@@ -73,16 +66,11 @@ public final class RtmpProtocol implements SessionProtocol, MessageHandler
     private final LiveStreams streams;
     private final LiveRelay relay;
     private final RtmpCommands commands;
+    private final RtmpMessages messages;
     private final RtmpHotKeys hotKeys;
-    private final Amf0Reader reader = new Amf0Reader();
     private final UnsafeBuffer handshakeAnswer = new UnsafeBuffer(new byte[Handshake.SERVER_RESPONSE_LENGTH]);
     private int sessions;
 
-    /** The client whose messages are being decoded, and what its last message asks of the session. */
-    private int current = ClientTable.NONE;
-    private int action;
-    private RtmpCommand routedCommand;
-    private int routedStreamId;
     /** A handed-over session's bytes are being replayed: nothing may end or move it, only mark it. */
     private boolean replaying;
     private boolean replayEnded;
@@ -105,6 +93,7 @@ public final class RtmpProtocol implements SessionProtocol, MessageHandler
         this.streams = new LiveStreams(table.capacity(), settings);
         this.relay = new LiveRelay(table, io, streams, output, counters, outputCap);
         this.commands = new RtmpCommands(table, slots, replay, output, streams, relay, counters, settings.shardBy, pid);
+        this.messages = new RtmpMessages(slots, output, streams, relay, commands);
         this.hotKeys = new RtmpHotKeys(streams, counters);
     }
 
@@ -201,7 +190,6 @@ public final class RtmpProtocol implements SessionProtocol, MessageHandler
             WorkerLog.LOG.warn("RTMP session of slot {} failed: {}", slot, ex.toString(), ex);
             counters.increment(WorkerCounter.RTMP_PROTOCOL_ERRORS);
             replaying = false;
-            current = ClientTable.NONE;
             if (table.state(slot) != ClientTable.FREE)
             {
                 io.close(slot);
@@ -295,11 +283,7 @@ public final class RtmpProtocol implements SessionProtocol, MessageHandler
             }
             else
             {
-                final ChunkDecoder decoder = slots.decoder(slot);
-                action = RtmpCommands.CONTINUE;
-                current = slot;
-                used = decoder.decode(buffer, position, limit - position, this);
-                current = ClientTable.NONE;
+                used = messages.decode(slot, buffer, position, limit - position);
                 if (!replaying && replay.isRecording(slot) && !replay.append(slot, buffer, position, used))
                 {
                     if (table.shard(slot) == WireProtocol.NO_SHARD)
@@ -311,16 +295,11 @@ public final class RtmpProtocol implements SessionProtocol, MessageHandler
                     replay.stop(slot); // served here already: it just can no longer move
                 }
                 position += used;
-                if (decoder.hasFailed())
-                {
-                    slots.failure(slot, decoder.failureReason());
-                    return end(slot);
-                }
-                if (action == RtmpCommands.END)
+                if (messages.action() == RtmpCommands.END)
                 {
                     return end(slot);
                 }
-                if (action == RtmpCommands.ROUTE && route(slot, buffer, position, limit - position) == ENDED)
+                if (messages.action() == RtmpCommands.ROUTE && route(slot, buffer, position, limit - position) == ENDED)
                 {
                     return ENDED;
                 }
@@ -381,15 +360,7 @@ public final class RtmpProtocol implements SessionProtocol, MessageHandler
         {
             return ENDED;
         }
-        final RtmpCommand command = routedCommand;
-        routedCommand = null;
-        action = commands.onCommand(slot, command, routedStreamId);
-        if (action == RtmpCommands.ROUTE)
-        {
-            slots.failure(slot, "routing did not settle on a shard");
-            action = RtmpCommands.END;
-        }
-        return action == RtmpCommands.END ? end(slot) : 0;
+        return messages.resumeRoutedCommand(slot) == RtmpCommands.END ? end(slot) : 0;
     }
 
     /** The client is ended: an error if it was not told why, then a lingering close (or, replaying, a mark). */
@@ -441,70 +412,6 @@ public final class RtmpProtocol implements SessionProtocol, MessageHandler
             return false;
         }
         return true;
-    }
-
-    @Override
-    public boolean onMessage(
-        final int csid, final int timestamp, final int typeId, final int messageStreamId, final DirectBuffer buffer,
-        final int offset, final int length)
-    {
-        final int slot = current;
-        switch (typeId)
-        {
-            case MessageType.WINDOW_ACK_SIZE:
-                if (length >= ProtocolControl.WINDOW_ACK_SIZE_LENGTH)
-                {
-                    slots.peerWindow(slot, ProtocolControl.windowSize(buffer, offset));
-                }
-                return true;
-            case MessageType.USER_CONTROL:
-                if (UserControl.isComplete(buffer, offset, length) && UserControl.eventType(buffer, offset) == UserControl.PING_REQUEST)
-                {
-                    output.userControl(slot, UserControl.PING_RESPONSE, UserControl.eventData(buffer, offset));
-                }
-                return true;
-            case MessageType.AMF0_COMMAND:
-            case MessageType.AMF3_COMMAND:
-                return command(slot, typeId, messageStreamId, buffer, offset, length);
-            case MessageType.AUDIO:
-            case MessageType.VIDEO:
-            case MessageType.AMF0_DATA:
-            case MessageType.AMF3_DATA:
-            case MessageType.AGGREGATE:
-                if (streams.role(slot) == LiveStreams.PUBLISHER &&
-                    !relay.onMessage(streams.streamOf(slot), typeId, timestamp, buffer, offset, length))
-                {
-                    slots.failure(slot, "malformed aggregate message");
-                    action = RtmpCommands.END;
-                    return false;
-                }
-                return true;
-            default:
-                return true; // acknowledgements, peer bandwidth, shared objects: nothing to do
-        }
-    }
-
-    private boolean command(
-        final int slot, final int typeId, final int messageStreamId, final DirectBuffer buffer, final int offset, final int length)
-    {
-        final RtmpCommand command;
-        try
-        {
-            command = RtmpCommand.decode(reader, buffer, offset, length, typeId);
-        }
-        catch (final Amf0Exception ex)
-        {
-            slots.failure(slot, "malformed command: " + ex.getMessage());
-            action = RtmpCommands.END;
-            return false;
-        }
-        action = commands.onCommand(slot, command, messageStreamId);
-        if (action == RtmpCommands.ROUTE)
-        {
-            routedCommand = command;
-            routedStreamId = messageStreamId;
-        }
-        return action == RtmpCommands.CONTINUE;
     }
 
     private static String statusCode(final ErrorCode code)
