@@ -25,7 +25,8 @@ public final class WorkerOptions
     public int maxClients;
 
     @Option(names = "--idle-timeout", defaultValue = "60s", converter = DurationConverter.class,
-        description = "A client that sends nothing this long gets 'E' 4 and is closed (default ${DEFAULT-VALUE}).")
+        description = "A client that sends nothing this long gets 'E' 4 and is closed; an RTMP player that also takes nothing "
+            + "(one waiting for a publisher) gets an onStatus error (default ${DEFAULT-VALUE}).")
     public long idleTimeoutMs;
 
     @Option(names = "--output-cap", defaultValue = "" + WorkerConfig.DEFAULT_OUTPUT_CAP,
