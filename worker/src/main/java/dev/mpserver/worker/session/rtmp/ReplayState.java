@@ -50,6 +50,8 @@ final class ReplayState
     /** A record grown past this is dropped when recording stops, so that idle slots keep little. */
     private static final int KEPT_RECORD = 4096;
 
+    /** A handed-over session's bytes are being replayed (one at a time: the loop has one thread). */
+    private boolean replaying;
     private final boolean[] recording;
     private final ExpandableArrayBuffer[] record;
     private final int[] recorded;
@@ -62,6 +64,17 @@ final class ReplayState
         record = new ExpandableArrayBuffer[capacity];
         recorded = new int[capacity];
         written = new long[capacity];
+    }
+
+    /** While true, the session code runs on bytes another worker already took in: it must not record, count or move them again. */
+    boolean isReplaying()
+    {
+        return replaying;
+    }
+
+    void replaying(final boolean replayingNow)
+    {
+        replaying = replayingNow;
     }
 
     /** The handshake is done (or the client was handed over): record from here on. */

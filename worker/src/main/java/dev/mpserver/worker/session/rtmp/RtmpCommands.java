@@ -121,7 +121,10 @@ final class RtmpCommands
             case "receiveVideo":
                 return CONTINUE; // live: nothing to pause or seek; players get whatever is published
             default:
-                counters.increment(WorkerCounter.RTMP_UNKNOWN_COMMANDS);
+                if (!replay.isReplaying())
+                {
+                    counters.increment(WorkerCounter.RTMP_UNKNOWN_COMMANDS); // counted once, where it arrived
+                }
                 if (0 != transaction)
                 {
                     CommandWriter.error(output.body(), transaction, "NetConnection.Call.Failed",

@@ -71,8 +71,7 @@ public final class RtmpProtocol implements SessionProtocol
     private final UnsafeBuffer handshakeAnswer = new UnsafeBuffer(new byte[Handshake.SERVER_RESPONSE_LENGTH]);
     private int sessions;
 
-    /** A handed-over session's bytes are being replayed: nothing may end or move it, only mark it. */
-    private boolean replaying;
+    /** A replayed session ended (or asked to move) during its replay: the router refuses it. */
     private boolean replayEnded;
     /** While routing: the client's bytes not consumed yet, which travel with its state. */
     private DirectBuffer tail;
@@ -136,26 +135,36 @@ public final class RtmpProtocol implements SessionProtocol
         slots.openResumed(slot);
         if (!ReplayState.isValid(state, offset, length))
         {
-            counters.increment(WorkerCounter.RTMP_RESUME_ERRORS);
-            slots.told(slot); // nothing sensible can be said on a chunk stream we do not know
-            return false;
+            return resumeFailed(slot);
         }
+        try
+        {
+            return replay(slot, state, offset);
+        }
+        catch (final RuntimeException ex)
+        {
+            WorkerLog.LOG.warn("RTMP session handed over to slot {} failed to replay: {}", slot, ex.toString(), ex);
+            replay.replaying(false);
+            return resumeFailed(slot);
+        }
+    }
+
+    /** Feeds the handed-over bytes through this session and drops what the client already has. */
+    private boolean replay(final int slot, final DirectBuffer state, final int offset)
+    {
         replay.start(slot);
         final int bytesAt = offset + ReplayState.CLIENT_BYTES_OFFSET;
         final int bytes = ReplayState.clientBytesLength(state, offset);
-        replaying = true;
+        replay.replaying(true);
         replayEnded = false;
         final int consumed = consume(slot, state, bytesAt, bytes);
-        replaying = false;
+        replay.replaying(false);
         final int alreadySent = ReplayState.serverBytesSent(state, offset);
         if (io.pendingOutput(slot) < alreadySent)
         {
             // The replay wrote less than the client already has: this worker is not answering as
             // the last one did, and nothing it writes now would fit the client's stream.
-            counters.increment(WorkerCounter.RTMP_RESUME_ERRORS);
-            io.discardOutput(slot, io.pendingOutput(slot));
-            slots.told(slot);
-            return false;
+            return resumeFailed(slot);
         }
         io.discardOutput(slot, alreadySent);
         if (consumed == ENDED || replayEnded)
@@ -170,6 +179,15 @@ public final class RtmpProtocol implements SessionProtocol
         counters.increment(WorkerCounter.RTMP_STATE_RESUMED);
         afterInput(slot, false);
         return true;
+    }
+
+    /** A handed-over state that cannot be replayed here: the client is closed with nothing more written. */
+    private boolean resumeFailed(final int slot)
+    {
+        counters.increment(WorkerCounter.RTMP_RESUME_ERRORS);
+        io.discardOutput(slot, io.pendingOutput(slot));
+        slots.told(slot); // nothing sensible can be said on a chunk stream in an unknown state
+        return false;
     }
 
     @Override
@@ -189,7 +207,7 @@ public final class RtmpProtocol implements SessionProtocol
             // A bug, not the client's fault: it costs this client, never the worker.
             WorkerLog.LOG.warn("RTMP session of slot {} failed: {}", slot, ex.toString(), ex);
             counters.increment(WorkerCounter.RTMP_PROTOCOL_ERRORS);
-            replaying = false;
+            replay.replaying(false);
             if (table.state(slot) != ClientTable.FREE)
             {
                 io.close(slot);
@@ -284,7 +302,7 @@ public final class RtmpProtocol implements SessionProtocol
             else
             {
                 used = messages.decode(slot, buffer, position, limit - position);
-                if (!replaying && replay.isRecording(slot) && !replay.append(slot, buffer, position, used))
+                if (!replay.isReplaying() && replay.isRecording(slot) && !replay.append(slot, buffer, position, used))
                 {
                     if (table.shard(slot) == WireProtocol.NO_SHARD)
                     {
@@ -339,7 +357,7 @@ public final class RtmpProtocol implements SessionProtocol
     /** The last command needs the client on shard {@link RtmpCommands#routeShard()}. @return 0, or {@link #ENDED} */
     private int route(final int slot, final DirectBuffer buffer, final int unconsumedOffset, final int unconsumedLength)
     {
-        if (replaying)
+        if (replay.isReplaying())
         {
             counters.increment(WorkerCounter.RTMP_RESUME_ERRORS);
             slots.failure(slot, "a handed-over session belongs to yet another shard");
@@ -370,12 +388,12 @@ public final class RtmpProtocol implements SessionProtocol
         {
             counters.increment(WorkerCounter.RTMP_PROTOCOL_ERRORS);
             WorkerLog.LOG.debug("RTMP session of slot {} ends: {}", slot, slots.failure(slot));
-            if (!replaying)
+            if (!replay.isReplaying())
             {
                 writeRefusal(slot, ErrorCode.BAD_FRAME);
             }
         }
-        if (replaying)
+        if (replay.isReplaying())
         {
             replayEnded = true;
             return ENDED;
