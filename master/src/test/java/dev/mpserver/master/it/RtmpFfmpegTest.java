@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,6 +21,7 @@ import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.Signals;
 import dev.mpserver.protocol.rtmp.StatusCode;
 import dev.mpserver.protocol.rtmp.testkit.RtmpTestClient;
+import dev.mpserver.protocol.rtmp.testkit.FfmpegPath;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,16 +47,8 @@ class RtmpFfmpegTest
     @BeforeAll
     static void findFfmpeg()
     {
-        for (final String directory : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator))
-        {
-            final Path candidate = Path.of(directory, "ffmpeg");
-            if (Files.isExecutable(candidate))
-            {
-                ffmpeg = candidate.toString();
-                break;
-            }
-        }
-        Assumptions.assumeTrue(null != ffmpeg, "ffmpeg is not installed (Debian: apt-get install ffmpeg); skipping");
+        ffmpeg = FfmpegPath.find();
+        Assumptions.assumeTrue(null != ffmpeg, FfmpegPath.MISSING);
     }
 
     @Test
