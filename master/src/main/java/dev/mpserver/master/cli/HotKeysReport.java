@@ -99,14 +99,14 @@ final class HotKeysReport
         return text.append('\n').toString();
     }
 
-    /** The section as a JSON array of objects: pid, slot, kind, key and the entry's numbers. */
+    /** The section as a JSON array of objects: workerPid, workerSlot, kind, key and the entry's numbers. */
     static String json(final List<Entry> entries)
     {
         final StringBuilder json = new StringBuilder("[");
         for (int i = 0; i < entries.size(); i++)
         {
             final Entry entry = entries.get(i);
-            json.append(i == 0 ? "" : ",").append("{\"pid\":").append(entry.pid()).append(",\"slot\":").append(entry.slot())
+            json.append(i == 0 ? "" : ",").append("{\"workerPid\":").append(entry.pid()).append(",\"workerSlot\":").append(entry.slot())
                 .append(",\"kind\":").append(quote(entry.kind())).append(",\"key\":").append(quote(entry.key()));
             for (final Map.Entry<String, String> field : entry.fields().entrySet())
             {

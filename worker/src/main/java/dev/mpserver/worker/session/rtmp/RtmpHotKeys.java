@@ -3,12 +3,12 @@ package dev.mpserver.worker.session.rtmp;
 import java.util.Arrays;
 
 import dev.mpserver.protocol.counters.HotKeys;
-import dev.mpserver.protocol.wire.WireProtocol;
 import dev.mpserver.worker.WorkerCounters;
 
 /**
  * Names this worker's busiest keys for {@code mpserver stat} (format and why in the counters file:
- * {@link HotKeys}): entry 0 is its busiest shard with its key as text, the others its live streams
+ * {@link HotKeys}): entry 0 is its busiest shard with its key as text (when one of its streams is
+ * on that shard: other shards have no name here), the others its live streams
  * with the most players, with their bit rates in and out. Run about once a second from the loop's
  * housekeeping; it allocates (strings, an iterator), which is fine at that pace and never on the
  * media path. An entry is rewritten only when its text changed.
@@ -55,8 +55,9 @@ final class RtmpHotKeys
             }
             found = rank(stream, found);
         }
-        set(0, busiestShard == WireProtocol.NO_SHARD ? "" : HotKeys.KIND_SHARD + " id=" + busiestShard + " clients=" +
-            busiestShardClients + " " + HotKeys.KEY_TOKEN + (null == busiestKey ? "?" : busiestKey));
+        // Only a shard this worker can name (one of its streams is on it): 'C' shards are numbers only.
+        set(0, null == busiestKey ? "" : HotKeys.KIND_SHARD + " id=" + busiestShard + " clients=" + busiestShardClients + " " +
+            HotKeys.KEY_TOKEN + busiestKey);
         for (int i = 0; i < STREAM_ENTRIES; i++)
         {
             final LiveStream stream = hottest[i];
