@@ -46,6 +46,20 @@ public final class WorkerCounters implements AutoCloseable
         counters[counter.ordinal()].incrementOrdered();
     }
 
+    public void add(final WorkerCounter counter, final long delta)
+    {
+        counters[counter.ordinal()].getAndAddOrdered(delta);
+    }
+
+    /** Rewrites hot-key entry {@code entry} for {@code mpserver stat} (no-op without a run directory). */
+    public void hotKey(final int entry, final String text)
+    {
+        if (null != file)
+        {
+            file.hotKey(entry, text);
+        }
+    }
+
     public void set(final WorkerCounter counter, final long value)
     {
         counters[counter.ordinal()].setOrdered(value);

@@ -61,6 +61,9 @@ import picocli.CommandLine.Spec;
             + "ratio of msgs/s (target >= 0.9).",
         "  multihost   issue 18: loadgen through HAProxy to 2 hosts in network namespaces vs 1 host directly, 300 conns/s x "
             + "10 s, and the loss of a host 4 s in: route p50/p99, lost clients, split shards (needs root, ip, haproxy).",
+        "  rtmp        issue 14 (only when named): ffmpeg publishers and players (4 streams x 15 players) on mpserver with 2 "
+            + "and 4 workers and nginx-rtmp with 1 and 2, default and low-latency player options: players that decoded frames, "
+            + "play -> first media bytes (timed on the wire by a proxy), player start -> first decoded frame, CPU per stream.",
         "  rtmp-load   issue 15 (only when named): loadgen rtmp against mpserver and nginx-rtmp (1 and 2 workers), 1 x 1000 "
             + "and 50 x 20 players: served, frames lost, relay p50/p99, time to first frame, server CPU and RSS per player, "
             + "loadgen's own CPU and memory.",
@@ -82,9 +85,9 @@ public final class Bench implements Callable<Integer>
     int repeat;
 
     @Option(names = "--only", split = ",", paramLabel = "CASE", description =
-        "Run only these cases (comma-separated): ${COMPLETION-CANDIDATES}. Default: all but rtmp-load, which runs only "
-            + "when named (about 4 minutes a repeat).")
-    EnumSet<Case> only = EnumSet.complementOf(EnumSet.of(Case.rtmp_load));
+        "Run only these cases (comma-separated): ${COMPLETION-CANDIDATES}. Default: all but rtmp and rtmp-load, which run "
+            + "only when named (ffmpeg and loadgen rtmp loads, several minutes each).")
+    EnumSet<Case> only = EnumSet.complementOf(EnumSet.of(Case.rtmp, Case.rtmp_load));
 
     @Option(names = "--clients", split = ",", paramLabel = "CLIENT", description =
         "Clients to drive the servers with: ${COMPLETION-CANDIDATES} (default: both; 'c' needs cc). One client roughly "
@@ -123,6 +126,7 @@ public final class Bench implements Callable<Integer>
         footprint(FootprintCase::new),
         loadgen(LoadGenCheckCase::new),
         multihost(MultiHostCase::new),
+        rtmp(RtmpCase::new),
         rtmp_load(RtmpLoadCase::new);
 
         private final Supplier<BenchCase> factory;
@@ -132,7 +136,7 @@ public final class Bench implements Callable<Integer>
             this.factory = factory;
         }
 
-        /** What --only takes: rtmp-load. */
+        /** What --only takes: rtmp-load for rtmp_load. */
         @Override
         public String toString()
         {
@@ -189,7 +193,6 @@ public final class Bench implements Callable<Integer>
         {
             out.printf(Locale.ROOT, "  server JVM jvm%d %s: %s%n", i + 1, i == 0 ? "(every case)" : "(cold case)", javas.get(i));
         }
-
         final Path workDir = Files.createTempDirectory("mpserver-bench-");
         final NativePeers peers = NativePeers.compile(repo, workDir);
         for (final String why : peers.missing())
@@ -266,7 +269,7 @@ public final class Bench implements Callable<Integer>
     {
         final ServerShape cServer = ctx.cServer();
         final boolean needed = only.stream().anyMatch(c -> c != Case.master && c != Case.footprint && c != Case.loadgen &&
-            c != Case.multihost && c != Case.rtmp_load);
+            c != Case.multihost && c != Case.rtmp && c != Case.rtmp_load);
         if (!needed || null == cServer || !clientKinds.contains(ClientKind.loadgen))
         {
             return;

@@ -142,6 +142,15 @@ public final class NginxRtmp implements AutoCloseable
     }
 
     /** The worker processes (children of the master). */
+    /** The master and its workers (for CPU and memory figures). */
+    public List<Long> pids()
+    {
+        final List<Long> pids = new java.util.ArrayList<>();
+        pids.add(pid());
+        pids.addAll(workerPids());
+        return pids;
+    }
+
     public List<Long> workerPids()
     {
         final List<Long> pids = new ArrayList<>();

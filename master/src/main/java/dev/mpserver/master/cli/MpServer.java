@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
     subcommands = {StatCommand.class, ClusterStatCommand.class, HaproxyConfigCommand.class},
     sortOptions = false,
     description = {
-        "Multi-process TCP connection router. Workers accept clients on one shared listening socket; a client's first frame 'C' + int32 id names its shard, and every client of a shard is served by the same worker: a worker that does not own the shard passes the client's fd to the master, which forwards it to the owner, gives the shard to an idle worker, or spawns a new one.",
+        "Multi-process TCP connection router. Workers accept clients on one shared listening socket; a client's first frame 'C' + int32 id names its shard, and every client of a shard is served by the same worker: a worker that does not own the shard passes the client's fd to the master, which forwards it to the owner, gives the shard to an idle worker, or spawns a new one. RTMP clients (ffmpeg, OBS) use the same port: their shard is their vhost (see --shard-by), and they move between workers with their session state; a stream's publisher and players meet in one worker, which relays it live.",
         "Signals: TERM/INT fast stop, QUIT graceful drain, HUP reload (new workers, old ones drain), USR1 log status. Prints 'mpserver ready port=P pid=N workers=W' on stdout once serving."},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:stopped cleanly", "2:bad options or start-up failure (port in use, fd limit, ...)"})
@@ -210,6 +210,14 @@ public final class MpServer implements Callable<Integer>
         {
             throw new CommandLine.ParameterException(cli,
                 "--backlog and --handoff-queue must be positive, spares non-negative, --output-cap at least 1024");
+        }
+        try
+        {
+            worker.rtmpSettings();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CommandLine.ParameterException(cli, ex.getMessage());
         }
         final long fdLimit = fdLimit();
         final int maxClients = worker.effectiveMaxClients(fdLimit);

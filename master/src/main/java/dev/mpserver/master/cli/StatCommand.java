@@ -267,6 +267,7 @@ public final class StatCommand implements Callable<Integer>
                 text.append('\n');
             }
             text.append('\n');
+            text.append(HotKeysReport.table(HotKeysReport.read(dir, workers)));
             for (final String note : diagnosis())
             {
                 text.append("  ").append(note).append('\n');
@@ -304,7 +305,8 @@ public final class StatCommand implements Callable<Integer>
                 }
                 json.append('}');
             }
-            json.append("],\"diagnosis\":[");
+            json.append("],\"hotKeys\":").append(HotKeysReport.json(HotKeysReport.read(dir, workers)));
+            json.append(",\"diagnosis\":[");
             final List<String> notes = diagnosis();
             for (int i = 0; i < notes.size(); i++)
             {

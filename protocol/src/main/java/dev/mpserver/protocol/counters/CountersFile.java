@@ -122,6 +122,10 @@ public final class CountersFile implements AutoCloseable
         {
             file.add(counter.typeId(), counter.label());
         }
+        for (int i = 0; i < HotKeys.ENTRIES; i++)
+        {
+            file.add(HotKeys.TYPE_ID, "");
+        }
         return file.publish();
     }
 
@@ -138,6 +142,19 @@ public final class CountersFile implements AutoCloseable
     public AtomicCounter counter(final int index)
     {
         return counters[index];
+    }
+
+    /**
+     * Rewrites hot-key entry {@code entry} of a worker's file (layout and guard: {@link HotKeys}):
+     * its value goes odd, the label changes, the value goes even.
+     */
+    public void hotKey(final int entry, final String text)
+    {
+        final AtomicCounter guard = counters[WorkerCounter.COUNT + entry];
+        final long sequence = guard.get();
+        guard.setOrdered(sequence + 1);
+        manager.setCounterLabel(guard.id(), text);
+        guard.setOrdered(sequence + 2);
     }
 
     /** Tells readers the owner is alive: the last-update time, ordered. */

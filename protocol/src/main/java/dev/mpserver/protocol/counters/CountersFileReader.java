@@ -3,6 +3,8 @@ package dev.mpserver.protocol.counters;
 import java.nio.MappedByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -14,6 +16,8 @@ import org.agrona.concurrent.status.CountersReader;
  */
 public final class CountersFileReader implements AutoCloseable
 {
+    private static final int HOT_KEY_READ_ATTEMPTS = 8;
+
     private final Path path;
     private final MappedByteBuffer mapped;
     private final UnsafeBuffer header;
@@ -96,6 +100,36 @@ public final class CountersFileReader implements AutoCloseable
             }
         });
         return found[0];
+    }
+
+    /**
+     * The hot-key entries of a worker's file that are in use ({@link HotKeys}), each read under its
+     * guard: a label read while the worker rewrote it is read again, a few times at most.
+     */
+    public List<String> hotKeys()
+    {
+        final List<String> entries = new ArrayList<>();
+        reader.forEach((counterId, typeId, keyBuffer, label) ->
+        {
+            if (typeId == HotKeys.TYPE_ID)
+            {
+                for (int attempt = 0; attempt < HOT_KEY_READ_ATTEMPTS; attempt++)
+                {
+                    final long before = reader.getCounterValue(counterId);
+                    final String text = reader.getCounterLabel(counterId);
+                    if ((before & 1) == 0 && before == reader.getCounterValue(counterId))
+                    {
+                        if (!text.isEmpty())
+                        {
+                            entries.add(text);
+                        }
+                        break;
+                    }
+                    Thread.onSpinWait();
+                }
+            }
+        });
+        return entries;
     }
 
     /** Every counter: type id, label, value. */

@@ -28,7 +28,32 @@ public enum WorkerCounter
     ERRORS_SERVER_FULL("E2 server full", false),
     LINGERING("lingering closes", false),
     LINGER_TIMEOUTS("lingering closes timed out", false),
-    LINGER_AT_CAPACITY("closed at once (linger full)", false);
+    LINGER_AT_CAPACITY("closed at once (linger full)", false),
+    // RTMP (issue 14): the gauges first, then what happened.
+    RTMP_SESSIONS("rtmp sessions", true),
+    RTMP_PUBLISHERS("rtmp publishers", true),
+    RTMP_PLAYERS("rtmp players", true),
+    RTMP_STREAMS("rtmp live streams", true),
+    RTMP_GOP_CACHE_BYTES("rtmp GOP cache bytes", true),
+    RTMP_HANDSHAKES("rtmp handshakes", false),
+    RTMP_HANDSHAKE_ERRORS("rtmp handshake errors", false),
+    /** Malformed chunks or AMF, oversize messages, commands out of order: the client was ended. */
+    RTMP_PROTOCOL_ERRORS("rtmp protocol errors", false),
+    RTMP_UNKNOWN_COMMANDS("rtmp unknown commands", false),
+    RTMP_PUBLISHES("rtmp publishes", false),
+    RTMP_PLAYS("rtmp plays", false),
+    /** A second publisher of a stream: NetStream.Publish.BadName, then closed. */
+    RTMP_PUBLISH_REFUSED("rtmp publishes refused (BadName)", false),
+    RTMP_MEDIA_BYTES_IN("rtmp media bytes from publishers", false),
+    RTMP_RELAYED_BYTES("rtmp bytes relayed to players", false),
+    /** Media messages a slow player did not get (it skips to the next keyframe). */
+    RTMP_DROPPED_FRAMES("rtmp frames dropped (slow players)", false),
+    RTMP_STATE_HANDOFFS("rtmp hand-offs with session state", false),
+    RTMP_STATE_RESUMED("rtmp sessions resumed", false),
+    /** Routing needed more session state than a channel frame carries: refused with an RTMP error. */
+    RTMP_STATE_TOO_LARGE("rtmp state over 32 KiB (refused)", false),
+    /** A handed-over state this worker could not replay exactly: refused. */
+    RTMP_RESUME_ERRORS("rtmp resume errors (refused)", false);
 
     public static final int TYPE_ID_BASE = 1000;
     public static final int COUNT = values().length;

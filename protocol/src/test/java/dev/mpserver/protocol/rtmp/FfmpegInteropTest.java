@@ -4,11 +4,11 @@ import dev.mpserver.protocol.rtmp.TestRtmpServer.Received;
 import dev.mpserver.protocol.rtmp.TestRtmpServer.Session;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+import dev.mpserver.protocol.rtmp.testkit.FfmpegPath;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,16 +45,8 @@ class FfmpegInteropTest
     @BeforeAll
     static void findFfmpeg()
     {
-        for (final String directory : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator))
-        {
-            final Path candidate = Path.of(directory, "ffmpeg");
-            if (Files.isExecutable(candidate))
-            {
-                ffmpeg = candidate.toString();
-                break;
-            }
-        }
-        Assumptions.assumeTrue(null != ffmpeg, "ffmpeg is not installed (Debian: apt-get install ffmpeg); skipping the interop tests");
+        ffmpeg = FfmpegPath.find();
+        Assumptions.assumeTrue(null != ffmpeg, FfmpegPath.MISSING);
     }
 
     /** The server announces chunk size 4096 at connect: ffmpeg echoes it and publishes at 4096. */

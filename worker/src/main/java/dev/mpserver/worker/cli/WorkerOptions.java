@@ -2,7 +2,9 @@ package dev.mpserver.worker.cli;
 
 import java.nio.file.Path;
 
+import dev.mpserver.protocol.rtmp.ShardBy;
 import dev.mpserver.worker.loop.WorkerConfig;
+import dev.mpserver.worker.session.rtmp.RtmpSettings;
 import picocli.CommandLine.Option;
 
 /**
@@ -23,7 +25,8 @@ public final class WorkerOptions
     public int maxClients;
 
     @Option(names = "--idle-timeout", defaultValue = "60s", converter = DurationConverter.class,
-        description = "A client that sends nothing this long gets 'E' 4 and is closed (default ${DEFAULT-VALUE}).")
+        description = "A client that sends nothing this long gets 'E' 4 and is closed; an RTMP player that also takes nothing "
+            + "(one waiting for a publisher) gets an onStatus error (default ${DEFAULT-VALUE}).")
     public long idleTimeoutMs;
 
     @Option(names = "--output-cap", defaultValue = "" + WorkerConfig.DEFAULT_OUTPUT_CAP,
@@ -41,6 +44,26 @@ public final class WorkerOptions
             + "(default ${DEFAULT-VALUE}).")
     public long lingerTimeoutMs;
 
+    @Option(names = "--shard-by", defaultValue = "vhost", paramLabel = "vhost|app|stream",
+        description = "RTMP: what decides which worker serves a client, so that a stream's publisher and players meet: "
+            + "the vhost (?vhost= in the app or stream name, else the host of tcUrl, else __defaultVhost__), vhost/app, "
+            + "or vhost/app/stream (spreads most; known only at publish/play). Default ${DEFAULT-VALUE}.")
+    public String shardBy;
+
+    @Option(names = "--gop-cache", defaultValue = "" + RtmpSettings.DEFAULT_GOP_CACHE_BYTES, paramLabel = "BYTES",
+        description = "RTMP: bytes of each stream's last GOP kept so that a new player starts at once from its keyframe; "
+            + "0 = off (new players wait for the next keyframe). Default ${DEFAULT-VALUE}.")
+    public int gopCacheBytes;
+
+    @Option(names = "--gop-cache-frames", defaultValue = "" + RtmpSettings.DEFAULT_GOP_CACHE_FRAMES, paramLabel = "N",
+        description = "RTMP: video frames of a stream's GOP cache at most (a longer GOP is not cached). Default ${DEFAULT-VALUE}.")
+    public int gopCacheFrames;
+
+    @Option(names = "--gop-cache-total", defaultValue = "" + RtmpSettings.DEFAULT_GOP_CACHE_TOTAL_BYTES, paramLabel = "BYTES",
+        description = "RTMP: bytes all GOP caches of one worker hold together; a stream that would go past it is not "
+            + "cached until its next keyframe. Default ${DEFAULT-VALUE}.")
+    public long gopCacheTotalBytes;
+
     /**
      * @param fdLimit the hard RLIMIT_NOFILE, for the default --max-clients
      * @throws IllegalArgumentException naming the option that is out of range
@@ -48,7 +71,22 @@ public final class WorkerOptions
     public WorkerConfig toConfig(final int slot, final Path runDir, final long fdLimit)
     {
         return new WorkerConfig(slot, effectiveMaxClients(fdLimit), idleTimeoutMs, outputCap, drainTimeoutMs, lingerTimeoutMs,
-            runDir);
+            runDir, rtmpSettings());
+    }
+
+    /** @throws IllegalArgumentException naming the RTMP option that is out of range */
+    public RtmpSettings rtmpSettings()
+    {
+        final ShardBy granularity;
+        try
+        {
+            granularity = ShardBy.parse(shardBy);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("--shard-by: " + ex.getMessage());
+        }
+        return new RtmpSettings(granularity, gopCacheBytes, gopCacheFrames, gopCacheTotalBytes);
     }
 
     /** --max-clients as given, or what {@code fdLimit} allows. */

@@ -16,6 +16,7 @@ import dev.mpserver.protocol.posix.MsgHdr;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.wire.WireProtocol;
 import dev.mpserver.worker.WorkerCounters;
+import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -208,6 +209,25 @@ public final class ClientIo
     public int pendingOutput(final int slot)
     {
         return table.pendingOutput(slot);
+    }
+
+    /**
+     * Drops the first {@code length} bytes of the client's unsent output, which it already has: a
+     * handed-over session replays what its last worker answered ({@code RtmpProtocol}).
+     */
+    public void discardOutput(final int slot, final int length)
+    {
+        final int start = table.outputStart(slot) + Math.min(length, table.pendingOutput(slot));
+        table.output(slot, start, table.outputLimit(slot));
+    }
+
+    /** Appends bytes to the client's unconsumed input, as if read from its socket (a hand-over's unparsed tail). */
+    public void appendInput(final int slot, final DirectBuffer bytes, final int offset, final int length)
+    {
+        final ExpandableDirectByteBuffer input = table.input(slot);
+        final int limit = table.inputLimit(slot);
+        input.putBytes(limit, bytes, offset, length);
+        table.inputLimit(slot, limit + length);
     }
 
     /** True once the client's unsent output is past {@code --output-cap}: a reader too slow to keep. */

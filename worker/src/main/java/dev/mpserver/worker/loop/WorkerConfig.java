@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.mpserver.protocol.rtmp.ShardBy;
+import dev.mpserver.worker.session.rtmp.RtmpSettings;
+
 /** Settings of one worker loop, fixed at start. Durations in nanoseconds. */
 public final class WorkerConfig
 {
@@ -29,8 +32,13 @@ public final class WorkerConfig
     static final String ARG_DRAIN_TIMEOUT_MS = "--drain-timeout-ms";
     static final String ARG_LINGER_TIMEOUT_MS = "--linger-timeout-ms";
     static final String ARG_RUN_DIR = "--run-dir";
-    private static final Set<String> KNOWN_ARGUMENTS =
-        Set.of(ARG_SLOT, ARG_MAX_CLIENTS, ARG_IDLE_TIMEOUT_MS, ARG_OUTPUT_CAP, ARG_DRAIN_TIMEOUT_MS, ARG_LINGER_TIMEOUT_MS, ARG_RUN_DIR);
+    static final String ARG_SHARD_BY = "--shard-by";
+    static final String ARG_GOP_CACHE = "--gop-cache";
+    static final String ARG_GOP_CACHE_FRAMES = "--gop-cache-frames";
+    static final String ARG_GOP_CACHE_TOTAL = "--gop-cache-total";
+    private static final Set<String> KNOWN_ARGUMENTS = Set.of(ARG_SLOT, ARG_MAX_CLIENTS, ARG_IDLE_TIMEOUT_MS, ARG_OUTPUT_CAP,
+        ARG_DRAIN_TIMEOUT_MS, ARG_LINGER_TIMEOUT_MS, ARG_RUN_DIR, ARG_SHARD_BY, ARG_GOP_CACHE, ARG_GOP_CACHE_FRAMES,
+        ARG_GOP_CACHE_TOTAL);
 
     public final int slot;
     public final int maxClients;
@@ -41,10 +49,20 @@ public final class WorkerConfig
     public final long lingerTimeoutNanos;
     /** Where the counters file goes; null for none. */
     public final Path runDir;
+    /** Shard key and GOP cache of RTMP clients. */
+    public final RtmpSettings rtmp;
 
+    /** A configuration with the default RTMP settings. */
     public WorkerConfig(
         final int slot, final int maxClients, final long idleTimeoutMs, final int outputCapBytes, final long drainTimeoutMs,
         final long lingerTimeoutMs, final Path runDir)
+    {
+        this(slot, maxClients, idleTimeoutMs, outputCapBytes, drainTimeoutMs, lingerTimeoutMs, runDir, RtmpSettings.DEFAULTS);
+    }
+
+    public WorkerConfig(
+        final int slot, final int maxClients, final long idleTimeoutMs, final int outputCapBytes, final long drainTimeoutMs,
+        final long lingerTimeoutMs, final Path runDir, final RtmpSettings rtmp)
     {
         if (maxClients < 1)
         {
@@ -69,6 +87,7 @@ public final class WorkerConfig
         this.drainTimeoutNanos = Math.max(0, drainTimeoutMs) * 1_000_000L;
         this.lingerTimeoutNanos = lingerTimeoutMs * 1_000_000L;
         this.runDir = runDir;
+        this.rtmp = rtmp;
     }
 
     /**
@@ -130,7 +149,14 @@ public final class WorkerConfig
     public WorkerConfig forSlot(final int newSlot)
     {
         return new WorkerConfig(newSlot, maxClients, idleTimeoutNanos / 1_000_000L, outputCapBytes,
-            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir);
+            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, rtmp);
+    }
+
+    /** The same settings with these RTMP settings. */
+    public WorkerConfig withRtmp(final RtmpSettings settings)
+    {
+        return new WorkerConfig(slot, maxClients, idleTimeoutNanos / 1_000_000L, outputCapBytes,
+            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, settings);
     }
 
     /**
@@ -146,7 +172,11 @@ public final class WorkerConfig
             ARG_IDLE_TIMEOUT_MS, Long.toString(idleTimeoutNanos / 1_000_000L),
             ARG_OUTPUT_CAP, Integer.toString(outputCapBytes),
             ARG_DRAIN_TIMEOUT_MS, Long.toString(drainTimeoutNanos / 1_000_000L),
-            ARG_LINGER_TIMEOUT_MS, Long.toString(lingerTimeoutNanos / 1_000_000L)));
+            ARG_LINGER_TIMEOUT_MS, Long.toString(lingerTimeoutNanos / 1_000_000L),
+            ARG_SHARD_BY, rtmp.shardBy.optionValue(),
+            ARG_GOP_CACHE, Integer.toString(rtmp.gopCacheBytes),
+            ARG_GOP_CACHE_FRAMES, Integer.toString(rtmp.gopCacheFrames),
+            ARG_GOP_CACHE_TOTAL, Long.toString(rtmp.gopCacheTotalBytes)));
         if (null != runDir)
         {
             arguments.add(ARG_RUN_DIR);
@@ -179,6 +209,15 @@ public final class WorkerConfig
             }
         }
         final String runDir = values.get(ARG_RUN_DIR);
+        final String shardBy = values.get(ARG_SHARD_BY);
+        if (null == shardBy)
+        {
+            throw new IllegalArgumentException("argument " + ARG_SHARD_BY + " is missing");
+        }
+        final RtmpSettings rtmp = new RtmpSettings(ShardBy.parse(shardBy),
+            (int)number(values, ARG_GOP_CACHE, 0, Integer.MAX_VALUE),
+            (int)number(values, ARG_GOP_CACHE_FRAMES, 1, Integer.MAX_VALUE),
+            number(values, ARG_GOP_CACHE_TOTAL, 0, Long.MAX_VALUE));
         return new WorkerConfig(
             (int)number(values, ARG_SLOT, 0, Integer.MAX_VALUE),
             (int)number(values, ARG_MAX_CLIENTS, 1, Integer.MAX_VALUE),
@@ -186,7 +225,8 @@ public final class WorkerConfig
             (int)number(values, ARG_OUTPUT_CAP, 1024, Integer.MAX_VALUE),
             number(values, ARG_DRAIN_TIMEOUT_MS, 0, Long.MAX_VALUE / 1_000_000L),
             number(values, ARG_LINGER_TIMEOUT_MS, 1, Long.MAX_VALUE / 1_000_000L),
-            null == runDir ? null : Path.of(runDir));
+            null == runDir ? null : Path.of(runDir),
+            rtmp);
     }
 
     private static long number(final Map<String, String> values, final String name, final long min, final long max)

@@ -23,6 +23,7 @@ import dev.mpserver.worker.session.ClientSessions;
 import dev.mpserver.worker.session.Protocols;
 import dev.mpserver.worker.session.ShardRouter;
 import dev.mpserver.worker.session.control.ControlProtocol;
+import dev.mpserver.worker.session.rtmp.RtmpProtocol;
 import org.agrona.DirectBuffer;
 
 /**
@@ -67,6 +68,7 @@ public final class WorkerLoop implements MasterLink.Handler
     private final MasterLink link;
     private final ClientSessions sessions;
     private final Acceptor acceptor;
+    private final RtmpProtocol rtmp;
 
     private boolean running = true;
     private boolean draining;
@@ -91,6 +93,8 @@ public final class WorkerLoop implements MasterLink.Handler
         final Protocols protocols = new Protocols();
         final ShardRouter router = new ShardRouter(table, io, link, protocols, counters, config.maxClients);
         protocols.add(new ControlProtocol(table, io, router, counters, pid, config.slot));
+        this.rtmp = new RtmpProtocol(table, io, router, counters, pid, config.rtmp, config.outputCapBytes);
+        protocols.add(rtmp);
         this.sessions = new ClientSessions(table, io, protocols, router, link, lingering, counters, config.idleTimeoutNanos,
             this::resumeAccepting);
         this.acceptor = new Acceptor(listenFd, epollFd, table, counters,
@@ -250,6 +254,8 @@ public final class WorkerLoop implements MasterLink.Handler
         counters.set(WorkerCounter.LINGERING, lingering.started());
         counters.set(WorkerCounter.LINGER_TIMEOUTS, lingering.timedOut());
         counters.set(WorkerCounter.LINGER_AT_CAPACITY, lingering.closedAtCapacity());
+        rtmp.publishGauges();
+        rtmp.publishHotKeys(busiest, busiest == WireProtocol.NO_SHARD ? 0 : table.clientsOnShard(busiest), nowNanos);
         counters.heartbeat();
     }
 

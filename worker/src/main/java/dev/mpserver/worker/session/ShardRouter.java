@@ -4,6 +4,7 @@ import dev.mpserver.protocol.channel.Channel;
 import dev.mpserver.protocol.channel.ChannelFrame;
 import dev.mpserver.protocol.counters.WorkerCounter;
 import dev.mpserver.protocol.wire.ErrorCode;
+import dev.mpserver.protocol.wire.WireProtocol;
 import dev.mpserver.worker.WorkerCounters;
 import dev.mpserver.worker.client.ClientIo;
 import dev.mpserver.worker.client.ClientTable;
@@ -88,10 +89,25 @@ public final class ShardRouter
                 refusal.refuse(slot, ErrorCode.SERVER_FULL); // the shard is served here, and never split
                 return REFUSED;
             }
+            leavePreviousShard(slot, shardId);
             serveHere(slot, shardId);
             return SERVED_HERE;
         }
         return handOff(slot, shardId);
+    }
+
+    /**
+     * A session routed a second time (RTMP: by the vhost in a stream name after the host's at
+     * connect) and staying here: if it was the last client of its first shard here, the master
+     * hears so, as when a client leaves.
+     */
+    private void leavePreviousShard(final int slot, final int shardId)
+    {
+        final int previous = table.shard(slot);
+        if (previous != WireProtocol.NO_SHARD && previous != shardId && 0 == table.leaveShard(slot) && null != link)
+        {
+            link.shardEmpty(previous);
+        }
     }
 
     /** A client that names no shard stays where it landed. @return false if refused (full) */

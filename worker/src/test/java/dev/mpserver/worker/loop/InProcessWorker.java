@@ -12,6 +12,7 @@ import dev.mpserver.protocol.channel.ChannelFrame;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.SockAddrIn;
 import dev.mpserver.worker.WorkerCounters;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * A worker loop on a thread of the test, which plays the master: it holds the master's end of the
@@ -22,8 +23,8 @@ final class InProcessWorker implements AutoCloseable
 {
     private static final long TIMEOUT_NANOS = 5_000_000_000L;
 
-    /** A frame the worker sent, as the test sees it, with the fd it carried (closed with the harness) or -1. */
-    record Frame(int command, int shardId, int load, int ack, int fd, int payloadLength)
+    /** A frame the worker sent, as the test sees it, with the fd it carried (closed with the harness) or -1, and its payload. */
+    record Frame(int command, int shardId, int load, int ack, int fd, int payloadLength, byte[] payload)
     {
     }
 
@@ -52,6 +53,26 @@ final class InProcessWorker implements AutoCloseable
     WorkerCounters counters()
     {
         return loop.counters();
+    }
+
+    /** The port of the worker's own listener. */
+    int port()
+    {
+        return Posix.localPort(workerListenFd);
+    }
+
+    /** A client whose server end the test hands to the worker with {@code payload}, as if another worker had exported it. */
+    Socket handOverWithState(final int shardId, final byte[] payload) throws IOException
+    {
+        final Socket client = new Socket(InetAddress.getLoopbackAddress(), Posix.localPort(clientListenFd));
+        track(client);
+        final int fd = Posix.checked("accept4", Posix.LIBC.accept4(clientListenFd, 0L, 0L, Posix.SOCK_NONBLOCK | Posix.SOCK_CLOEXEC));
+        final int result = master.send(ChannelCommand.HANDOFF, shardId, 0, 0, fd, new UnsafeBuffer(payload), 0, payload.length);
+        if (result != Channel.SENT && result != Channel.QUEUED)
+        {
+            throw new IOException("hand-off not sent: " + result);
+        }
+        return client;
     }
 
     /** A client of the worker's own listener, as a user would connect. */
@@ -89,6 +110,20 @@ final class InProcessWorker implements AutoCloseable
         return client;
     }
 
+    /**
+     * Hands the worker {@code fd} with a hand-off's payload, as the master forwards one it got from
+     * another worker (the channel closes the test's copy once the kernel has passed it).
+     */
+    void handOverFd(final int shardId, final int fd, final byte[] payload) throws IOException
+    {
+        receivedFds.remove(Integer.valueOf(fd));
+        final int result = master.send(ChannelCommand.HANDOFF, shardId, 0, 0, fd, new UnsafeBuffer(payload), 0, payload.length);
+        if (result != Channel.SENT && result != Channel.QUEUED)
+        {
+            throw new IOException("hand-off not sent: " + result);
+        }
+    }
+
     void send(final int command, final int shardId)
     {
         master.send(command, shardId, 0, 0, ChannelFrame.NO_FD);
@@ -109,7 +144,9 @@ final class InProcessWorker implements AutoCloseable
             }
             master.receive((frame, fd) ->
             {
-                frames.add(new Frame(frame.command(), frame.shardId(), frame.load(), frame.ack(), fd, frame.payloadLength()));
+                final byte[] payload = new byte[frame.payloadLength()];
+                frame.buffer().getBytes(frame.payloadOffset(), payload);
+                frames.add(new Frame(frame.command(), frame.shardId(), frame.load(), frame.ack(), fd, frame.payloadLength(), payload));
                 if (fd >= 0)
                 {
                     receivedFds.add(fd);

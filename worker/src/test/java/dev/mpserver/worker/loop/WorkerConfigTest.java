@@ -1,6 +1,7 @@
 package dev.mpserver.worker.loop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +12,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.mpserver.protocol.rtmp.ShardBy;
+import dev.mpserver.worker.session.rtmp.RtmpSettings;
 import org.junit.jupiter.api.Test;
 
 class WorkerConfigTest
@@ -30,6 +33,19 @@ class WorkerConfigTest
         assertEquals(777_000_000L, read.lingerTimeoutNanos);
         assertEquals(Path.of("/tmp/run dir"), read.runDir);
         assertTrue(others.isEmpty());
+    }
+
+    @Test
+    void rtmpSettingsRoundTrip()
+    {
+        final WorkerConfig config = new WorkerConfig(1, 10, 10, 1024, 10, 10, null)
+            .withRtmp(new RtmpSettings(ShardBy.STREAM, 0, 30, 5_000_000_000L));
+        final RtmpSettings read = WorkerConfig.fromArguments(config.toArguments(), new HashMap<>()).rtmp;
+        assertEquals(ShardBy.STREAM, read.shardBy);
+        assertEquals(0, read.gopCacheBytes);
+        assertEquals(30, read.gopCacheFrames);
+        assertEquals(5_000_000_000L, read.gopCacheTotalBytes);
+        assertFalse(read.isGopCacheOn(), "--gop-cache 0 turns it off");
     }
 
     @Test
@@ -66,6 +82,8 @@ class WorkerConfigTest
         assertRejected(replace(good, "--max-clients", "0"), "--max-clients");
         assertRejected(replace(good, "--idle-timeout-ms", "ten"), "--idle-timeout-ms");
         assertRejected(replace(good, "--output-cap", "99"), "--output-cap");
+        assertRejected(replace(good, "--shard-by", "host"), "is not one of vhost, app, stream");
+        assertRejected(replace(good, "--gop-cache-frames", "0"), "--gop-cache-frames");
         assertRejected(good.subList(2, good.size()), "--slot is missing");
         assertRejected(good.subList(0, good.size() - 1), "has no value");
 
