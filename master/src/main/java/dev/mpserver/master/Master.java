@@ -7,6 +7,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import dev.mpserver.master.log.LogReopen;
 import dev.mpserver.master.process.WorkerLauncher;
 import dev.mpserver.master.process.WorkerSlot;
 import dev.mpserver.master.routing.ShardTable;
@@ -82,6 +83,7 @@ public final class Master implements ChannelFrameHandler
     private final Int2IntHashMap slotByChannelFd = new Int2IntHashMap(ShardTable.NONE);
     private final UnsafeBuffer errorFrame = NativeMemory.allocate(WireProtocol.MAX_ERROR_FRAME_LENGTH);
     private final WorkerLauncher launcher;
+    private final LogReopen logReopen;
 
     private int state = RUNNING;
     private int generation;
@@ -113,6 +115,7 @@ public final class Master implements ChannelFrameHandler
         }
         this.dirty = new boolean[slots.length];
         this.launcher = new WorkerLauncher(config.workerJvmOptions, waiter.masterSignals(), config.workerClass);
+        this.logReopen = new LogReopen(config.logFile);
     }
 
     public MasterCounters counters()
@@ -219,6 +222,7 @@ public final class Master implements ChannelFrameHandler
             }
             else if (signo == Signals.SIGUSR1)
             {
+                logReopen.reopen(slots, pid);
                 logStatus();
             }
         }
@@ -901,6 +905,8 @@ public final class Master implements ChannelFrameHandler
                 }
             }
             reader.close();
+            // Published before the file goes: a reader of the run directory never misses this worker's counts.
+            publishCounters();
         }
         try
         {

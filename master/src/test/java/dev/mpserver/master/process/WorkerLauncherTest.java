@@ -1,6 +1,8 @@
 package dev.mpserver.master.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
@@ -17,36 +19,57 @@ class WorkerLauncherTest
     Path lib;
 
     @Test
-    void archiveTrainedWithTheWorkersClassPathIsPassed() throws Exception
+    void archiveMadeForThisJdkAndClassPathIsPassed() throws Exception
     {
-        final String classPath = classPathWithMasterJar();
-        Files.writeString(lib.resolve("worker.jsa"), "archive");
-        Files.writeString(lib.resolve("worker.jsa.classpath"), classPath);
-        final List<String> options = WorkerLauncher.classDataSharingOptions(classPath);
+        final String classPath = classPathWithMasterJar("mpserver-master.jar");
+        Files.writeString(lib.resolve(CdsArchive.ARCHIVE), "archive");
+        Files.writeString(lib.resolve(CdsArchive.KEY), CdsArchive.keyOf(classPath));
+        final List<String> options = archive(classPath).workerOptions();
         assertEquals("-XX:SharedArchiveFile=" + lib.resolve("worker.jsa"), options.get(0));
         assertTrue(options.contains("-Xlog:cds=off"), "a JVM that refuses the archive must stay quiet: " + options);
     }
 
     @Test
-    void archiveTrainedWithAnotherClassPathIsNotPassed() throws Exception
+    void archiveMadeForAnotherClassPathOrJdkIsNotPassed() throws Exception
     {
-        final String classPath = classPathWithMasterJar();
-        Files.writeString(lib.resolve("worker.jsa"), "archive");
-        Files.writeString(lib.resolve("worker.jsa.classpath"), classPath + File.pathSeparator + lib.resolve("extra.jar"));
-        assertEquals(List.of(), WorkerLauncher.classDataSharingOptions(classPath));
+        final String classPath = classPathWithMasterJar("mpserver-master.jar");
+        Files.writeString(lib.resolve(CdsArchive.ARCHIVE), "archive");
+        Files.writeString(lib.resolve(CdsArchive.KEY), CdsArchive.keyOf(classPath + File.pathSeparator + lib.resolve("extra.jar")));
+        assertEquals(List.of(), archive(classPath).workerOptions());
+        Files.writeString(lib.resolve(CdsArchive.KEY), CdsArchive.keyOf(classPath).replace("java.vm.version=", "java.vm.version=1"));
+        assertEquals(List.of(), archive(classPath).workerOptions(), "another JDK build");
     }
 
     @Test
     void noArchiveNoOptions() throws Exception
     {
-        assertEquals(List.of(), WorkerLauncher.classDataSharingOptions(classPathWithMasterJar()));
-        assertEquals(List.of(), WorkerLauncher.classDataSharingOptions("target/classes"));
+        final String classPath = classPathWithMasterJar("mpserver-master.jar");
+        assertEquals(List.of(), archive(classPath).workerOptions());
+        assertEquals(List.of(), new CdsArchive(null, "target/classes", CdsArchive.keyOf("target/classes")).workerOptions());
+    }
+
+    @Test
+    void anArchiveIsMadeOnlyForAWholeClassPathInAWritableLibDirectory() throws Exception
+    {
+        final String installed = classPathWithMasterJar("mpserver-master-1.2.3.jar");
+        assertTrue(archive(installed).canMake(), "the distribution's lib/*");
+        final String tests = installed + File.pathSeparator + lib.resolveSibling("test-classes");
+        assertFalse(archive(tests).canMake(), "a test's class path is not an installation");
+    }
+
+    @Test
+    void libDirectoryIsWhereTheMastersJarIs() throws Exception
+    {
+        assertEquals(lib, ClassPath.libDirectory(classPathWithMasterJar("mpserver-master.jar")));
+        assertEquals(lib, ClassPath.libDirectory(lib.resolve("x.jar") + File.pathSeparator + lib.resolve("mpserver-master-0.1.0-SNAPSHOT.jar")));
+        assertNull(ClassPath.libDirectory(lib.resolve("mpserver-master-0.1.0-tests.jar").toString()), "the test harness jar");
+        assertNull(ClassPath.libDirectory("target/classes"));
     }
 
     @Test
     void unpackedNativeStubOfThisPlatformIsPassedAndNoneElse() throws Exception
     {
-        final String classPath = classPathWithMasterJar();
+        final String classPath = classPathWithMasterJar("mpserver-master.jar");
         assertEquals(List.of(), WorkerLauncher.nativeStubOptions(classPath, "x86_64-Linux"));
         final Path stubs = Files.createDirectories(lib.resolve("jni").resolve("x86_64-Linux"));
         assertEquals(List.of("-Djffi.boot.library.path=" + stubs), WorkerLauncher.nativeStubOptions(classPath, "x86_64-Linux"));
@@ -57,16 +80,21 @@ class WorkerLauncherTest
     @Test
     void classPathIsMadeAbsoluteAndNormal()
     {
-        final String absolute = WorkerLauncher.absolute("a.jar" + File.pathSeparator + "/x/../y/b.jar" + File.pathSeparator);
+        final String absolute = ClassPath.absolute("a.jar" + File.pathSeparator + "/x/../y/b.jar" + File.pathSeparator);
         final String[] entries = absolute.split(File.pathSeparator);
         assertEquals(2, entries.length);
         assertEquals(Path.of("a.jar").toAbsolutePath().normalize().toString(), entries[0]);
         assertEquals("/y/b.jar", entries[1]);
     }
 
-    private String classPathWithMasterJar() throws Exception
+    private CdsArchive archive(final String classPath)
     {
-        final Path jar = Files.writeString(lib.resolve("mpserver-master.jar"), "jar");
+        return new CdsArchive(ClassPath.libDirectory(classPath), classPath, CdsArchive.keyOf(classPath));
+    }
+
+    private String classPathWithMasterJar(final String name) throws Exception
+    {
+        final Path jar = Files.writeString(lib.resolve(name), "jar");
         return lib.resolve("agrona.jar") + File.pathSeparator + jar;
     }
 }

@@ -17,6 +17,8 @@ public final class ChannelCommand
     public static final int QUIT = 6;
     /** master → worker: exit now. */
     public static final int QUIT_NOW = 7;
+    /** + fd, master → worker: the reopened log file; the worker makes it its stderr (fd 2). */
+    public static final int REOPEN = 8;
 
     private ChannelCommand()
     {
@@ -33,6 +35,7 @@ public final class ChannelCommand
             case SHARD_GONE: return "SHARD_GONE";
             case QUIT: return "QUIT";
             case QUIT_NOW: return "QUIT_NOW";
+            case REOPEN: return "REOPEN";
             default: return "UNKNOWN(" + command + ")";
         }
     }

@@ -710,6 +710,9 @@ public final class WorkerLoop implements ClientFrameHandler, ChannelFrameHandler
                 WorkerLog.LOG.info("worker {}: QUIT_NOW", pid);
                 running = false;
                 break;
+            case ChannelCommand.REOPEN:
+                ReopenedLog.takeOver(fd, pid);
+                break;
             default:
                 WorkerLog.LOG.warn("worker {}: unexpected channel frame {}", pid, frame);
                 if (fd >= 0)
