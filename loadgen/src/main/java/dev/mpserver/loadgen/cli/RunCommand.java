@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
     sortOptions = false,
     usageHelpAutoWidth = true,
     headerHeading = "%n",

@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 @Command(
     name = "storm",
     mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
     sortOptions = false,
     usageHelpAutoWidth = true,
     headerHeading = "%n",
