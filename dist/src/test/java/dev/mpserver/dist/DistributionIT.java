@@ -16,12 +16,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mpserver.master.it.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -147,7 +147,7 @@ class DistributionIT
         final Process loadgen = installation.start("loadgen", List.of("run", "--port", p, "--conns", Integer.toString(CLIENTS),
             "--rate", "1000", "--msgs", "5", "--ids", "random", "--shards", "200", "--verify", "--expect-all", "--hold", "20s",
             "--timeout", "30s", "--progress", "off", "--json", report.toString()), "loadgen");
-        assertTrue(eventually(60_000, () -> statJson(p).path("totals").path("clients").asLong() == CLIENTS),
+        assertTrue(ServerProcess.eventually(60_000, () -> statJson(p).path("totals").path("clients").asLong() == CLIENTS),
             "all " + CLIENTS + " clients connected and routed: " + statJson(p));
 
         final String openMetrics = stat(p, "--format", "openmetrics");
@@ -170,11 +170,11 @@ class DistributionIT
         // logrotate moves the file away; reopen gives master and workers a new one
         Files.move(log, logs.resolve("mpserver.log.1"));
         assertEquals(0, installation.run("mpserver", List.of("signal", "reopen", "--port", p), 60).exit());
-        assertTrue(eventually(10_000, () -> Files.exists(log)), "reopened");
+        assertTrue(ServerProcess.eventually(10_000, () -> Files.exists(log)), "reopened");
 
         final Installation.Result reload = installation.run("mpserver", List.of("signal", "reload", "--port", p), 60);
         assertEquals(0, reload.exit(), reload.toString());
-        assertTrue(eventually(60_000, () -> newWorkers(server, workers).size() == 2), "a new generation of two workers");
+        assertTrue(ServerProcess.eventually(60_000, () -> newWorkers(server, workers).size() == 2), "a new generation of two workers");
         workers.addAll(children(server));
         for (final long worker : workers)
         {
@@ -353,19 +353,5 @@ class DistributionIT
         all.addAll(rest);
         all.addAll(List.of(more));
         return all;
-    }
-
-    private static boolean eventually(final long timeoutMillis, final BooleanSupplier condition) throws InterruptedException
-    {
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (System.nanoTime() < deadline)
-        {
-            if (condition.getAsBoolean())
-            {
-                return true;
-            }
-            Thread.sleep(100);
-        }
-        return condition.getAsBoolean();
     }
 }

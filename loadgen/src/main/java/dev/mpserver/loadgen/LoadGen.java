@@ -2,15 +2,14 @@ package dev.mpserver.loadgen;
 
 import dev.mpserver.loadgen.cli.RunCommand;
 import dev.mpserver.loadgen.cli.StormCommand;
-import dev.mpserver.loadgen.cli.VersionProvider;
+import dev.mpserver.protocol.build.BuildVersionProvider;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
 import java.util.Set;
-
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
 
 /**
  * The {@code loadgen} command. {@code run} is the default subcommand: {@code loadgen --port 9000} is
@@ -20,7 +19,7 @@ import org.apache.logging.log4j.Logger;
 @Command(
     name = "loadgen",
     mixinStandardHelpOptions = true,
-    versionProvider = VersionProvider.class,
+    versionProvider = BuildVersionProvider.class,
     subcommands = {RunCommand.class, StormCommand.class, CommandLine.HelpCommand.class},
     headerHeading = "%n",
     header = "Load generator for mpserver: open- and closed-loop load, latency histograms, routing "

@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 
 import dev.mpserver.master.process.CdsArchive;
 import dev.mpserver.master.process.WorkerLauncher;
+import dev.mpserver.protocol.build.BuildVersionProvider;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "cds-archive",
     mixinStandardHelpOptions = true,
-    versionProvider = VersionProvider.class,
+    versionProvider = BuildVersionProvider.class,
     description = {
         "Make the workers' class-data-sharing archive (lib/worker.jsa) for this installation and the JDK that runs this " +
             "command, replacing any older one: workers then start faster. A server makes it at its first start when its lib " +

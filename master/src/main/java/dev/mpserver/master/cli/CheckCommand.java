@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 
 import dev.mpserver.master.log.LogFile;
 import dev.mpserver.master.process.CdsArchive;
+import dev.mpserver.protocol.build.BuildVersionProvider;
 import dev.mpserver.protocol.posix.Errno;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.PosixException;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "check",
     mixinStandardHelpOptions = true,
-    versionProvider = VersionProvider.class,
+    versionProvider = BuildVersionProvider.class,
     sortOptions = false,
     description = {
         "Check the server's options and the environment a start with them would meet, then exit, like nginx -t: the same " +

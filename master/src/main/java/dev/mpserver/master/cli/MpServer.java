@@ -16,6 +16,7 @@ import dev.mpserver.master.log.SingleProcessLogReopen;
 import dev.mpserver.master.process.CdsArchive;
 import dev.mpserver.master.process.WorkerLauncher;
 import dev.mpserver.master.signal.SignalWaiter;
+import dev.mpserver.protocol.build.BuildVersionProvider;
 import dev.mpserver.protocol.posix.Errno;
 import dev.mpserver.protocol.posix.NativeStrings;
 import dev.mpserver.protocol.posix.Posix;
@@ -39,7 +40,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "mpserver",
     mixinStandardHelpOptions = true,
-    versionProvider = VersionProvider.class,
+    versionProvider = BuildVersionProvider.class,
     subcommands = {StatCommand.class, SignalCommand.class, CheckCommand.class, CdsArchiveCommand.class},
     sortOptions = false,
     description = {

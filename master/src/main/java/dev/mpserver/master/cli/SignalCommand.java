@@ -6,15 +6,16 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import dev.mpserver.master.control.ServerSignal;
+import dev.mpserver.protocol.build.BuildVersionProvider;
 import dev.mpserver.protocol.counters.CountersFile;
 import dev.mpserver.protocol.counters.CountersFileReader;
 import dev.mpserver.protocol.posix.Errno;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.Signals;
 import dev.mpserver.protocol.rundir.PidFile;
-import dev.mpserver.protocol.rundir.RunDirectory;
 import dev.mpserver.worker.cli.DurationConverter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -26,7 +27,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "signal",
     mixinStandardHelpOptions = true,
-    versionProvider = VersionProvider.class,
+    versionProvider = BuildVersionProvider.class,
     sortOptions = false,
     description = {
         "Signal the running server through the pid file in its run directory (like nginx -s):",
@@ -46,12 +47,8 @@ public final class SignalCommand implements Callable<Integer>
     @Parameters(index = "0", paramLabel = "SIGNAL", description = "${COMPLETION-CANDIDATES}")
     ServerSignal signal;
 
-    @Option(names = "--run-dir", paramLabel = "DIR",
-        description = "The server's --run-dir. Default: mpserver-<port> under $XDG_RUNTIME_DIR, /run or /tmp, the first that exists.")
-    Path runDir;
-
-    @Option(names = {"-p", "--port"}, defaultValue = "8935", description = "Find the run dir of the server on this port (default ${DEFAULT-VALUE}).")
-    int port;
+    @Mixin
+    RunDirOptions server;
 
     @Option(names = "--wait", arity = "0..1", fallbackValue = "60s", paramLabel = "TIME", converter = DurationConverter.class,
         description = "With stop or quit: wait until the server has exited, at most TIME (default 60s).")
@@ -60,11 +57,7 @@ public final class SignalCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
-        final Path dir = null != runDir ? runDir : RunDirectory.find(port);
-        if (!Files.isDirectory(dir))
-        {
-            throw new CommandFailedException("no run directory " + dir + " (is the server running with this --port or --run-dir?)");
-        }
+        final Path dir = server.existing();
         final long pid = PidFile.read(dir);
         if (pid == PidFile.NONE)
         {

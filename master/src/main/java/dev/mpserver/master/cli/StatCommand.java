@@ -9,10 +9,11 @@ import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 
 import dev.mpserver.master.stat.StatFormat;
+import dev.mpserver.protocol.build.BuildVersionProvider;
 import dev.mpserver.protocol.counters.RunDirCounters;
 import dev.mpserver.protocol.posix.Terminal;
-import dev.mpserver.protocol.rundir.RunDirectory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "stat",
     mixinStandardHelpOptions = true,
-    versionProvider = VersionProvider.class,
+    versionProvider = BuildVersionProvider.class,
     sortOptions = false,
     description = {
         "Show the counters of a running or stopped mpserver, read from its run directory without disturbing it: master counters, worker totals (live workers plus those that exited) and each live worker, then a diagnosis of signal storms and overload in plain words.",
@@ -40,12 +41,8 @@ public final class StatCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--run-dir", paramLabel = "DIR",
-        description = "The server's --run-dir. Default: mpserver-<port> under $XDG_RUNTIME_DIR, /run or /tmp, the first that exists.")
-    Path runDir;
-
-    @Option(names = {"-p", "--port"}, defaultValue = "8935", description = "Find the run dir of the server on this port (default ${DEFAULT-VALUE}).")
-    int port;
+    @Mixin
+    RunDirOptions server;
 
     @Option(names = "--watch", arity = "0..1", fallbackValue = "1", paramLabel = "SECONDS",
         description = "Refresh every SECONDS (default 1) until interrupted.")
@@ -73,11 +70,7 @@ public final class StatCommand implements Callable<Integer>
         {
             throw new CommandFailedException("--watch must be a positive number of seconds, got " + watchSeconds);
         }
-        final Path dir = null != runDir ? runDir : RunDirectory.find(port);
-        if (!Files.isDirectory(dir))
-        {
-            throw new CommandFailedException("no run directory " + dir + " (is the server running with this --port or --run-dir?)");
-        }
+        final Path dir = server.existing();
         final PrintWriter out = spec.commandLine().getOut();
         final boolean clearScreen = null != watchSeconds && null == output && chosen.isForPeople() && Terminal.isTerminal(Terminal.STDOUT);
         int rounds = 0;
