@@ -54,8 +54,8 @@ public final class CheckCommand implements Callable<Integer>
         final String name = spec.qualifiedName();
         options.validate(spec.commandLine());
         final int workers = options.workerCount();
-        out.println(name + ": options ok: " + (0 == workers ? "single-process mode" : workers + " workers (at most " +
-            options.maxWorkers + ")") + ", " + options.worker.maxClients + " clients per worker at most");
+        out.println(name + ": options ok: " + (0 == workers ? "single-process mode" : workers + (1 == workers ? " worker" : " workers") +
+            " (at most " + options.maxWorkers + ")") + ", " + options.worker.maxClients + " clients per worker at most");
         final RLimit fds = Posix.getRlimit(RLimit.RLIMIT_NOFILE);
         out.println(name + ": fd limit " + (fds.maximum() == RLimit.RLIM_INFINITY ? "unlimited" : fds.maximum()) +
             " fits --max-clients " + options.worker.maxClients);

@@ -182,6 +182,20 @@ class CommandLineTest
     }
 
     @Test
+    void optionsComeFromAnArgumentFileForCheckAndForAServerThatReExecutesItself() throws Exception
+    {
+        final Path args = Files.writeString(tmp.resolve("mpserver.args"),
+            "# as conf/mpserver.args\n--workers 1\n--max-clients 10   --idle-timeout 30s\n");
+        final CommandProcess check = CommandProcess.run("check", "--port", "0", "--run-dir", tmp.resolve("run").toString(), "@" + args);
+        assertEquals(0, check.exit(), check.toString());
+        assertTrue(check.out().contains("options ok: 1 worker (at most 64), 10 clients per worker at most"), check.out());
+        try (ServerProcess server = ServerProcess.start("@" + args))
+        {
+            assertEquals(1, server.workerPids().size(), "the re-executed master read the file again");
+        }
+    }
+
+    @Test
     void everyCommandHasVersionAndExitCodesInItsHelp()
     {
         for (final String command : List.of("", "stat", "signal", "check", "cds-archive"))
