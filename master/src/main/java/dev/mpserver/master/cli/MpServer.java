@@ -220,9 +220,10 @@ public final class MpServer implements Callable<Integer>
     {
         try (java.io.BufferedReader reader = Files.newBufferedReader(Path.of("/proc/sys/net/core/somaxconn")))
         {
-            return Integer.parseInt(reader.readLine().trim());
+            final String line = reader.readLine();
+            return null == line ? DEFAULT_SOMAXCONN : Integer.parseInt(line.trim());
         }
-        catch (final IOException | NumberFormatException | NullPointerException ex)
+        catch (final IOException | NumberFormatException ex)
         {
             return DEFAULT_SOMAXCONN;
         }

@@ -72,14 +72,14 @@ public final class MetricsExposition
             for (final MasterCounter counter : MasterCounter.values())
             {
                 final String name = "master_" + name(counter.name());
-                family(name, "Master: " + counter.label() + ".", !counter.isGauge(), unit(counter.name()));
+                family(name, "Master: " + help(counter.name(), counter.label()), !counter.isGauge(), unit(counter.name()));
                 sample(name, !counter.isGauge(), "", value(counter.name(), counters.master(counter)));
             }
         }
         for (final WorkerCounter counter : WorkerCounter.values())
         {
             final String name = name(counter.name());
-            family(name, (counter.isGauge() ? "Live workers: " : "Workers, live and exited: ") + counter.label() + ".",
+            family(name, (counter.isGauge() ? "Live workers: " : "Workers, live and exited: ") + help(counter.name(), counter.label()),
                 !counter.isGauge(), unit(counter.name()));
             sample(name, !counter.isGauge(), "", value(counter.name(), counters.total(counter)));
         }
@@ -94,7 +94,7 @@ public final class MetricsExposition
             for (final WorkerCounter counter : WorkerCounter.values())
             {
                 final String name = "worker_" + name(counter.name());
-                family(name, "One worker: " + counter.label() + ".", !counter.isGauge(), unit(counter.name()));
+                family(name, "One worker: " + help(counter.name(), counter.label()), !counter.isGauge(), unit(counter.name()));
                 for (final RunDirCounters.Process worker : workers)
                 {
                     sample(name, !counter.isGauge(), labels(worker), value(counter.name(), worker.value(counter)));
@@ -115,6 +115,12 @@ public final class MetricsExposition
     {
         final String lower = enumName.toLowerCase(Locale.ROOT);
         return enumName.endsWith(MILLIS_SUFFIX) ? lower.substring(0, lower.length() - MILLIS_SUFFIX.length()) + "_seconds" : lower;
+    }
+
+    /** The counter's label as a sentence; one the server keeps in milliseconds says it is exported in seconds. */
+    private static String help(final String enumName, final String label)
+    {
+        return enumName.endsWith(MILLIS_SUFFIX) && label.endsWith(" ms") ? label.substring(0, label.length() - 3) + ", in seconds." : label + ".";
     }
 
     private static String unit(final String enumName)
