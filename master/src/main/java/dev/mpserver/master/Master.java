@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import dev.mpserver.master.log.LogReopen;
+import dev.mpserver.master.process.PendingHandoffs;
 import dev.mpserver.master.process.WorkerLauncher;
 import dev.mpserver.master.process.WorkerSlot;
 import dev.mpserver.master.routing.ShardTable;
@@ -21,6 +22,7 @@ import dev.mpserver.protocol.counters.CountersFile;
 import dev.mpserver.protocol.counters.CountersFileReader;
 import dev.mpserver.protocol.counters.MasterCounter;
 import dev.mpserver.protocol.counters.WorkerCounter;
+import dev.mpserver.protocol.net.LingeringClose;
 import dev.mpserver.protocol.posix.ITimerVal;
 import dev.mpserver.protocol.posix.MsgHdr;
 import dev.mpserver.protocol.posix.NativeMemory;
@@ -31,6 +33,7 @@ import dev.mpserver.protocol.wire.ErrorCode;
 import dev.mpserver.protocol.wire.WireEncoder;
 import dev.mpserver.protocol.wire.WireProtocol;
 import dev.mpserver.worker.WorkerMain;
+import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2IntHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.logging.log4j.LogManager;
@@ -65,6 +68,9 @@ public final class Master implements ChannelFrameHandler
     private static final int POLL_ENTER_FRAMES = 32;
     /** Frames read from one channel per pass at most: a worker that writes as fast as we read must not hold the loop. */
     private static final int RECEIVE_BUDGET = 1024;
+    /** Refused clients lingering in the master at once at most (each holds an fd until it is done). */
+    private static final int LINGER_CAPACITY = 1024;
+    private static final int LINGER_MAX_BYTES = 256 * 1024;
 
     private static final int RUNNING = 0;
     private static final int STOPPING_FAST = 1;
@@ -83,6 +89,10 @@ public final class Master implements ChannelFrameHandler
     private final Int2IntHashMap slotByChannelFd = new Int2IntHashMap(ShardTable.NONE);
     private final UnsafeBuffer errorFrame = NativeMemory.allocate(WireProtocol.MAX_ERROR_FRAME_LENGTH);
     private final WorkerLauncher launcher;
+    /** Clients the master refuses linger here, polled on the tick: the master has no epoll set. */
+    private final LingeringClose lingering;
+    private final PendingHandoffs.Sink routeAgain = this::route;
+    private final PendingHandoffs.Sink refuseShuttingDown = this::refuseShuttingDown;
     private final LogReopen logReopen;
 
     private int state = RUNNING;
@@ -115,6 +125,7 @@ public final class Master implements ChannelFrameHandler
         }
         this.dirty = new boolean[slots.length];
         this.launcher = new WorkerLauncher(config.workerJvmOptions, waiter.masterSignals(), config.workerClass);
+        this.lingering = new LingeringClose(LINGER_CAPACITY, config.worker.lingerTimeoutNanos, LINGER_MAX_BYTES, -1);
         this.logReopen = new LogReopen(config.logFile);
     }
 
@@ -166,6 +177,7 @@ public final class Master implements ChannelFrameHandler
             waiter.drain();
         }
         Posix.process().setitimer(ITimerVal.ITIMER_REAL, new ITimerVal().periodMicros(0).address(), 0L);
+        lingering.closeAll();
         publishCounters();
         countersFile.close(); // kept: 'mpserver stat' shows the last values of a stopped server
         LOG.info("master {} exits ({})", pid, counters);
@@ -324,8 +336,8 @@ public final class Master implements ChannelFrameHandler
                 onReady(slot);
                 break;
             case ChannelCommand.LOAD:
-                slot.load = frame.load();
-                slot.shards = frame.shardId();
+                slot.onLoadReport(frame.load(), frame.ack(), config.worker.maxClients);
+                slot.shards = frame.shardCount();
                 break;
             case ChannelCommand.HANDOFF:
                 counters.increment(MasterCounter.HANDOFFS_IN);
@@ -335,17 +347,17 @@ public final class Master implements ChannelFrameHandler
                     LOG.warn("a hand-off from worker {} arrived without its fd (master at its fd limit?)", slot.pid);
                     break;
                 }
-                route(frame.shardId(), fd);
+                route(frame.shardId(), fd, frame.buffer(), frame.payloadOffset(), frame.payloadLength());
                 break;
             case ChannelCommand.RETURN:
                 counters.increment(MasterCounter.HANDOFFS_RETURNED);
                 if (fd >= 0)
                 {
-                    onReturn(slot, frame.shardId(), fd);
+                    onReturn(slot, frame, fd);
                 }
                 break;
             case ChannelCommand.SHARD_GONE:
-                if (!shards.gone(frame.shardId(), slot.index, frame.load(), nowNanos))
+                if (!shards.gone(frame.shardId(), slot.index, frame.ack(), nowNanos))
                 {
                     counters.increment(MasterCounter.STALE_SHARD_GONE);
                 }
@@ -369,12 +381,7 @@ public final class Master implements ChannelFrameHandler
         slot.readyAtNanos = nowNanos;
         counters.set(MasterCounter.LAST_SPAWN_TO_READY_MS, (nowNanos - slot.spawnedAtNanos) / NANOS_PER_MILLI);
         LOG.info("worker {} (slot {}) ready in {} ms", slot.pid, slot.index, (nowNanos - slot.spawnedAtNanos) / NANOS_PER_MILLI);
-        final int waiting = slot.pendingCount;
-        slot.pendingCount = 0;
-        for (int i = 0; i < waiting; i++)
-        {
-            forward(slot, slot.pendingShard[i], slot.pendingFd[i]);
-        }
+        slot.pending.drainTo(routeAgain); // to their shards' owner: this worker, now READY
         if (!announced && readyWorkers() >= config.workers)
         {
             announced = true;
@@ -383,25 +390,42 @@ public final class Master implements ChannelFrameHandler
         }
     }
 
-    private void onReturn(final WorkerSlot slot, final int shardId, final int fd)
+    /**
+     * A worker could not take a client. Draining, it takes no shard: route afresh. Full, it says
+     * how many clients of the shard it still has: with some, moving the shard would split it, so
+     * the client is refused; with none, the shard moves like a new one (another worker with room,
+     * else a new worker), and the worker is told once every client of the shard we had sent it is
+     * behind that message (SHARD_MOVED), so that it stops returning them.
+     */
+    private void onReturn(final WorkerSlot slot, final ChannelFrame frame, final int fd)
     {
+        final int shardId = frame.shardId();
         if (slot.state == WorkerSlot.READY || slot.state == WorkerSlot.STARTING)
         {
-            // The shard's own worker is full: moving the shard would split it.
-            reject(fd, ErrorCode.SERVER_FULL);
-            return;
+            slot.onReturnedFull(frame.ack());
+            if (frame.shardClients() > 0)
+            {
+                counters.increment(MasterCounter.REJECTED_SHARD_WORKER_FULL);
+                reject(fd, ErrorCode.SERVER_FULL);
+                return;
+            }
+            counters.increment(MasterCounter.HANDOFFS_REROUTED);
+            slot.channel.post(ChannelCommand.SHARD_MOVED, shardId, 0, pid, ChannelFrame.NO_FD);
         }
         if (shards.owner(shardId) == slot.index)
         {
             shards.remove(shardId);
         }
-        route(shardId, fd);
+        route(shardId, fd, frame.buffer(), frame.payloadOffset(), frame.payloadLength());
     }
 
     // ---------------------------------------------------------------- routing
 
-    /** Sends a client of {@code shardId} to the worker that owns the shard, assigning one if needed. */
-    private void route(final int shardId, final int fd)
+    /**
+     * Sends a client of {@code shardId}, with its session state, to the worker that owns the shard,
+     * assigning one if needed. The payload is forwarded unopened.
+     */
+    private void route(final int shardId, final int fd, final DirectBuffer payload, final int payloadOffset, final int payloadLength)
     {
         if (state != RUNNING)
         {
@@ -419,12 +443,13 @@ public final class Master implements ChannelFrameHandler
             owner = pickWorker();
             if (owner == ShardTable.NONE)
             {
+                counters.increment(MasterCounter.REJECTED_SERVER_FULL);
                 reject(fd, ErrorCode.SERVER_FULL);
                 return;
             }
             shards.assign(shardId, owner);
         }
-        forward(slots[owner], shardId, fd);
+        forward(slots[owner], shardId, fd, payload, payloadOffset, payloadLength);
     }
 
     /** Least-loaded READY worker under capacity; else a STARTING one; else a new one. */
@@ -434,15 +459,15 @@ public final class Master implements ChannelFrameHandler
         int bestStarting = ShardTable.NONE;
         for (final WorkerSlot slot : slots)
         {
-            if (slot.generation != generation || slot.load >= config.workerCapacity)
+            if (slot.generation != generation || !hasRoom(slot))
             {
                 continue;
             }
-            if (slot.state == WorkerSlot.READY && (best == ShardTable.NONE || slot.load < slots[best].load))
+            if (slot.state == WorkerSlot.READY && (best == ShardTable.NONE || slot.load() < slots[best].load()))
             {
                 best = slot.index;
             }
-            else if (slot.state == WorkerSlot.STARTING && (bestStarting == ShardTable.NONE || slot.load < slots[bestStarting].load))
+            else if (slot.state == WorkerSlot.STARTING && (bestStarting == ShardTable.NONE || slot.load() < slots[bestStarting].load()))
             {
                 bestStarting = slot.index;
             }
@@ -458,13 +483,18 @@ public final class Master implements ChannelFrameHandler
         return liveWorkers() < config.maxWorkers ? spawn() : ShardTable.NONE;
     }
 
-    private void forward(final WorkerSlot slot, final int shardId, final int fd)
+    private boolean hasRoom(final WorkerSlot slot)
+    {
+        return !slot.isFull() && slot.load() < config.workerCapacity;
+    }
+
+    private void forward(
+        final WorkerSlot slot, final int shardId, final int fd, final DirectBuffer payload, final int payloadOffset, final int payloadLength)
     {
         if (slot.state == WorkerSlot.STARTING)
         {
-            if (slot.queuePending(fd, shardId))
+            if (slot.pending.add(shardId, fd, payload, payloadOffset, payloadLength))
             {
-                slot.load++;
                 counters.increment(MasterCounter.HANDOFFS_QUEUED);
             }
             else
@@ -474,11 +504,11 @@ public final class Master implements ChannelFrameHandler
             return;
         }
         // Posted, not sent: flushChannels() passes this pass's hand-offs to each worker in a few sendmsg calls.
-        final int result = slot.channel.post(ChannelCommand.HANDOFF, shardId, 0, pid, fd);
+        final int result = slot.channel.post(ChannelCommand.HANDOFF, shardId, 0, pid, fd, payload, payloadOffset, payloadLength);
         if (result == Channel.QUEUED)
         {
             shards.forwarded(shardId, slot.channel.lastSeq());
-            slot.load++;
+            slot.onHandoffSent(slot.channel.lastSeq());
             slot.served++;
             counters.increment(MasterCounter.HANDOFFS_ROUTED);
         }
@@ -489,18 +519,33 @@ public final class Master implements ChannelFrameHandler
         else
         {
             workerGone(slot, "channel send failed");
-            route(shardId, fd);
+            route(shardId, fd, payload, payloadOffset, payloadLength);
         }
     }
 
-    /** Tells the client why, then closes it. Never blocks: a client that cannot take 30 bytes loses them. */
+    private void refuseShuttingDown(final int shardId, final int fd, final DirectBuffer payload, final int offset, final int length)
+    {
+        reject(fd, ErrorCode.SHUTTING_DOWN);
+    }
+
+    /**
+     * Tells the client why, then closes it once it has read that ({@link LingeringClose}). Never
+     * blocks: a client that cannot take 30 bytes loses them. E2 is counted by the caller, which
+     * knows which limit was hit.
+     */
     private void reject(final int fd, final ErrorCode code)
     {
-        counters.increment(code == ErrorCode.SERVER_FULL ? MasterCounter.REJECTED_SERVER_FULL
-            : code == ErrorCode.SHARD_BUSY ? MasterCounter.REJECTED_SHARD_BUSY : MasterCounter.REJECTED_SHUTTING_DOWN);
+        if (code == ErrorCode.SHARD_BUSY)
+        {
+            counters.increment(MasterCounter.REJECTED_SHARD_BUSY);
+        }
+        else if (code == ErrorCode.SHUTTING_DOWN)
+        {
+            counters.increment(MasterCounter.REJECTED_SHUTTING_DOWN);
+        }
         final int length = WireEncoder.putError(errorFrame, 0, code);
         Posix.LIBC.send(fd, errorFrame.addressOffset(), length, MsgHdr.MSG_NOSIGNAL | MsgHdr.MSG_DONTWAIT);
-        Posix.closeQuietly(fd);
+        lingering.start(fd, nowNanos);
     }
 
     // ---------------------------------------------------------------- workers
@@ -539,10 +584,7 @@ public final class Master implements ChannelFrameHandler
         slot.state = WorkerSlot.STARTING;
         slot.generation = generation;
         slot.channel = new Channel(pair[0], config.handoffQueue);
-        slot.load = 0;
-        slot.shards = 0;
-        slot.served = 0;
-        slot.pendingCount = 0;
+        slot.resetLoad();
         slot.spawnedAtNanos = nowNanos;
         slotByChannelFd.put(pair[0], slot.index);
         counters.increment(MasterCounter.SPAWNS);
@@ -564,19 +606,14 @@ public final class Master implements ChannelFrameHandler
         final int lost = shards.removeAllOf(slot.index);
         LOG.info("worker {} (slot {}) gone ({}): {} shards unassigned{}", slot.pid, slot.index, why, lost,
             wasServing ? "" : " (was draining)");
-        final int waiting = slot.pendingCount;
-        slot.pendingCount = 0;
-        for (int i = 0; i < waiting; i++)
-        {
-            route(slot.pendingShard[i], slot.pendingFd[i]);
-        }
+        slot.pending.drainTo(routeAgain);
         if (null != slot.channel)
         {
             slot.channel.drainQueue((frame, fd) ->
             {
                 if (frame.command() == ChannelCommand.HANDOFF)
                 {
-                    route(frame.shardId(), fd);
+                    route(frame.shardId(), fd, frame.buffer(), frame.payloadOffset(), frame.payloadLength());
                 }
                 else
                 {
@@ -664,6 +701,8 @@ public final class Master implements ChannelFrameHandler
 
     private void housekeeping()
     {
+        lingering.poll();
+        lingering.expire(nowNanos);
         counters.add(MasterCounter.SHARDS_EXPIRED, shards.expire(nowNanos, config.shardTtlMs * NANOS_PER_MILLI));
         if (state == RUNNING)
         {
@@ -694,7 +733,7 @@ public final class Master implements ChannelFrameHandler
             {
                 continue;
             }
-            if (0 == slot.load && 0 == shards.countOf(slot.index) && spare > config.maxSpare)
+            if (0 == slot.load() && 0 == shards.countOf(slot.index) && spare > config.maxSpare)
             {
                 drain(slot, "retiring spare worker");
                 spare--;
@@ -719,12 +758,7 @@ public final class Master implements ChannelFrameHandler
         slot.state = WorkerSlot.DRAINING;
         shards.removeAllOf(slot.index);
         slot.channel.send(ChannelCommand.QUIT, 0, 0, pid, ChannelFrame.NO_FD);
-        final int waiting = slot.pendingCount;
-        slot.pendingCount = 0;
-        for (int i = 0; i < waiting; i++)
-        {
-            route(slot.pendingShard[i], slot.pendingFd[i]);
-        }
+        slot.pending.drainTo(routeAgain);
     }
 
     private void reload()
@@ -763,12 +797,7 @@ public final class Master implements ChannelFrameHandler
             {
                 continue;
             }
-            final int waiting = slot.pendingCount;
-            slot.pendingCount = 0;
-            for (int i = 0; i < waiting; i++)
-            {
-                reject(slot.pendingFd[i], ErrorCode.SHUTTING_DOWN);
-            }
+            slot.pending.drainTo(refuseShuttingDown);
             if (null != slot.channel && slot.state != WorkerSlot.GONE)
             {
                 slot.channel.send(fast ? ChannelCommand.QUIT_NOW : ChannelCommand.QUIT, 0, 0, pid, ChannelFrame.NO_FD);
@@ -834,14 +863,23 @@ public final class Master implements ChannelFrameHandler
         }
         int clients = 0;
         int backlog = 0;
+        int full = 0;
         for (final WorkerSlot slot : slots)
         {
             if (slot.state != WorkerSlot.FREE)
             {
-                clients += slot.load;
-                backlog += slot.pendingCount + (null != slot.channel ? slot.channel.queuedFrames() : 0);
+                clients += slot.load();
+                backlog += slot.pending.count() + (null != slot.channel ? slot.channel.queuedFrames() : 0);
+                full += slot.isLive() && !hasRoom(slot) ? 1 : 0;
             }
         }
+        counters.set(MasterCounter.WORKERS_FULL, full);
+        counters.set(MasterCounter.MAX_WORKERS, config.maxWorkers);
+        counters.set(MasterCounter.MAX_CLIENTS, config.worker.maxClients);
+        counters.set(MasterCounter.WORKER_CAPACITY, config.workerCapacity);
+        counters.set(MasterCounter.LINGERING, lingering.started());
+        counters.set(MasterCounter.LINGER_TIMEOUTS, lingering.timedOut());
+        counters.set(MasterCounter.LINGER_AT_CAPACITY, lingering.closedAtCapacity());
         counters.set(MasterCounter.WORKERS, liveProcesses());
         counters.set(MasterCounter.SHARDS, shards.size());
         counters.set(MasterCounter.CLIENTS, clients);
@@ -964,7 +1002,7 @@ public final class Master implements ChannelFrameHandler
         int count = 0;
         for (final WorkerSlot slot : slots)
         {
-            if (slot.isLive() && 0 == slot.load && 0 == slot.pendingCount)
+            if (slot.isLive() && 0 == slot.load())
             {
                 count++;
             }
@@ -979,8 +1017,9 @@ public final class Master implements ChannelFrameHandler
         {
             if (slot.state != WorkerSlot.FREE)
             {
-                LOG.info("  slot {} pid {} {} gen {} load {} shards {} served {}", slot.index, slot.pid,
-                    WorkerSlot.stateName(slot.state), slot.generation, slot.load, shards.countOf(slot.index), slot.served);
+                LOG.info("  slot {} pid {} {} gen {} load {}{} shards {} served {}", slot.index, slot.pid,
+                    WorkerSlot.stateName(slot.state), slot.generation, slot.load(), slot.isFull() ? " (full)" : "",
+                    shards.countOf(slot.index), slot.served);
             }
         }
     }

@@ -27,6 +27,8 @@ import dev.mpserver.worker.loop.WorkerConfig;
 public final class CdsTraining
 {
     private static final long READY_TIMEOUT_NANOS = 30_000_000_000L;
+    /** What a default worker under our usual fd limit (20 000) serves: the training sizes its tables alike. */
+    private static final int TRAINING_MAX_CLIENTS = WorkerConfig.defaultMaxClients(20_000);
 
     private CdsTraining()
     {
@@ -46,8 +48,9 @@ public final class CdsTraining
         final Path runDir = Files.createTempDirectory("mpserver-cds-training-");
         final Thread master = new Thread(() -> actAsMaster(pair[0]), "training-master");
         master.start();
-        final List<String> argv = new ArrayList<>(new WorkerConfig(1, WorkerConfig.DEFAULT_MAX_CLIENTS,
-            WorkerConfig.DEFAULT_IDLE_TIMEOUT_MS, WorkerConfig.DEFAULT_OUTPUT_CAP, WorkerConfig.DEFAULT_DRAIN_TIMEOUT_MS, runDir)
+        final List<String> argv = new ArrayList<>(new WorkerConfig(1, TRAINING_MAX_CLIENTS,
+            WorkerConfig.DEFAULT_IDLE_TIMEOUT_MS, WorkerConfig.DEFAULT_OUTPUT_CAP, WorkerConfig.DEFAULT_DRAIN_TIMEOUT_MS,
+            WorkerConfig.DEFAULT_LINGER_TIMEOUT_MS, runDir)
             .toArguments());
         argv.addAll(List.of(WorkerMain.ARG_CHANNEL_FD, Integer.toString(pair[1]), WorkerMain.ARG_LISTEN_FD, Integer.toString(listenFd)));
         final int exit = WorkerMain.run(argv);

@@ -22,7 +22,7 @@ class WorkerMainTest
     {
         // Started by this test, fd 3 is not the channel (closed, or a file the JVM opened there):
         // what a mis-spawned worker would see.
-        final Result result = runWorker(new WorkerConfig(1, 10, 1000, 1024, 1000, null).toArguments());
+        final Result result = runWorker(new WorkerConfig(1, 10, 1000, 1024, 1000, 500, null).toArguments());
         assertEquals(WorkerMain.EXIT_FATAL_CONFIG, result.exit);
         assertTrue(result.stderr.contains("channel fd 3 is not"), result.stderr);
     }
@@ -30,7 +30,7 @@ class WorkerMainTest
     @Test
     void anArgumentItDoesNotKnowIsAFatalConfigurationError() throws Exception
     {
-        final List<String> args = new ArrayList<>(new WorkerConfig(1, 10, 1000, 1024, 1000, null).toArguments());
+        final List<String> args = new ArrayList<>(new WorkerConfig(1, 10, 1000, 1024, 1000, 500, null).toArguments());
         args.addAll(List.of("--max-clientz", "5"));
         final Result result = runWorker(args);
         assertEquals(WorkerMain.EXIT_FATAL_CONFIG, result.exit);

@@ -12,7 +12,6 @@ import dev.mpserver.protocol.build.BuildVersionProvider;
 import dev.mpserver.protocol.posix.Errno;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.PosixException;
-import dev.mpserver.protocol.posix.RLimit;
 import dev.mpserver.protocol.posix.SockAddrIn;
 import dev.mpserver.protocol.rundir.PidFile;
 import dev.mpserver.protocol.rundir.RunDirectory;
@@ -55,10 +54,8 @@ public final class CheckCommand implements Callable<Integer>
         options.validate(spec.commandLine());
         final int workers = options.workerCount();
         out.println(name + ": options ok: " + (0 == workers ? "single-process mode" : workers + (1 == workers ? " worker" : " workers") +
-            " (at most " + options.maxWorkers + ")") + ", " + options.worker.maxClients + " clients per worker at most");
-        final RLimit fds = Posix.getRlimit(RLimit.RLIMIT_NOFILE);
-        out.println(name + ": fd limit " + (fds.maximum() == RLimit.RLIM_INFINITY ? "unlimited" : fds.maximum()) +
-            " fits --max-clients " + options.worker.maxClients);
+            " (at most " + options.maxWorkers + ")") + ", " + options.maxClients() + " clients per worker at most");
+        out.println(name + ": fd limit " + ServerOptions.fdLimit() + " fits " + options.maxClients() + " clients per worker");
         checkPort();
         out.println(name + ": " + options.host + ":" + (0 == options.port ? "0 (a free port, chosen at start)" : options.port + " is free"));
         out.println(name + ": run directory " + checkRunDirectory());

@@ -21,9 +21,6 @@ import picocli.CommandLine.Option;
  */
 public final class ServerOptions
 {
-    /** Fds a worker needs beyond its clients: JVM, jars, channel, listener, epoll, counters file. */
-    static final int FDS_RESERVED_PER_WORKER = 64;
-
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "IPv4 address to listen on (default ${DEFAULT-VALUE}).")
     String host;
 
@@ -131,13 +128,17 @@ public final class ServerOptions
         {
             throw new CommandLine.ParameterException(cli, "--workers (" + workerCount + ") must be between 0 and --max-workers (" + maxWorkers + ")");
         }
-        if (worker.maxClients < 1)
+        if (worker.maxClients < 1 && worker.maxClients != WorkerOptions.MAX_CLIENTS_FROM_FD_LIMIT)
         {
             throw new CommandLine.ParameterException(cli, "--max-clients must be at least 1, got " + worker.maxClients);
         }
         if (worker.idleTimeoutMs < 1)
         {
             throw new CommandLine.ParameterException(cli, "--idle-timeout must be at least 1ms, got " + worker.idleTimeoutMs + "ms");
+        }
+        if (worker.lingerTimeoutMs < 1)
+        {
+            throw new CommandLine.ParameterException(cli, "--linger-timeout must be at least 1ms, got " + worker.lingerTimeoutMs + "ms");
         }
         if (backlog < 1 || handoffQueue < 1 || minSpare < 0 || maxSpare < 0 || worker.outputCap < WorkerConfig.MIN_OUTPUT_CAP)
         {
@@ -148,12 +149,28 @@ public final class ServerOptions
         {
             throw new CommandLine.ParameterException(cli, "--sigpending must not be negative, got " + sigpending);
         }
-        final long fdLimit = Posix.getRlimit(RLimit.RLIMIT_NOFILE).maximum();
-        if (fdLimit != RLimit.RLIM_INFINITY && worker.maxClients + FDS_RESERVED_PER_WORKER > fdLimit)
+        final long fdLimit = fdLimit();
+        final int maxClients = maxClients();
+        if (WorkerConfig.fdsNeeded(maxClients) > fdLimit)
         {
-            throw new CommandLine.ParameterException(cli, "--max-clients " + worker.maxClients + " does not fit the fd limit " +
-                fdLimit + " (ulimit -Hn) with " + FDS_RESERVED_PER_WORKER + " fds to spare; lower --max-clients or raise the limit");
+            throw new CommandLine.ParameterException(cli, "--max-clients " + maxClients + " does not fit the fd limit " +
+                fdLimit + " (ulimit -Hn): a worker needs " + WorkerConfig.fdsNeeded(maxClients) + " fds for it (clients, " +
+                "clients in transit and lingering, " + WorkerConfig.RESERVED_FDS + " of its own); lower --max-clients " +
+                "(at most " + WorkerConfig.defaultMaxClients(fdLimit) + ", the default) or raise the limit");
         }
+    }
+
+    /** --max-clients as given, or what the fd limit allows. */
+    int maxClients()
+    {
+        return worker.effectiveMaxClients(fdLimit());
+    }
+
+    /** RLIMIT_NOFILE's hard limit, which HotSpot makes every JVM's soft limit at start-up. */
+    static long fdLimit()
+    {
+        final long limit = Posix.getRlimit(RLimit.RLIMIT_NOFILE).maximum();
+        return limit == RLimit.RLIM_INFINITY ? Integer.MAX_VALUE : limit;
     }
 
     /** --run-dir, or the default for the port the server listens on. */
@@ -164,13 +181,13 @@ public final class ServerOptions
 
     WorkerConfig workerConfig(final Path dir)
     {
-        return worker.toConfig(0, dir);
+        return worker.toConfig(0, dir, fdLimit());
     }
 
     MasterConfig masterConfig(final int actualPort, final Path dir, final WorkerConfig workerConfig)
     {
         return new MasterConfig(host, actualPort, workerCount(), maxWorkers, backlog, dir,
-            workerCapacity > 0 ? workerCapacity : worker.maxClients, minSpare, maxSpare, maxServed, shardTtlMs,
+            workerCapacity > 0 ? workerCapacity : workerConfig.maxClients, minSpare, maxSpare, maxServed, shardTtlMs,
             worker.drainTimeoutMs, gracePeriodMs, handoffQueue, sigpending, workerConfig,
             Arrays.asList(workerJvmOpts.trim().split("\\s+")), workerClass, logFile);
     }

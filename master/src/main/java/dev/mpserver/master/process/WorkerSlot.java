@@ -1,6 +1,7 @@
 package dev.mpserver.master.process;
 
 import dev.mpserver.protocol.channel.Channel;
+import org.agrona.collections.IntArrayQueue;
 
 /**
  * One child of the master, as nginx's {@code ngx_processes[]} entry: who it is, how to reach it,
@@ -10,7 +11,7 @@ import dev.mpserver.protocol.channel.Channel;
 public final class WorkerSlot
 {
     public static final int FREE = 0;
-    /** Spawned; hand-offs for it wait in {@link #pendingFd} until it says READY. */
+    /** Spawned; hand-offs for it wait in {@link #pending} until it says READY. */
     public static final int STARTING = 1;
     public static final int READY = 2;
     /** Told to QUIT (reload, retirement or graceful stop): takes no new shards. */
@@ -23,23 +24,27 @@ public final class WorkerSlot
     public int pid;
     public int generation;
     public Channel channel;
-    /** Clients, as last reported plus those forwarded since. */
-    public int load;
     public int shards;
     public long spawnedAtNanos;
     public long readyAtNanos;
     /** Clients forwarded to it over its life (for --max-served). */
     public long served;
 
-    public final int[] pendingFd;
-    public final int[] pendingShard;
-    public int pendingCount;
+    /** Clients sent to it while STARTING, waiting for its READY. */
+    public final PendingHandoffs pending;
+
+    /** Clients served, as of the worker's last LOAD. */
+    private int reportedLoad;
+    /** seqs of the HANDOFFs sent since, oldest first: in flight or read after the report. */
+    private final IntArrayQueue handoffsSinceReport = new IntArrayQueue(IntArrayQueue.MIN_CAPACITY, Integer.MIN_VALUE);
+    /** The worker returned a hand-off because it was full; until a later LOAD shows room, it takes no new shard. */
+    private boolean full;
+    private int fullAck;
 
     public WorkerSlot(final int index, final int pendingCapacity)
     {
         this.index = index;
-        this.pendingFd = new int[pendingCapacity];
-        this.pendingShard = new int[pendingCapacity];
+        this.pending = new PendingHandoffs(pendingCapacity);
     }
 
     /** True for a worker that can still be given clients. */
@@ -54,16 +59,57 @@ public final class WorkerSlot
         return state != FREE;
     }
 
-    public boolean queuePending(final int fd, final int shardId)
+    /**
+     * Clients this worker carries as far as the master can tell: its last report, plus the
+     * hand-offs sent after that report's ack, plus those waiting for it to become READY. So a
+     * burst does not pile onto one worker while its reports lag.
+     */
+    public int load()
     {
-        if (pendingCount == pendingFd.length)
+        return reportedLoad + handoffsSinceReport.size() + pending.count();
+    }
+
+    /** True if it returned a hand-off for want of room and has not reported room since. */
+    public boolean isFull()
+    {
+        return full;
+    }
+
+    /** A LOAD: {@code load} clients served after reading our frames up to {@code ack}. */
+    public void onLoadReport(final int load, final int ack, final int maxClients)
+    {
+        reportedLoad = load;
+        while (!handoffsSinceReport.isEmpty() && handoffsSinceReport.peekInt() - ack <= 0)
         {
-            return false;
+            handoffsSinceReport.pollInt();
         }
-        pendingFd[pendingCount] = fd;
-        pendingShard[pendingCount] = shardId;
-        pendingCount++;
-        return true;
+        if (full && ack - fullAck >= 0 && load < maxClients)
+        {
+            full = false;
+        }
+    }
+
+    /** A HANDOFF numbered {@code seq} went to the worker. */
+    public void onHandoffSent(final int seq)
+    {
+        handoffsSinceReport.addInt(seq);
+    }
+
+    /** The worker returned the HANDOFF it read as frame {@code ack} for want of room. */
+    public void onReturnedFull(final int ack)
+    {
+        full = true;
+        fullAck = ack;
+    }
+
+    /** A fresh process in this slot: nothing reported, nothing sent. */
+    public void resetLoad()
+    {
+        reportedLoad = 0;
+        handoffsSinceReport.clear();
+        full = false;
+        shards = 0;
+        served = 0;
     }
 
     public static String stateName(final int state)

@@ -59,11 +59,7 @@ public final class StatDiagnosis
             notes.add(counters.master(MasterCounter.REJECTED_SHARD_BUSY) +
                 " clients were refused with E3 'shard busy': their worker's hand-off queue was full (stalled worker?).");
         }
-        if (counters.master(MasterCounter.REJECTED_SERVER_FULL) > 0)
-        {
-            notes.add(counters.master(MasterCounter.REJECTED_SERVER_FULL) +
-                " clients were refused with E2 'server full': raise --max-workers or --worker-capacity.");
-        }
+        overloadNotes(counters, notes);
         if (counters.master(MasterCounter.CRASHES) > 0)
         {
             notes.add(counters.master(MasterCounter.CRASHES) + " workers died young; respawn backoff is now " +
@@ -75,6 +71,35 @@ public final class StatDiagnosis
             notes.add("ok: no signal queue overflow, no refused clients, no crashes.");
         }
         return notes;
+    }
+
+    /** E2 refusals, each with the limit that was actually hit. */
+    private static void overloadNotes(final RunDirCounters counters, final List<String> notes)
+    {
+        final long noWorker = counters.master(MasterCounter.REJECTED_SERVER_FULL);
+        if (noWorker > 0)
+        {
+            final long spawnFailures = counters.master(MasterCounter.SPAWN_FAILURES);
+            final String limit = spawnFailures > 0
+                ? "and " + spawnFailures + " worker starts failed (see the master's log)"
+                : "with every worker at --worker-capacity (" + counters.master(MasterCounter.WORKER_CAPACITY) + " clients) and " +
+                "--max-workers (" + counters.master(MasterCounter.MAX_WORKERS) + ") running: raise --max-workers or --worker-capacity";
+            notes.add(noWorker + " clients were refused with E2 'server full': no worker could take a new shard, " + limit + ".");
+        }
+        final long shardWorkerFull = counters.master(MasterCounter.REJECTED_SHARD_WORKER_FULL) +
+            counters.total(WorkerCounter.ERRORS_SERVER_FULL);
+        if (shardWorkerFull > 0)
+        {
+            notes.add(shardWorkerFull + " clients were refused with E2 'server full' because their shard's worker was at " +
+                "--max-clients (" + counters.master(MasterCounter.MAX_CLIENTS) + "); a shard is never split across workers: raise " +
+                "--max-clients (its default is what the fd limit allows) or spread the load over more shards.");
+        }
+        final long closedAtOnce = counters.master(MasterCounter.LINGER_AT_CAPACITY) + counters.total(WorkerCounter.LINGER_AT_CAPACITY);
+        if (closedAtOnce > 0)
+        {
+            notes.add(closedAtOnce + " refused clients were closed at once, too many were already lingering: they may " +
+                "have seen a reset instead of their 'E'.");
+        }
     }
 
     private static void hotShards(final RunDirCounters counters, final List<String> notes)

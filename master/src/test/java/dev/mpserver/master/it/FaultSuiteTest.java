@@ -496,7 +496,7 @@ class FaultSuiteTest
                 assertEquals(null, failureBeforeKill.get(), "every client was served until the kill");
                 for (final TestClient client : connected)
                 {
-                    assertTrue(client.isClosedByServer(), "the workers closed their clients on the way out");
+                    assertTrue(client.isEndedByServer(), "the workers ended their clients on the way out");
                 }
                 try (Socket socket = rawClient(server.port()))
                 {

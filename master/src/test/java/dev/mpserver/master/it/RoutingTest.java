@@ -230,31 +230,49 @@ class RoutingTest
         }
     }
 
+    /**
+     * Whether a wave of hand-offs overflows an RT queue of 8 depends on how the master's wake-ups
+     * fall against the workers' sendmsg calls (a busy master polls with O_ASYNC off), so waves
+     * come until one does, at most four; every client of every wave must be routed.
+     */
     @Test
     void signalStormWithSigpending8OverflowsAndStillRoutesEveryClient() throws Exception
     {
         final ServerProcess server = ServerProcess.start("--workers", "2", "--max-clients", "3000", "--sigpending", "8");
-        final List<TestClient> open = new ArrayList<>();
+        final Random random = new Random(7);
+        int waves = 0;
         try
         {
-            final Random random = new Random(7);
-            for (int i = 0; i < 2000; i++)
+            do
             {
-                final TestClient client = new TestClient(server.port());
-                open.add(client);
-                client.send(TestClient.control(random.nextInt(100_000)), TestClient.PING);
+                waves++;
+                final List<TestClient> open = new ArrayList<>();
+                try
+                {
+                    for (int i = 0; i < 2000; i++)
+                    {
+                        final TestClient client = new TestClient(server.port());
+                        open.add(client);
+                        client.send(TestClient.control(random.nextInt(100_000)), TestClient.PING);
+                    }
+                    for (final TestClient client : open)
+                    {
+                        client.expectPing();
+                    }
+                }
+                finally
+                {
+                    for (final TestClient client : open)
+                    {
+                        client.close();
+                    }
+                }
+                Thread.sleep(100); // the master publishes its counters every 50 ms
             }
-            for (final TestClient client : open)
-            {
-                client.expectPing();
-            }
+            while (waves < 4 && overflows(server) == 0);
         }
         finally
         {
-            for (final TestClient client : open)
-            {
-                client.close();
-            }
             server.close();
         }
         // The master keeps its counters file after it exits: read the storm from it, as 'mpserver stat' does.
@@ -262,11 +280,19 @@ class RoutingTest
         {
             final long overflows = master.value(MasterCounter.OVERFLOWS.typeId());
             final long rescans = master.value(MasterCounter.RESCANS.typeId());
-            assertTrue(overflows > 0, "the RT queue overflowed: " + overflows);
+            assertTrue(overflows > 0, "the RT queue overflowed in " + waves + " waves: " + overflows);
             // Several overflow SIGIOs taken in one wake-up are answered by one rescan.
             assertTrue(rescans >= 1 && rescans <= overflows, "overflows " + overflows + " answered by rescans " + rescans);
-            assertEquals(2000, master.value(MasterCounter.RETIRED_TYPE_ID_BASE + WorkerCounter.MESSAGES.ordinal()),
+            assertEquals(2000L * waves, master.value(MasterCounter.RETIRED_TYPE_ID_BASE + WorkerCounter.MESSAGES.ordinal()),
                 "the exited workers' totals count every message");
+        }
+    }
+
+    private static long overflows(final ServerProcess server)
+    {
+        try (CountersFileReader master = CountersFileReader.open(server.runDir().resolve(CountersFile.MASTER_FILE)))
+        {
+            return null == master ? 0 : master.value(MasterCounter.OVERFLOWS.typeId());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.mpserver.master.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.Signals;
+import dev.mpserver.protocol.wire.ErrorCode;
 import org.junit.jupiter.api.Test;
 
 /** Stopping: graceful, fast, and the master dying; never an orphan. */
@@ -39,6 +41,12 @@ class ShutdownTest
             }
             assertEquals(0, server.awaitExit(10, TimeUnit.SECONDS));
             assertTrue(server.survivingWorkers().isEmpty(), "no orphans of " + workers);
+            for (final long worker : workers)
+            {
+                // A JVM that crashes writes hs_err_pid<pid>.log into its working directory, ours.
+                assertFalse(java.nio.file.Files.exists(java.nio.file.Path.of("hs_err_pid" + worker + ".log")),
+                    "worker " + worker + " crashed on its way out");
+            }
         }
     }
 
@@ -60,6 +68,7 @@ class ShutdownTest
             assertTrue(server.survivingWorkers().isEmpty(), "no orphans");
             for (final TestClient client : clients)
             {
+                assertEquals(ErrorCode.SHUTTING_DOWN.code(), client.expectError(), "told why, even in a fast stop");
                 assertTrue(client.isClosedByServer());
                 client.close();
             }

@@ -27,7 +27,9 @@ class StatCommandTest
                     client.join(i);
                 }
             }
-            assertTrue(ServerProcess.eventually(3000, () -> number(stat(server, "--json"), "\"totals\":\\{[^}]*\"messages\":(\\d+)") == 100));
+            // Workers' counters are live; the master's follow within its publishing interval.
+            assertTrue(ServerProcess.eventually(3000, () -> number(stat(server, "--json"), "\"totals\":\\{[^}]*\"messages\":(\\d+)") == 100 &&
+                number(stat(server, "--json"), "\"handoffsIn\":(\\d+)") == 100));
             final String running = stat(server, "--json");
             assertTrue(running.contains("\"master\":{\"pid\":" + server.pid() + ",\"alive\":true"), running);
             assertEquals(2, count(running, "\"slot\":"), "one entry per live worker: " + running);

@@ -168,6 +168,30 @@ public final class TestClient implements AutoCloseable
         }
     }
 
+    /**
+     * True if the server ended the connection (EOF or reset) within the read timeout, after
+     * whatever it sent last (a worker that stops tells its clients {@code 'E'} 5 first).
+     */
+    public boolean isEndedByServer()
+    {
+        try
+        {
+            while (in.read() >= 0)
+            {
+                // the last frames before the end
+            }
+            return true;
+        }
+        catch (final SocketTimeoutException ex)
+        {
+            return false;
+        }
+        catch (final IOException ex)
+        {
+            return true;
+        }
+    }
+
     /** True if nothing arrives within {@code millis}. */
     public boolean isSilentFor(final int millis) throws IOException
     {

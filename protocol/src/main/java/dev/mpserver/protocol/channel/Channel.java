@@ -5,6 +5,7 @@ import dev.mpserver.protocol.posix.LibC;
 import dev.mpserver.protocol.posix.MsgHdr;
 import dev.mpserver.protocol.posix.NativeMemory;
 import dev.mpserver.protocol.posix.Posix;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -20,15 +21,18 @@ import org.agrona.concurrent.UnsafeBuffer;
  * queues and flushes at once; {@link #post} only queues, for a caller that produces many frames
  * in one pass and flushes once at its end. A sendmsg that carries fds starts with a frame that
  * carries one, and the fd-less frames in front of it go in their own sendmsg (see receiving).
- * Order is kept: nothing bypasses the queue. A partial write has passed all its fds with its first
- * byte; the frames still queued keep their stamps and go later without fds.
+ * Order is kept: nothing bypasses the queue ({@link OutboundQueue}). A partial write has passed all
+ * its fds with its first byte; the frames still queued keep their stamps and go later without fds.
+ * A frame may carry a payload (at most {@link ChannelFrame#MAX_PAYLOAD_LENGTH} bytes), copied into
+ * the queue when posted.
  *
  * <h2>Receiving</h2>
  * {@link #receive} reads until EAGAIN (never one message per wake-up: signals and epoll edges
  * coalesce). Linux hands a sendmsg's fds to the recvmsg that reads its first byte and never the
  * fds of two sendmsgs to one recvmsg; {@link ReceivedFds} keeps them in groups, one per sendmsg,
  * and each fd-carrying frame claims its fd by index from the oldest group. A partial frame stays
- * buffered (its fds are already in their group) until the rest arrives. Fds no frame claims are
+ * buffered (its fds are already in their group) until the rest arrives, payload included (a peer
+ * that declares a payload over the limit is broken: the channel closes with EPROTO). Fds no frame claims are
  * closed, and a frame whose fd was dropped (MSG_CTRUNC: the receiver is at its fd limit) is
  * handed over as {@link ChannelFrame#FD_LOST} without shifting any other frame's fd.
  *
@@ -45,34 +49,36 @@ public final class Channel implements AutoCloseable
     public static final int CLOSED = 3;
 
     public static final int DEFAULT_QUEUE_CAPACITY = 1024;
-    /** Frames (and so fds) in one sendmsg at most: 64 × 24 bytes stay far inside one skb. */
+    /** Frames (and so fds) in one sendmsg at most: 64 headers stay far inside one skb. */
     public static final int MAX_FRAMES_PER_SEND = 64;
-    private static final int RECEIVE_FRAMES = 512;
+    /** Payload bytes a queue holds besides its headers: a few hand-offs' worth of session state at most. */
+    private static final int QUEUED_PAYLOAD_BYTES = 4 * ChannelFrame.MAX_FRAME_LENGTH;
+    /** Reads of up to this many headers at once, and always room for the largest frame. */
+    private static final int RECEIVE_BYTES = 512 * ChannelFrame.HEADER_LENGTH + ChannelFrame.MAX_FRAME_LENGTH;
     /** Room for the most fds one sendmsg can carry, so that our buffer never truncates a peer's fds. */
     private static final int CONTROL_CAPACITY = MsgHdr.cmsgSpace(MsgHdr.SCM_MAX_FD * Integer.BYTES) + MsgHdr.cmsgSpace(16);
-    private static final int FRAME = ChannelFrame.HEADER_LENGTH;
+    private static final int EPROTO = 71;
 
     private final LibC libc = Posix.LIBC;
     private final int fd;
     private final MsgHdr receiveHeader = new MsgHdr(CONTROL_CAPACITY);
     private final MsgHdr sendHeader = new MsgHdr(MsgHdr.cmsgSpace(MAX_FRAMES_PER_SEND * Integer.BYTES));
     private final int[] sendFds = new int[MAX_FRAMES_PER_SEND];
-    private final UnsafeBuffer in = NativeMemory.allocate(RECEIVE_FRAMES * FRAME);
+    private final UnsafeBuffer in = NativeMemory.allocate(RECEIVE_BYTES);
     private final ChannelFrame inFrame = new ChannelFrame();
+    private final ChannelFrame queuedFrame = new ChannelFrame();
     private final ReceivedFds receivedFds = new ReceivedFds();
 
-    private final int queueCapacity;
-    private final UnsafeBuffer queue;
-    /** Per queued frame: the fd still to pass, or NO_FD (none, or already passed by a partial write). */
-    private final int[] queueFds;
-    private int queueHead;
-    private int queueSize;
+    /** Per queued frame: its bytes, and the fd still to pass or NO_FD (none, or already passed by a partial write). */
+    private final OutboundQueue queue;
     private int headBytesSent;
     /** Frames queued since the last flush that found the socket full; they are counted when one does. */
     private int queuedSinceFull;
 
     private int inLimit;
     private int seq;
+    /** seq of the last frame received: every frame posted carries it as its ack. */
+    private int lastReceivedSeq;
     private boolean closed;
     private int lastErrno;
 
@@ -94,9 +100,7 @@ public final class Channel implements AutoCloseable
     public Channel(final int fd, final int queueCapacity)
     {
         this.fd = fd;
-        this.queueCapacity = queueCapacity;
-        this.queue = NativeMemory.allocate(queueCapacity * FRAME);
-        this.queueFds = new int[queueCapacity];
+        this.queue = new OutboundQueue(queueCapacity, queueCapacity * ChannelFrame.HEADER_LENGTH + QUEUED_PAYLOAD_BYTES);
     }
 
     public int fd()
@@ -175,7 +179,21 @@ public final class Channel implements AutoCloseable
      */
     public int send(final int command, final int shardId, final int load, final int pid, final int attachedFd)
     {
-        final int posted = post(command, shardId, load, pid, attachedFd);
+        return send(command, shardId, load, pid, attachedFd, null, 0, 0);
+    }
+
+    /** {@link #send(int, int, int, int, int)} with a payload, copied before this returns. */
+    public int send(
+        final int command,
+        final int shardId,
+        final int load,
+        final int pid,
+        final int attachedFd,
+        final DirectBuffer payload,
+        final int payloadOffset,
+        final int payloadLength)
+    {
+        final int posted = post(command, shardId, load, pid, attachedFd, payload, payloadOffset, payloadLength);
         if (posted != QUEUED)
         {
             return posted;
@@ -183,18 +201,17 @@ public final class Channel implements AutoCloseable
         flush();
         if (closed)
         {
-            final int last = slot(queueSize - 1);
-            if (queueSize > 0 && queueFds[last] == attachedFd && attachedFd >= 0)
+            final int size = queue.size();
+            if (size > 0 && attachedFd >= 0 && queue.fd(queue.slot(size - 1)) == attachedFd)
             {
                 // Never passed: hand the fd back to the caller, who still has a client to answer.
-                queueFds[last] = ChannelFrame.NO_FD;
-                queueSize--;
+                queue.removeLast();
                 seq--;
                 return CLOSED;
             }
             return attachedFd >= 0 ? QUEUED : CLOSED;
         }
-        return 0 == queueSize ? SENT : QUEUED;
+        return queue.isEmpty() ? SENT : QUEUED;
     }
 
     /**
@@ -207,20 +224,48 @@ public final class Channel implements AutoCloseable
      */
     public int post(final int command, final int shardId, final int load, final int pid, final int attachedFd)
     {
+        return post(command, shardId, load, pid, attachedFd, null, 0, 0);
+    }
+
+    /**
+     * {@link #post(int, int, int, int, int)} with a payload of at most
+     * {@link ChannelFrame#MAX_PAYLOAD_LENGTH} bytes, copied into the queue before this returns.
+     *
+     * @throws IllegalArgumentException for a payload over the limit (the caller bounds it)
+     */
+    public int post(
+        final int command,
+        final int shardId,
+        final int load,
+        final int pid,
+        final int attachedFd,
+        final DirectBuffer payload,
+        final int payloadOffset,
+        final int payloadLength)
+    {
+        if (payloadLength < 0 || payloadLength > ChannelFrame.MAX_PAYLOAD_LENGTH)
+        {
+            throw new IllegalArgumentException("channel payload of " + payloadLength + " bytes, limit " +
+                ChannelFrame.MAX_PAYLOAD_LENGTH);
+        }
         if (closed)
         {
             return CLOSED;
         }
-        if (queueSize == queueCapacity)
+        final int at = queue.append(ChannelFrame.HEADER_LENGTH + payloadLength, attachedFd);
+        if (at == OutboundQueue.NONE)
         {
             framesRejected++;
             return FULL;
         }
-        final int slot = slot(queueSize++);
-        ChannelFrame.encode(queue, slot * FRAME, command, attachedFd >= 0, shardId, load, pid, ++seq);
-        queueFds[slot] = attachedFd;
+        final UnsafeBuffer bytes = queue.bytes();
+        ChannelFrame.encode(bytes, at, command, attachedFd >= 0, shardId, load, pid, ++seq, lastReceivedSeq, payloadLength);
+        if (payloadLength > 0)
+        {
+            bytes.putBytes(at + ChannelFrame.HEADER_LENGTH, payload, payloadOffset, payloadLength);
+        }
         queuedSinceFull++;
-        if (0 == queueSize % MAX_FRAMES_PER_SEND)
+        if (0 == queue.size() % MAX_FRAMES_PER_SEND)
         {
             flush(); // a full batch is ready: a long pass must not fill the queue before its end
         }
@@ -234,32 +279,31 @@ public final class Channel implements AutoCloseable
      */
     public int flush()
     {
-        while (queueSize > 0 && !closed)
+        while (!queue.isEmpty() && !closed)
         {
             final int sent = headBytesSent > 0 ? sendRestOfHead() : sendBatch();
             if (sent < 0)
             {
                 if (!closed)
                 {
-                    framesQueued += Math.min(queuedSinceFull, queueSize);
+                    framesQueued += Math.min(queuedSinceFull, queue.size());
                     queuedSinceFull = 0;
                 }
                 break;
             }
             headBytesSent += sent;
-            while (headBytesSent >= FRAME)
+            while (!queue.isEmpty() && headBytesSent >= queue.length(queue.slot(0)))
             {
-                headBytesSent -= FRAME;
-                queueHead = slot(1);
-                queueSize--;
+                headBytesSent -= queue.length(queue.slot(0));
+                queue.removeFirst();
                 framesOut++;
             }
         }
-        if (0 == queueSize)
+        if (queue.isEmpty())
         {
             queuedSinceFull = 0;
         }
-        return closed ? -1 : queueSize;
+        return closed ? -1 : queue.size();
     }
 
     /** seq of the last frame sent or queued: lets the peer's later frames say which of ours they had seen. */
@@ -268,14 +312,20 @@ public final class Channel implements AutoCloseable
         return seq;
     }
 
+    /** seq of the last frame received from the peer (the ack of every frame posted now). */
+    public int lastReceivedSeq()
+    {
+        return lastReceivedSeq;
+    }
+
     public int queuedFrames()
     {
-        return queueSize;
+        return queue.size();
     }
 
     public boolean hasQueued()
     {
-        return queueSize > 0;
+        return !queue.isEmpty();
     }
 
     /**
@@ -284,18 +334,18 @@ public final class Channel implements AutoCloseable
      */
     public void drainQueue(final ChannelFrameHandler handler)
     {
-        for (int i = 0; i < queueSize; i++)
+        final ChannelFrame queued = queuedFrame;
+        for (int i = 0; i < queue.size(); i++)
         {
-            final int slot = slot(i);
-            final int queuedFd = queueFds[slot];
-            queueFds[slot] = ChannelFrame.NO_FD;
+            final int slot = queue.slot(i);
+            final int queuedFd = queue.fd(slot);
+            queue.clearFd(slot);
             if (queuedFd >= 0)
             {
-                handler.onFrame(inFrame.wrap(queue, slot * FRAME), queuedFd);
+                handler.onFrame(queued.wrap(queue.bytes(), queue.offset(slot)), queuedFd);
             }
         }
-        queueHead = 0;
-        queueSize = 0;
+        queue.clear();
         headBytesSent = 0;
     }
 
@@ -303,12 +353,11 @@ public final class Channel implements AutoCloseable
     @Override
     public void close()
     {
-        for (int i = 0; i < queueSize; i++)
+        for (int i = 0; i < queue.size(); i++)
         {
-            Posix.closeQuietly(queueFds[slot(i)]);
-            queueFds[slot(i)] = ChannelFrame.NO_FD;
+            Posix.closeQuietly(queue.fd(queue.slot(i)));
         }
-        queueSize = 0;
+        queue.clear();
         receivedFds.close();
         closed = true;
         Posix.closeQuietly(fd);
@@ -369,16 +418,11 @@ public final class Channel implements AutoCloseable
         return framesRejected;
     }
 
-    private int slot(final int index)
-    {
-        final int slot = queueHead + index;
-        return slot >= queueCapacity ? slot - queueCapacity : slot;
-    }
-
     /** The rest of a frame whose start, and with it every fd of its sendmsg, already went. */
     private int sendRestOfHead()
     {
-        return sendSome(queue.addressOffset() + (long)slot(0) * FRAME + headBytesSent, FRAME - headBytesSent, 0);
+        final int head = queue.slot(0);
+        return sendSome(queue.bytes().addressOffset() + queue.offset(head) + headBytesSent, queue.length(head) - headBytesSent, 0);
     }
 
     /**
@@ -391,14 +435,20 @@ public final class Channel implements AutoCloseable
      */
     private int sendBatch()
     {
-        final int first = slot(0);
-        final int limit = Math.min(Math.min(queueSize, queueCapacity - first), MAX_FRAMES_PER_SEND);
-        final boolean withFds = queueFds[first] >= 0;
+        final int limit = Math.min(queue.size(), MAX_FRAMES_PER_SEND);
+        final int start = queue.offset(queue.slot(0));
+        final boolean withFds = queue.fd(queue.slot(0)) >= 0;
         int frames = 0;
         int fdCount = 0;
+        int end = start;
         while (frames < limit)
         {
-            final int queuedFd = queueFds[first + frames];
+            final int slot = queue.slot(frames);
+            if (queue.offset(slot) != end)
+            {
+                break; // the ring wrapped: the rest goes in the next sendmsg
+            }
+            final int queuedFd = queue.fd(slot);
             if (queuedFd >= 0)
             {
                 if (!withFds)
@@ -407,25 +457,28 @@ public final class Channel implements AutoCloseable
                 }
                 sendFds[fdCount++] = queuedFd;
             }
+            end += queue.length(slot);
             frames++;
         }
         for (int i = 0, index = 0; index < fdCount; i++)
         {
-            if (queueFds[first + i] >= 0)
+            final int slot = queue.slot(i);
+            if (queue.fd(slot) >= 0)
             {
-                ChannelFrame.putFdSlot(queue, (first + i) * FRAME, index++, fdCount);
+                ChannelFrame.putFdSlot(queue.bytes(), queue.offset(slot), index++, fdCount);
             }
         }
-        final int sent = sendSome(queue.addressOffset() + (long)first * FRAME, frames * FRAME, fdCount);
+        final int sent = sendSome(queue.bytes().addressOffset() + start, end - start, fdCount);
         if (sent > 0 && fdCount > 0)
         {
             // The kernel holds its own references now, also for frames a partial write left queued.
             for (int i = 0; i < frames; i++)
             {
-                if (queueFds[first + i] >= 0)
+                final int slot = queue.slot(i);
+                if (queue.fd(slot) >= 0)
                 {
-                    Posix.closeQuietly(queueFds[first + i]);
-                    queueFds[first + i] = ChannelFrame.NO_FD;
+                    Posix.closeQuietly(queue.fd(slot));
+                    queue.clearFd(slot);
                 }
             }
             fdsOut += fdCount;
@@ -509,9 +562,19 @@ public final class Channel implements AutoCloseable
     {
         int position = 0;
         int delivered = 0;
-        while (inLimit - position >= FRAME)
+        while (inLimit - position >= ChannelFrame.HEADER_LENGTH)
         {
             inFrame.wrap(in, position);
+            final int payloadLength = inFrame.payloadLength();
+            if (payloadLength < 0 || payloadLength > ChannelFrame.MAX_PAYLOAD_LENGTH)
+            {
+                markClosed(EPROTO); // not a peer that speaks this protocol: nothing after this can be framed
+                break;
+            }
+            if (inLimit - position < ChannelFrame.HEADER_LENGTH + payloadLength)
+            {
+                break; // the rest of its payload is still on its way
+            }
             int frameFd = ChannelFrame.NO_FD;
             if (inFrame.hasFd())
             {
@@ -522,6 +585,7 @@ public final class Channel implements AutoCloseable
                 }
             }
             position += inFrame.frameLength();
+            lastReceivedSeq = inFrame.seq();
             framesIn++;
             delivered++;
             handler.onFrame(inFrame, frameFd);

@@ -9,7 +9,11 @@ public final class ChannelCommand
     public static final int LOAD = 2;
     /** + fd, both ways: worker → master "route this client of shard-id"; master → worker "serve it". */
     public static final int HANDOFF = 3;
-    /** + fd, worker → master: "I cannot take this client" (full or draining); the master reroutes it. */
+    /**
+     * + fd, worker → master: "I cannot take this client" (full or draining); {@code load} = clients
+     * of the shard still here. 0 lets the master move the shard; the worker then returns every
+     * client of it until SHARD_MOVED says no more are on their way.
+     */
     public static final int RETURN = 4;
     /** worker → master: the last client of {@code shardId} left. */
     public static final int SHARD_GONE = 5;
@@ -17,8 +21,13 @@ public final class ChannelCommand
     public static final int QUIT = 6;
     /** master → worker: exit now. */
     public static final int QUIT_NOW = 7;
+    /**
+     * master → worker: the shard this worker returned as empty now belongs elsewhere; sent after
+     * every HANDOFF of it the master had forwarded here, so none of those is still on its way.
+     */
+    public static final int SHARD_MOVED = 8;
     /** + fd, master → worker: the reopened log file; the worker makes it its stderr (fd 2). */
-    public static final int REOPEN = 8;
+    public static final int REOPEN = 9;
 
     private ChannelCommand()
     {
@@ -35,6 +44,7 @@ public final class ChannelCommand
             case SHARD_GONE: return "SHARD_GONE";
             case QUIT: return "QUIT";
             case QUIT_NOW: return "QUIT_NOW";
+            case SHARD_MOVED: return "SHARD_MOVED";
             case REOPEN: return "REOPEN";
             default: return "UNKNOWN(" + command + ")";
         }

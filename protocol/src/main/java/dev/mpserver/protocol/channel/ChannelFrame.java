@@ -6,9 +6,11 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * Flyweight over one master ⇄ worker channel frame. Fixed size, little-endian int32 fields. A frame
- * that carries an fd says where that fd is: one sendmsg may carry several frames and their fds in
- * one SCM_RIGHTS array, and the {@code fd-slot} field names this frame's place in that array.
+ * Flyweight over one master ⇄ worker channel frame: a fixed header of little-endian int32 fields,
+ * then {@code payload-length} bytes of payload (a hand-off's session state, which the master
+ * forwards unopened; none for every other command). A frame that carries an fd says where that fd
+ * is: one sendmsg may carry several frames and their fds in one SCM_RIGHTS array, and the
+ * {@code fd-slot} field names this frame's place in that array.
  *
  * <pre>
  *   0                   1                   2                   3
@@ -24,7 +26,13 @@ import org.agrona.MutableDirectBuffer;
  *  +---------------------------------------------------------------+
  *  |                             pid                               |  @16
  *  +---------------------------------------------------------------+
- *  |                             seq                               |  @20
+ *  |                             seq                               |  @20  this frame's number from its sender
+ *  +---------------------------------------------------------------+
+ *  |                             ack                               |  @24  seq of the last frame the sender had
+ *  +---------------------------------------------------------------+       received from its peer when it wrote this
+ *  |                        payload-length                         |  @28  0..MAX_PAYLOAD_LENGTH
+ *  +---------------------------------------------------------------+
+ *  |                     payload (opaque) ...                      |  @32
  *  +---------------------------------------------------------------+
  * </pre>
  *
@@ -32,9 +40,15 @@ import org.agrona.MutableDirectBuffer;
  * so a frame sent alone with its fd reads 1 (index 0 of 1), the value a one-fd-per-sendmsg sender
  * writes.
  *
- * Growth: fields are only ever added at the end. A later command that carries protocol state (RTMP
- * hand-off) will add a length field and a payload after it; readers find a frame's length through
- * {@link #frameLength()} and nothing else, so that change stays inside this class.
+ * <p>{@code ack} lets the master tell what a worker's report already reflects: a LOAD counts the
+ * hand-offs up to its ack, so the master adds those it forwarded after; a SHARD_GONE with an ack
+ * older than the shard's last forward is stale; a RETURN's ack is the seq of the returned HANDOFF.
+ * The {@code load} field means, per command: clients served (READY, LOAD), clients of the shard
+ * still on the returning worker (RETURN: 0 = the shard is otherwise empty there, the master may
+ * move it); unused otherwise. LOAD's {@code shard-id} carries the count of shards served.
+ *
+ * Growth: header fields are only ever added at the end; readers find a frame's length through
+ * {@link #frameLength()} and nothing else.
  */
 public final class ChannelFrame
 {
@@ -44,7 +58,12 @@ public final class ChannelFrame
     public static final int LOAD_OFFSET = SHARD_ID_OFFSET + Integer.BYTES;
     public static final int PID_OFFSET = LOAD_OFFSET + Integer.BYTES;
     public static final int SEQ_OFFSET = PID_OFFSET + Integer.BYTES;
-    public static final int HEADER_LENGTH = SEQ_OFFSET + Integer.BYTES;
+    public static final int ACK_OFFSET = SEQ_OFFSET + Integer.BYTES;
+    public static final int PAYLOAD_LENGTH_OFFSET = ACK_OFFSET + Integer.BYTES;
+    public static final int HEADER_LENGTH = PAYLOAD_LENGTH_OFFSET + Integer.BYTES;
+    /** Most payload one frame may carry: a hand-off's session state is bounded by its sender. */
+    public static final int MAX_PAYLOAD_LENGTH = 32 * 1024;
+    public static final int MAX_FRAME_LENGTH = HEADER_LENGTH + MAX_PAYLOAD_LENGTH;
 
     private static final int FD_INDEX_SHIFT = 16;
     private static final int FD_COUNT_MASK = 0xFFFF;
@@ -64,10 +83,27 @@ public final class ChannelFrame
         return this;
     }
 
-    /** @return bytes this frame occupies; today every frame is {@link #HEADER_LENGTH}. */
+    /** @return bytes this frame occupies: its header and its payload. */
     public int frameLength()
     {
-        return HEADER_LENGTH;
+        return HEADER_LENGTH + payloadLength();
+    }
+
+    /** Bytes of payload after the header; a reader checks it against {@link #MAX_PAYLOAD_LENGTH}. */
+    public int payloadLength()
+    {
+        return buffer.getInt(offset + PAYLOAD_LENGTH_OFFSET, LITTLE_ENDIAN);
+    }
+
+    /** The buffer the frame is in; its payload starts at {@link #payloadOffset()}. */
+    public DirectBuffer buffer()
+    {
+        return buffer;
+    }
+
+    public int payloadOffset()
+    {
+        return offset + HEADER_LENGTH;
     }
 
     public int command()
@@ -118,7 +154,25 @@ public final class ChannelFrame
         return buffer.getInt(offset + SEQ_OFFSET, LITTLE_ENDIAN);
     }
 
-    /** Writes a whole frame at {@code offset}; returns its length. */
+    /** seq of the last frame the sender had received from its peer when it wrote this one. */
+    public int ack()
+    {
+        return buffer.getInt(offset + ACK_OFFSET, LITTLE_ENDIAN);
+    }
+
+    /** RETURN: clients of the returned shard still on the returning worker ({@code load} field). */
+    public int shardClients()
+    {
+        return load();
+    }
+
+    /** LOAD: shards the worker serves ({@code shard-id} field). */
+    public int shardCount()
+    {
+        return shardId();
+    }
+
+    /** Writes a frame's header at {@code offset} (its payload, if any, goes right after); returns the header's length. */
     public static int encode(
         final MutableDirectBuffer buffer,
         final int offset,
@@ -127,7 +181,9 @@ public final class ChannelFrame
         final int shardId,
         final int load,
         final int pid,
-        final int seq)
+        final int seq,
+        final int ack,
+        final int payloadLength)
     {
         buffer.putInt(offset + COMMAND_OFFSET, command, LITTLE_ENDIAN);
         buffer.putInt(offset + FD_SLOT_OFFSET, hasFd ? 1 : 0, LITTLE_ENDIAN);
@@ -135,6 +191,8 @@ public final class ChannelFrame
         buffer.putInt(offset + LOAD_OFFSET, load, LITTLE_ENDIAN);
         buffer.putInt(offset + PID_OFFSET, pid, LITTLE_ENDIAN);
         buffer.putInt(offset + SEQ_OFFSET, seq, LITTLE_ENDIAN);
+        buffer.putInt(offset + ACK_OFFSET, ack, LITTLE_ENDIAN);
+        buffer.putInt(offset + PAYLOAD_LENGTH_OFFSET, payloadLength, LITTLE_ENDIAN);
         return HEADER_LENGTH;
     }
 
@@ -142,6 +200,6 @@ public final class ChannelFrame
     public String toString()
     {
         return ChannelCommand.name(command()) + "{fd=" + (hasFd() ? fdIndex() + "/" + fdCount() : "none") + ", shard=" + shardId() + ", load=" + load() +
-            ", pid=" + pid() + ", seq=" + seq() + "}";
+            ", pid=" + pid() + ", seq=" + seq() + ", ack=" + ack() + ", payload=" + payloadLength() + "}";
     }
 }

@@ -130,6 +130,18 @@ public final class CountersFile implements AutoCloseable
         return runDir.resolve("worker-" + pid + SUFFIX);
     }
 
+    /** Counter {@code index} of this file, in the order they were added; its owner writes it directly. */
+    public AtomicCounter counter(final int index)
+    {
+        return counters[index];
+    }
+
+    /** Says the owner is alive: {@code stat} tells a live process from a stale file by this. */
+    public void heartbeat()
+    {
+        header.putLongOrdered(HEARTBEAT_OFFSET, System.currentTimeMillis());
+    }
+
     /** Copies {@code values[i]} into counter {@code first + i}, ordered, and beats the heartbeat. */
     public void update(final int first, final long[] values)
     {

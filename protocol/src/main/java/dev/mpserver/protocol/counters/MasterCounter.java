@@ -33,7 +33,19 @@ public enum MasterCounter
     STALE_SHARD_GONE("stale SHARD_GONE ignored", false),
     POLL_PHASES("bursts polled with O_ASYNC off", false),
     /** Channel flushes held back by ETOOMANYREFS: the user had RLIMIT_NOFILE fds in flight in unix sockets. */
-    FD_LIMIT_STALLS("flushes held by fds in flight", false);
+    FD_LIMIT_STALLS("flushes held by fds in flight", false),
+    /** A full worker returned a client of a shard it had no other client of: the shard moved. */
+    HANDOFFS_REROUTED("returned, moved elsewhere", false),
+    /** A full worker returned a client of a shard it serves: not split, so refused. */
+    REJECTED_SHARD_WORKER_FULL("E2 shard worker full", false),
+    LINGERING("lingering closes", false),
+    LINGER_TIMEOUTS("lingering closes timed out", false),
+    LINGER_AT_CAPACITY("closed at once (linger full)", false),
+    MAX_WORKERS("--max-workers", true),
+    MAX_CLIENTS("--max-clients (per worker)", true),
+    WORKER_CAPACITY("--worker-capacity", true),
+    /** Workers the master would not place a new shard on: full by its count or by their RETURN. */
+    WORKERS_FULL("workers at capacity", true);
 
     public static final int TYPE_ID_BASE = 2000;
     /** The master also keeps the totals of exited workers: type id RETIRED_TYPE_ID_BASE + WorkerCounter ordinal. */

@@ -23,7 +23,12 @@ public enum WorkerCounter
     RETURNS("hand-offs returned", false),
     FDS_LOST("fds lost (MSG_CTRUNC)", false),
     BUSIEST_SHARD("busiest shard (id)", true),
-    BUSIEST_SHARD_CLIENTS("busiest shard's clients", true);
+    BUSIEST_SHARD_CLIENTS("busiest shard's clients", true),
+    /** New clients of this worker's own shards (or unrouted) refused at --max-clients. */
+    ERRORS_SERVER_FULL("E2 server full", false),
+    LINGERING("lingering closes", false),
+    LINGER_TIMEOUTS("lingering closes timed out", false),
+    LINGER_AT_CAPACITY("closed at once (linger full)", false);
 
     public static final int TYPE_ID_BASE = 1000;
     public static final int COUNT = values().length;

@@ -43,6 +43,7 @@ public final class Posix
     public static final int SO_REUSEADDR = 2;
     public static final int SO_SNDBUF = 7;
     public static final int SO_RCVBUF = 8;
+    public static final int SHUT_WR = 1;
     public static final int SHUT_RDWR = 2;
     public static final int IPPROTO_TCP = 6;
     public static final int TCP_NODELAY = 1;

@@ -200,12 +200,15 @@ class ChannelTest
         final UnsafeBuffer batch = NativeMemory.allocate(3 * ChannelFrame.HEADER_LENGTH);
         for (int i = 0; i < 3; i++)
         {
-            ChannelFrame.encode(batch, i * ChannelFrame.HEADER_LENGTH, ChannelCommand.HANDOFF, true, i, 0, 0, i + 1);
+            ChannelFrame.encode(batch, i * ChannelFrame.HEADER_LENGTH, ChannelCommand.HANDOFF, true, i, 0, 0, i + 1, 0, 0);
             ChannelFrame.putFdSlot(batch, i * ChannelFrame.HEADER_LENGTH, i, 3);
         }
         final MsgHdr header = new MsgHdr(MsgHdr.cmsgSpace(3 * Integer.BYTES));
-        header.data(batch.addressOffset(), 30).attachFds(sockets, 3);
-        assertEquals(30, Posix.checked("sendmsg", Posix.LIBC.sendmsg(pair[1], header.address(), 0)));
+        final int first = ChannelFrame.HEADER_LENGTH + 6;
+        final int second = 17;
+        final int rest = 3 * ChannelFrame.HEADER_LENGTH - first - second;
+        header.data(batch.addressOffset(), first).attachFds(sockets, 3);
+        assertEquals(first, Posix.checked("sendmsg", Posix.LIBC.sendmsg(pair[1], header.address(), 0)));
         final long[] inodes = new long[3];
         for (int i = 0; i < 3; i++)
         {
@@ -214,9 +217,9 @@ class ChannelTest
         }
         final Channel receiver = new Channel(pair[0]);
         assertEquals(1, receiver.receive(collect));
-        assertEquals(17L, Posix.LIBC.write(pair[1], batch.addressOffset() + 30, 17));
+        assertEquals(second, Posix.LIBC.write(pair[1], batch.addressOffset() + first, second));
         assertEquals(0, receiver.receive(collect));
-        assertEquals(25L, Posix.LIBC.write(pair[1], batch.addressOffset() + 47, 25));
+        assertEquals(rest, Posix.LIBC.write(pair[1], batch.addressOffset() + first + second, rest));
         assertEquals(2, receiver.receive(collect));
         for (int i = 0; i < 3; i++)
         {
@@ -364,7 +367,7 @@ class ChannelTest
     void partialFrameStaysBufferedUntilComplete()
     {
         final UnsafeBuffer frame = NativeMemory.allocate(ChannelFrame.HEADER_LENGTH);
-        ChannelFrame.encode(frame, 0, ChannelCommand.SHARD_GONE, false, 99, 0, 0, 1);
+        ChannelFrame.encode(frame, 0, ChannelCommand.SHARD_GONE, false, 99, 0, 0, 1, 0, 0);
         final Channel receiver = new Channel(pair[0]);
         for (int i = 0; i < ChannelFrame.HEADER_LENGTH; i++)
         {
@@ -465,7 +468,7 @@ class ChannelTest
     private static void sendRaw(final int fd, final int command, final boolean fdFlag, final int shard, final int[] fds)
     {
         final UnsafeBuffer frame = NativeMemory.allocate(ChannelFrame.HEADER_LENGTH);
-        ChannelFrame.encode(frame, 0, command, fdFlag, shard, 0, 0, 1);
+        ChannelFrame.encode(frame, 0, command, fdFlag, shard, 0, 0, 1, 0, 0);
         final MsgHdr header = new MsgHdr(MsgHdr.cmsgSpace(fds.length * Integer.BYTES));
         header.data(frame.addressOffset(), ChannelFrame.HEADER_LENGTH);
         if (fds.length > 0)
@@ -488,7 +491,7 @@ class ChannelTest
     private static void sendRawTwoCmsgs(final int fd, final int shard, final int first, final int second)
     {
         final UnsafeBuffer frame = NativeMemory.allocate(ChannelFrame.HEADER_LENGTH);
-        ChannelFrame.encode(frame, 0, ChannelCommand.HANDOFF, true, shard, 0, 0, 1);
+        ChannelFrame.encode(frame, 0, ChannelCommand.HANDOFF, true, shard, 0, 0, 1, 0, 0);
         final int one = MsgHdr.cmsgSpace(Integer.BYTES);
         final MsgHdr header = new MsgHdr(2 * one);
         header.data(frame.addressOffset(), ChannelFrame.HEADER_LENGTH).expectControl();

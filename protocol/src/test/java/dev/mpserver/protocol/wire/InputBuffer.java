@@ -7,11 +7,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  * A connection's input buffer as a worker or load generator keeps it: bytes arrive in chunks, the
  * parser is called until it consumes nothing more, and unconsumed bytes stay for the next call,
  * either in place or moved to the front (compaction), because the parsers must cope with both.
+ * Public for the RTMP codec tests.
  */
-final class InputBuffer
+public final class InputBuffer
 {
     @FunctionalInterface
-    interface Parser
+    public interface Parser
     {
         int parse(DirectBuffer buffer, int offset, int length);
     }
@@ -24,7 +25,7 @@ final class InputBuffer
     private int start = BASE;
     private int end = BASE;
 
-    InputBuffer(final int capacity, final boolean compact)
+    public InputBuffer(final int capacity, final boolean compact)
     {
         this(new UnsafeBuffer(new byte[BASE + capacity]), compact);
     }
@@ -36,7 +37,7 @@ final class InputBuffer
     }
 
     /** Append a chunk as one read would, then parse until the parser consumes nothing more. */
-    void receive(final byte[] chunk, final int offset, final int length, final Parser parser)
+    public void receive(final byte[] chunk, final int offset, final int length, final Parser parser)
     {
         buffer.putBytes(end, chunk, offset, length);
         end += length;
@@ -56,13 +57,13 @@ final class InputBuffer
         }
     }
 
-    int pending()
+    public int pending()
     {
         return end - start;
     }
 
     /** Feed a whole stream in chunks that end at the given cut points (ascending, exclusive of 0 and length). */
-    static InputBuffer feed(final byte[] stream, final int[] cuts, final boolean compact, final Parser parser)
+    public static InputBuffer feed(final byte[] stream, final int[] cuts, final boolean compact, final Parser parser)
     {
         final InputBuffer input = new InputBuffer(stream.length, compact);
         int from = 0;

@@ -7,9 +7,9 @@ import java.util.TreeSet;
 
 /**
  * The ways a byte stream can arrive: whole, cut once at every boundary, byte by byte, and in random
- * chunks (fixed seed, so a failure can be replayed).
+ * chunks (fixed seed, so a failure can be replayed). Public for the RTMP codec tests.
  */
-final class Splits
+public final class Splits
 {
     private static final int RANDOM_SPLITS = 200;
     private static final long SEED = 0x5EEDL;
@@ -19,11 +19,11 @@ final class Splits
     }
 
     /** Each element is an array of cut points for {@link InputBuffer#feed}, labelled for failure messages. */
-    record Split(String label, int[] cuts)
+    public record Split(String label, int[] cuts)
     {
     }
 
-    static List<Split> of(final int streamLength)
+    public static List<Split> of(final int streamLength)
     {
         final List<Split> splits = new ArrayList<>();
         splits.add(new Split("whole", new int[0]));

@@ -11,9 +11,15 @@ import picocli.CommandLine.Option;
  */
 public final class WorkerOptions
 {
-    @Option(names = "--max-clients", defaultValue = "" + WorkerConfig.DEFAULT_MAX_CLIENTS,
-        description = "Clients one worker serves at most; at the cap it stops accepting and returns hand-offs "
-            + "(default ${DEFAULT-VALUE}).")
+    /** {@link #maxClients} when not given: what the fd limit allows. */
+    public static final int MAX_CLIENTS_FROM_FD_LIMIT = -1;
+
+    @Option(names = "--max-clients", defaultValue = "" + MAX_CLIENTS_FROM_FD_LIMIT, paramLabel = "N",
+        description = "Clients one worker serves at most. At the cap it still accepts and routes clients of other "
+            + "shards, answers new clients of its own shards with 'E' 2, and returns hand-offs to the master, which "
+            + "moves a new shard to another worker. Default: what the fd limit allows (RLIMIT_NOFILE's hard limit, "
+            + "which the JVM makes the soft one, less room for " + WorkerConfig.RESERVED_FDS + " fds of its own and "
+            + "for clients in transit and lingering): 17888 under a limit of 20000.")
     public int maxClients;
 
     @Option(names = "--idle-timeout", defaultValue = "60s", converter = DurationConverter.class,
@@ -29,9 +35,25 @@ public final class WorkerOptions
             + "(default ${DEFAULT-VALUE}).")
     public long drainTimeoutMs;
 
-    /** @throws IllegalArgumentException naming the option that is out of range */
-    public WorkerConfig toConfig(final int slot, final Path runDir)
+    @Option(names = "--linger-timeout", defaultValue = "5s", converter = DurationConverter.class,
+        description = "A refused client ('E' then half-close) may take this long to read why before its socket is "
+            + "closed anyway; what it still sends meanwhile is read and dropped, so that it never sees a reset "
+            + "(default ${DEFAULT-VALUE}).")
+    public long lingerTimeoutMs;
+
+    /**
+     * @param fdLimit the hard RLIMIT_NOFILE, for the default --max-clients
+     * @throws IllegalArgumentException naming the option that is out of range
+     */
+    public WorkerConfig toConfig(final int slot, final Path runDir, final long fdLimit)
     {
-        return new WorkerConfig(slot, maxClients, idleTimeoutMs, outputCap, drainTimeoutMs, runDir);
+        return new WorkerConfig(slot, effectiveMaxClients(fdLimit), idleTimeoutMs, outputCap, drainTimeoutMs, lingerTimeoutMs,
+            runDir);
+    }
+
+    /** --max-clients as given, or what {@code fdLimit} allows. */
+    public int effectiveMaxClients(final long fdLimit)
+    {
+        return maxClients == MAX_CLIENTS_FROM_FD_LIMIT ? WorkerConfig.defaultMaxClients(fdLimit) : maxClients;
     }
 }

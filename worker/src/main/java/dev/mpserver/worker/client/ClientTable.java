@@ -1,6 +1,5 @@
 package dev.mpserver.worker.client;
 
-import dev.mpserver.protocol.wire.ClientFrameParser;
 import dev.mpserver.protocol.wire.WireProtocol;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.collections.Int2IntHashMap;
@@ -15,7 +14,8 @@ import org.agrona.collections.Int2IntHashMap;
  *   idleHead → slot a ⇄ slot b ⇄ … ⇄ idleTail    shardHead[7] → slot c ⇄ slot d ⇄ …
  * </pre>
  *
- * A slot's buffers and parser are created the first time the slot is used and reused after that.
+ * A slot's buffers are created the first time the slot is used and reused after that; what its
+ * protocol keeps per client lives in the protocol, indexed by the same slot.
  * Each slot also has a generation, bumped when it is freed, so that an epoll event queued for a
  * client that has since left is recognised as stale.
  */
@@ -23,11 +23,16 @@ public final class ClientTable
 {
     public static final int NONE = -1;
 
+    /** The client's protocol is not known yet. */
+    public static final byte NO_PROTOCOL = -1;
+
     public static final byte FREE = 0;
-    /** Accepted, waiting for its first frame (a 'C' is peeked until all 5 bytes are there). */
-    public static final byte AWAIT_CONTROL = 1;
-    /** Served here: frames are parsed and answered. */
-    public static final byte SERVING = 2;
+    /** Accepted or handed over; its first bytes, which choose its protocol, are not read yet. */
+    public static final byte NEW = 1;
+    /** Its protocol's session runs, but has not put it on a shard here yet (a 'C' not whole, an RTMP handshake). */
+    public static final byte OPEN = 2;
+    /** Served here: it counts in this worker's load. */
+    public static final byte SERVING = 3;
 
     private static final int INITIAL_BUFFER = 4096;
 
@@ -46,7 +51,8 @@ public final class ClientTable
     private final int[] outputLimit;
     private final ExpandableDirectByteBuffer[] input;
     private final ExpandableDirectByteBuffer[] output;
-    private final ClientFrameParser[] parser;
+    private final byte[] protocol;
+    private final boolean[] registered;
     private final int[] freeSlots;
     private int freeCount;
     private int idleHead = NONE;
@@ -74,7 +80,8 @@ public final class ClientTable
         outputLimit = new int[capacity];
         input = new ExpandableDirectByteBuffer[capacity];
         output = new ExpandableDirectByteBuffer[capacity];
-        parser = new ClientFrameParser[capacity];
+        protocol = new byte[capacity];
+        registered = new boolean[capacity];
         freeSlots = new int[capacity];
         for (int i = 0; i < capacity; i++)
         {
@@ -116,7 +123,6 @@ public final class ClientTable
         {
             input[slot] = new ExpandableDirectByteBuffer(INITIAL_BUFFER);
             output[slot] = new ExpandableDirectByteBuffer(INITIAL_BUFFER);
-            parser[slot] = new ClientFrameParser();
         }
         fd[slot] = clientFd;
         state[slot] = initialState;
@@ -126,7 +132,8 @@ public final class ClientTable
         outputLimit[slot] = 0;
         shardPrev[slot] = NONE;
         shardNext[slot] = NONE;
-        parser[slot].reset();
+        protocol[slot] = NO_PROTOCOL;
+        registered[slot] = false;
         serving += initialState == SERVING ? 1 : 0;
         lastActivityNanos[slot] = nowNanos;
         idleAppend(slot);
@@ -173,9 +180,26 @@ public final class ClientTable
         return shard[slot];
     }
 
-    public ClientFrameParser parser(final int slot)
+    /** Index of the client's protocol in the worker's registry, or {@link #NO_PROTOCOL}. */
+    public byte protocol(final int slot)
     {
-        return parser[slot];
+        return protocol[slot];
+    }
+
+    public void protocol(final int slot, final byte index)
+    {
+        protocol[slot] = index;
+    }
+
+    /** True while the client's fd is in the worker's epoll set. */
+    public boolean isRegistered(final int slot)
+    {
+        return registered[slot];
+    }
+
+    public void registered(final int slot, final boolean inEpollSet)
+    {
+        registered[slot] = inEpollSet;
     }
 
     public ExpandableDirectByteBuffer input(final int slot)

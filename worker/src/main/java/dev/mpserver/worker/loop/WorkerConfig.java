@@ -10,32 +10,42 @@ import java.util.Set;
 /** Settings of one worker loop, fixed at start. Durations in nanoseconds. */
 public final class WorkerConfig
 {
-    public static final int DEFAULT_MAX_CLIENTS = 1000;
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 60_000;
     public static final int DEFAULT_OUTPUT_CAP = 1024 * 1024;
     public static final long DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
     public static final int MIN_OUTPUT_CAP = 1024;
+    public static final long DEFAULT_LINGER_TIMEOUT_MS = 5_000;
+
+    /** Fds a worker keeps beside its clients: channel, listener, epoll, the JVM's jars and logs. */
+    public static final int RESERVED_FDS = 64;
+    /** Most sockets in transit (accepted, 'C' not read yet) and most lingering at once, each. */
+    private static final int MAX_HEADROOM = 1024;
+    private static final int MIN_HEADROOM = 16;
+    private static final int HEADROOM_DIVISOR = 8;
 
     static final String ARG_SLOT = "--slot";
     static final String ARG_MAX_CLIENTS = "--max-clients";
     static final String ARG_IDLE_TIMEOUT_MS = "--idle-timeout-ms";
     static final String ARG_OUTPUT_CAP = "--output-cap";
     static final String ARG_DRAIN_TIMEOUT_MS = "--drain-timeout-ms";
+    static final String ARG_LINGER_TIMEOUT_MS = "--linger-timeout-ms";
     static final String ARG_RUN_DIR = "--run-dir";
     private static final Set<String> KNOWN_ARGUMENTS =
-        Set.of(ARG_SLOT, ARG_MAX_CLIENTS, ARG_IDLE_TIMEOUT_MS, ARG_OUTPUT_CAP, ARG_DRAIN_TIMEOUT_MS, ARG_RUN_DIR);
+        Set.of(ARG_SLOT, ARG_MAX_CLIENTS, ARG_IDLE_TIMEOUT_MS, ARG_OUTPUT_CAP, ARG_DRAIN_TIMEOUT_MS, ARG_LINGER_TIMEOUT_MS, ARG_RUN_DIR);
 
     public final int slot;
     public final int maxClients;
     public final long idleTimeoutNanos;
     public final int outputCapBytes;
     public final long drainTimeoutNanos;
+    /** How long a refused client may take to read its 'E' before the socket is closed anyway. */
+    public final long lingerTimeoutNanos;
     /** Where the counters file goes; null for none. */
     public final Path runDir;
 
     public WorkerConfig(
         final int slot, final int maxClients, final long idleTimeoutMs, final int outputCapBytes, final long drainTimeoutMs,
-        final Path runDir)
+        final long lingerTimeoutMs, final Path runDir)
     {
         if (maxClients < 1)
         {
@@ -49,19 +59,79 @@ public final class WorkerConfig
         {
             throw new IllegalArgumentException("output cap must be at least " + MIN_OUTPUT_CAP + " bytes, got " + outputCapBytes);
         }
+        if (lingerTimeoutMs < 1)
+        {
+            throw new IllegalArgumentException("linger timeout must be at least 1 ms, got " + lingerTimeoutMs);
+        }
         this.slot = slot;
         this.maxClients = maxClients;
         this.idleTimeoutNanos = idleTimeoutMs * 1_000_000L;
         this.outputCapBytes = outputCapBytes;
         this.drainTimeoutNanos = Math.max(0, drainTimeoutMs) * 1_000_000L;
+        this.lingerTimeoutNanos = lingerTimeoutMs * 1_000_000L;
         this.runDir = runDir;
+    }
+
+    /**
+     * Sockets a worker with {@code maxClients} keeps beside the clients it serves, each kind: in
+     * transit (accepted, first frame not read yet, so that a full worker still accepts, routes
+     * other shards' clients and refuses the rest readably) and lingering after a refusal.
+     */
+    public static int headroomFor(final int maxClients)
+    {
+        return Math.min(MAX_HEADROOM, Math.max(MIN_HEADROOM, maxClients / HEADROOM_DIVISOR));
+    }
+
+    /** Fds a worker needs at most for {@code maxClients}: clients, transit, lingering, reserve. */
+    public static long fdsNeeded(final int maxClients)
+    {
+        return maxClients + 2L * headroomFor(maxClients) + RESERVED_FDS;
+    }
+
+    /**
+     * The most clients a worker can serve under an fd limit ({@code RLIMIT_NOFILE}'s hard limit:
+     * HotSpot raises the soft limit to it at start-up): 17 888 under the 20 000 of our machines.
+     */
+    public static int defaultMaxClients(final long fdLimit)
+    {
+        if (fdLimit <= 0 || fdLimit >= Integer.MAX_VALUE)
+        {
+            return defaultMaxClients(Integer.MAX_VALUE / 2);
+        }
+        int low = 1;
+        int high = (int)fdLimit;
+        while (low < high)
+        {
+            final int middle = (low + high + 1) >>> 1;
+            if (fdsNeeded(middle) <= fdLimit)
+            {
+                low = middle;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+        return low;
+    }
+
+    /** Clients in transit at most (see {@link #headroomFor}). */
+    public int transitSlots()
+    {
+        return headroomFor(maxClients);
+    }
+
+    /** Sockets lingering at once at most (see {@link #headroomFor}). */
+    public int lingerCapacity()
+    {
+        return headroomFor(maxClients);
     }
 
     /** The same settings for another slot. */
     public WorkerConfig forSlot(final int newSlot)
     {
         return new WorkerConfig(newSlot, maxClients, idleTimeoutNanos / 1_000_000L, outputCapBytes,
-            drainTimeoutNanos / 1_000_000L, runDir);
+            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir);
     }
 
     /**
@@ -76,7 +146,8 @@ public final class WorkerConfig
             ARG_MAX_CLIENTS, Integer.toString(maxClients),
             ARG_IDLE_TIMEOUT_MS, Long.toString(idleTimeoutNanos / 1_000_000L),
             ARG_OUTPUT_CAP, Integer.toString(outputCapBytes),
-            ARG_DRAIN_TIMEOUT_MS, Long.toString(drainTimeoutNanos / 1_000_000L)));
+            ARG_DRAIN_TIMEOUT_MS, Long.toString(drainTimeoutNanos / 1_000_000L),
+            ARG_LINGER_TIMEOUT_MS, Long.toString(lingerTimeoutNanos / 1_000_000L)));
         if (null != runDir)
         {
             arguments.add(ARG_RUN_DIR);
@@ -115,6 +186,7 @@ public final class WorkerConfig
             number(values, ARG_IDLE_TIMEOUT_MS, 1, Long.MAX_VALUE / 1_000_000L),
             (int)number(values, ARG_OUTPUT_CAP, MIN_OUTPUT_CAP, Integer.MAX_VALUE),
             number(values, ARG_DRAIN_TIMEOUT_MS, 0, Long.MAX_VALUE / 1_000_000L),
+            number(values, ARG_LINGER_TIMEOUT_MS, 1, Long.MAX_VALUE / 1_000_000L),
             null == runDir ? null : Path.of(runDir));
     }
 

@@ -46,7 +46,7 @@ class ClientTableTest
     void servingCountsOnlyClientsPastTheirFirstFrame()
     {
         final ClientTable table = new ClientTable(4);
-        final int waiting = table.add(1, ClientTable.AWAIT_CONTROL, 0);
+        final int waiting = table.add(1, ClientTable.NEW, 0);
         final int handedIn = table.add(2, ClientTable.SERVING, 0);
         assertEquals(1, table.serving());
         table.state(waiting, ClientTable.SERVING);
@@ -71,7 +71,7 @@ class ClientTableTest
         final int generation = table.generation(b);
         table.remove(b);
         assertEquals(c, table.leastRecentlyActive());
-        final int reused = table.add(4, ClientTable.AWAIT_CONTROL, 500);
+        final int reused = table.add(4, ClientTable.NEW, 500);
         assertEquals(b, reused);
         assertEquals(generation + 1, table.generation(reused));
         assertEquals(c, table.leastRecentlyActive());

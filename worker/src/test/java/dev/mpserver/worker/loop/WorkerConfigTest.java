@@ -18,7 +18,7 @@ class WorkerConfigTest
     @Test
     void argumentsRoundTripEverySetting()
     {
-        final WorkerConfig config = new WorkerConfig(7, 2500, 1234, 4096, 0, Path.of("/tmp/run dir"));
+        final WorkerConfig config = new WorkerConfig(7, 2500, 1234, 4096, 0, 777, Path.of("/tmp/run dir"));
         final Map<String, String> others = new HashMap<>();
         final WorkerConfig read = WorkerConfig.fromArguments(config.toArguments(), others);
 
@@ -27,21 +27,32 @@ class WorkerConfigTest
         assertEquals(1_234_000_000L, read.idleTimeoutNanos);
         assertEquals(4096, read.outputCapBytes);
         assertEquals(0, read.drainTimeoutNanos);
+        assertEquals(777_000_000L, read.lingerTimeoutNanos);
         assertEquals(Path.of("/tmp/run dir"), read.runDir);
         assertTrue(others.isEmpty());
     }
 
     @Test
+    void defaultMaxClientsFillsTheFdLimitWithItsHeadroom()
+    {
+        assertEquals(17_888, WorkerConfig.defaultMaxClients(20_000));
+        assertEquals(20_000, WorkerConfig.fdsNeeded(WorkerConfig.defaultMaxClients(20_000)));
+        final int small = WorkerConfig.defaultMaxClients(1024);
+        assertTrue(WorkerConfig.fdsNeeded(small) <= 1024 && WorkerConfig.fdsNeeded(small + 1) > 1024, "small limit: " + small);
+        assertEquals(1, WorkerConfig.defaultMaxClients(10));
+    }
+
+    @Test
     void noRunDirStaysNone()
     {
-        final WorkerConfig config = new WorkerConfig(0, 1, 1, 1024, 5, null);
+        final WorkerConfig config = new WorkerConfig(0, 1, 1, 1024, 5, 1, null);
         assertNull(WorkerConfig.fromArguments(config.toArguments(), new HashMap<>()).runDir);
     }
 
     @Test
     void namesItDoesNotKnowAreLeftToTheCaller()
     {
-        final List<String> args = new ArrayList<>(new WorkerConfig(1, 10, 10, 1024, 10, null).toArguments());
+        final List<String> args = new ArrayList<>(new WorkerConfig(1, 10, 10, 1024, 10, 10, null).toArguments());
         args.addAll(List.of("--channel-fd", "9", "--listen-fd", "10"));
         final Map<String, String> others = new HashMap<>();
         WorkerConfig.fromArguments(args, others);
@@ -51,7 +62,7 @@ class WorkerConfigTest
     @Test
     void badArgumentsAreRejectedByName()
     {
-        final List<String> good = new WorkerConfig(1, 10, 10, 1024, 10, null).toArguments();
+        final List<String> good = new WorkerConfig(1, 10, 10, 1024, 10, 10, null).toArguments();
         assertRejected(replace(good, "--max-clients", "0"), "--max-clients");
         assertRejected(replace(good, "--idle-timeout-ms", "ten"), "--idle-timeout-ms");
         assertRejected(replace(good, "--output-cap", "99"), "--output-cap");

@@ -1,4 +1,4 @@
-package dev.mpserver.worker.loop;
+package dev.mpserver.worker;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -11,16 +11,16 @@ import org.apache.logging.log4j.Logger;
  * loop that logs before that thread is done waits for it on the class-initialisation lock; it logs
  * only lifecycle events and rare errors.
  */
-final class WorkerLog
+public final class WorkerLog
 {
-    static final Logger LOG = LogManager.getLogger(WorkerLoop.class);
+    public static final Logger LOG = LogManager.getLogger("dev.mpserver.worker");
 
     private WorkerLog()
     {
     }
 
     /** Runs {@code logging} (which sets Log4j up if nobody has yet) on a daemon thread. */
-    static void inBackground(final Runnable logging)
+    public static void inBackground(final Runnable logging)
     {
         final Thread thread = new Thread(logging, "log-init");
         thread.setDaemon(true);

@@ -1,7 +1,8 @@
-package dev.mpserver.worker.loop;
+package dev.mpserver.worker.link;
 
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.PosixException;
+import dev.mpserver.worker.WorkerLog;
 
 /**
  * A {@code REOPEN} from the master: the fd it carries is the log file the master just reopened

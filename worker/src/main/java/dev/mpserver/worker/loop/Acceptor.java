@@ -1,0 +1,176 @@
+package dev.mpserver.worker.loop;
+
+import static dev.mpserver.protocol.posix.EpollEvents.EPOLLEXCLUSIVE;
+import static dev.mpserver.protocol.posix.EpollEvents.EPOLLIN;
+import static dev.mpserver.protocol.posix.EpollEvents.EPOLL_CTL_ADD;
+import static dev.mpserver.protocol.posix.EpollEvents.EPOLL_CTL_DEL;
+
+import dev.mpserver.protocol.counters.WorkerCounter;
+import dev.mpserver.protocol.posix.EpollEvents;
+import dev.mpserver.protocol.posix.Errno;
+import dev.mpserver.protocol.posix.LibC;
+import dev.mpserver.protocol.posix.NativeMemory;
+import dev.mpserver.protocol.posix.Posix;
+import dev.mpserver.worker.WorkerCounters;
+import dev.mpserver.worker.WorkerLog;
+import dev.mpserver.worker.client.ClientTable;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Takes new connections off the shared listener: level-triggered and EPOLLEXCLUSIVE, so a new
+ * connection wakes one worker, and the rest of a burst wakes us again. The listener leaves the
+ * epoll set while this worker cannot take more (every slot used, draining, or out of fds for a
+ * moment) and comes back when it can.
+ */
+final class Acceptor
+{
+    /** What happens to a connection just accepted. */
+    @FunctionalInterface
+    interface Sink
+    {
+        void accepted(int fd, long nowNanos);
+    }
+
+    /**
+     * Accepts per wake-up under a master: the rest of a burst wakes us again; meanwhile clients
+     * already accepted get served instead of waiting behind thousands of accepts, and another
+     * worker takes a share.
+     */
+    static final int BATCH_UNDER_MASTER = 64;
+    /**
+     * Alone, nobody else will take a share, and a connection in the backlog is already connected
+     * for its client, whose first frames are waiting: take the whole backlog at once, as the C
+     * reference does.
+     */
+    static final int BATCH_ALONE = 4096;
+    private static final long PAUSE_ON_FD_SHORTAGE_NANOS = 100_000_000L;
+    private static final long LISTENER_TOKEN = -1L;
+    private static final int ERROR_LOG_EVERY = 1000;
+
+    private final LibC libc = Posix.LIBC;
+    private final int listenFd;
+    private final int epollFd;
+    private final ClientTable table;
+    private final WorkerCounters counters;
+    private final int batch;
+    private final Sink sink;
+    private final EpollEvents registration = new EpollEvents(1);
+    private final UnsafeBuffer one = NativeMemory.allocate(Integer.BYTES);
+    private boolean accepting;
+    private boolean stopped;
+    private long pausedUntilNanos;
+
+    Acceptor(final int listenFd, final int epollFd, final ClientTable table, final WorkerCounters counters, final int batch, final Sink sink)
+    {
+        this.listenFd = listenFd;
+        this.epollFd = epollFd;
+        this.table = table;
+        this.counters = counters;
+        this.batch = batch;
+        this.sink = sink;
+        one.putInt(0, 1);
+    }
+
+    static boolean isToken(final long token)
+    {
+        return LISTENER_TOKEN == token;
+    }
+
+    void start()
+    {
+        Posix.setNonBlocking(listenFd);
+        resume();
+    }
+
+    /** The listener is readable: accept up to a batch. */
+    void onReadable(final long nowNanos)
+    {
+        for (int accepted = 0; accepting && accepted < batch; accepted++)
+        {
+            if (table.isFull())
+            {
+                pause();
+                return;
+            }
+            final int fd = libc.accept4(listenFd, 0L, 0L, Posix.SOCK_NONBLOCK | Posix.SOCK_CLOEXEC);
+            if (fd < 0)
+            {
+                final int errno = Posix.errno();
+                if (errno == Errno.EAGAIN)
+                {
+                    return;
+                }
+                if (errno == Errno.EINTR || errno == Errno.ECONNABORTED)
+                {
+                    continue;
+                }
+                onAcceptError(errno, nowNanos);
+                return;
+            }
+            counters.increment(WorkerCounter.ACCEPTS);
+            // Replies are small and pipelined: without this, Nagle holds each one for the client's delayed ACK.
+            Posix.setIntOption(fd, Posix.IPPROTO_TCP, Posix.TCP_NODELAY, one);
+            sink.accepted(fd, nowNanos);
+        }
+    }
+
+    /** Stops accepting for good (draining, stopping). */
+    void stop()
+    {
+        stopped = true;
+        pause();
+    }
+
+    /** Accepts again if it paused and can take clients now. */
+    void resumeIfPossible(final long nowNanos)
+    {
+        if (!accepting && !stopped && !table.isFull() && nowNanos >= pausedUntilNanos)
+        {
+            resume();
+        }
+    }
+
+    /** When a pause for want of fds ends, or {@link Long#MAX_VALUE}. */
+    long nextResumeNanos()
+    {
+        return accepting || stopped || 0 == pausedUntilNanos ? Long.MAX_VALUE : pausedUntilNanos;
+    }
+
+    private void onAcceptError(final int errno, final long nowNanos)
+    {
+        counters.increment(WorkerCounter.ACCEPT_ERRORS);
+        if (errno == Errno.EMFILE || errno == Errno.ENFILE || errno == Errno.ENOBUFS || errno == Errno.ENOMEM)
+        {
+            // Out of fds: the pending connection stays in the backlog; stop listening for a moment
+            // instead of spinning on a listener that stays readable.
+            final long errors = counters.get(WorkerCounter.ACCEPT_ERRORS);
+            if (errors == 1 || errors % ERROR_LOG_EVERY == 0)
+            {
+                WorkerLog.LOG.warn("accept4 failed ({} times): {}; pausing accepts for {} ms",
+                    errors, Posix.strerror(errno), PAUSE_ON_FD_SHORTAGE_NANOS / 1_000_000L);
+            }
+            pausedUntilNanos = nowNanos + PAUSE_ON_FD_SHORTAGE_NANOS;
+            pause();
+        }
+    }
+
+    private void pause()
+    {
+        if (accepting)
+        {
+            accepting = false;
+            if (0 != libc.epoll_ctl(epollFd, EPOLL_CTL_DEL, listenFd, 0L))
+            {
+                WorkerLog.LOG.warn("epoll_ctl(DEL, listener) failed: {}", Posix.strerror(Posix.errno()));
+            }
+        }
+    }
+
+    private void resume()
+    {
+        registration.set(0, EPOLLIN | EPOLLEXCLUSIVE, LISTENER_TOKEN);
+        Posix.checked("epoll_ctl(ADD, listener)", libc.epoll_ctl(epollFd, EPOLL_CTL_ADD, listenFd, registration.address()));
+        accepting = true;
+        pausedUntilNanos = 0;
+    }
+}

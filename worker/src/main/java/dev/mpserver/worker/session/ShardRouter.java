@@ -1,0 +1,177 @@
+package dev.mpserver.worker.session;
+
+import dev.mpserver.protocol.channel.Channel;
+import dev.mpserver.protocol.channel.ChannelFrame;
+import dev.mpserver.protocol.counters.WorkerCounter;
+import dev.mpserver.protocol.wire.ErrorCode;
+import dev.mpserver.worker.WorkerCounters;
+import dev.mpserver.worker.client.ClientIo;
+import dev.mpserver.worker.client.ClientTable;
+import dev.mpserver.worker.link.MasterLink;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Where a client is served, once its session knows its shard. A shard with clients here is served
+ * here (a shard is never split); any other goes to the master with the client's fd and session
+ * state, which forwards it to the shard's worker. Alone (no master) every shard is served here.
+ * Full is {@code --max-clients} served clients: a full worker refuses its own shards' new clients
+ * and gives hand-offs back (see {@link MasterLink#returnClient}).
+ */
+public final class ShardRouter
+{
+    /** {@link #route}: the client stays and is served here. */
+    public static final int SERVED_HERE = 0;
+    /** {@link #route}: the client is on its way to the master; its slot is free. */
+    public static final int HANDED_OFF = 1;
+    /** {@link #route}: the client was refused; its slot is free. */
+    public static final int REFUSED = 2;
+
+    /** Ends a client with its protocol's refusal (see {@link ClientSessions}). */
+    public interface Refusal
+    {
+        void refuse(int slot, ErrorCode code);
+
+        /** A client that could not even get a slot. */
+        void refuseFd(int fd, ErrorCode code);
+    }
+
+    private final ClientTable table;
+    private final ClientIo io;
+    private final MasterLink link;
+    private final Protocols protocols;
+    private final WorkerCounters counters;
+    private final int maxClients;
+    private final UnsafeBuffer payload = new UnsafeBuffer(new byte[ChannelFrame.MAX_PAYLOAD_LENGTH]);
+    private Refusal refusal;
+
+    /** @param link the master, or null alone (single-process mode) */
+    public ShardRouter(
+        final ClientTable table, final ClientIo io, final MasterLink link, final Protocols protocols,
+        final WorkerCounters counters, final int maxClients)
+    {
+        this.table = table;
+        this.io = io;
+        this.link = link;
+        this.protocols = protocols;
+        this.counters = counters;
+        this.maxClients = maxClients;
+    }
+
+    public void refusal(final Refusal refusal)
+    {
+        this.refusal = refusal;
+    }
+
+    public boolean isFull()
+    {
+        return table.serving() >= maxClients;
+    }
+
+    /** True if clients of other shards can be handed to a master. */
+    public boolean hasMaster()
+    {
+        return null != link;
+    }
+
+    /**
+     * The session of {@code slot} knows its shard: serve it here, hand it off, or refuse it.
+     *
+     * @return {@link #SERVED_HERE}, {@link #HANDED_OFF} or {@link #REFUSED}
+     */
+    public int route(final int slot, final int shardId)
+    {
+        if (null == link || table.clientsOnShard(shardId) > 0)
+        {
+            if (isFull())
+            {
+                refusal.refuse(slot, ErrorCode.SERVER_FULL); // the shard is served here, and never split
+                return REFUSED;
+            }
+            serveHere(slot, shardId);
+            return SERVED_HERE;
+        }
+        return handOff(slot, shardId);
+    }
+
+    /** A client that names no shard stays where it landed. @return false if refused (full) */
+    public boolean serveUnrouted(final int slot)
+    {
+        if (isFull())
+        {
+            refusal.refuse(slot, ErrorCode.SERVER_FULL);
+            return false;
+        }
+        table.state(slot, ClientTable.SERVING);
+        return true;
+    }
+
+    /**
+     * A client the master hands over. Taken unless this worker is draining or full, or returned
+     * its shard as empty and has not heard that it moved: then it goes back with its state.
+     *
+     * @return the client's slot, or {@link ClientTable#NONE} if it went back (or was refused)
+     */
+    public int accept(
+        final int shardId, final int fd, final DirectBuffer state, final int stateOffset, final int stateLength,
+        final boolean draining, final long nowNanos)
+    {
+        if (draining || isFull() || table.isFull() || link.isReturned(shardId))
+        {
+            if (!link.returnClient(fd, shardId, table.clientsOnShard(shardId), draining, state, stateOffset, stateLength))
+            {
+                refusal.refuseFd(fd, ErrorCode.SERVER_FULL);
+            }
+            return ClientTable.NONE;
+        }
+        final byte protocol = 0 == stateLength ? 0 : protocols.indexOfId(state.getByte(stateOffset));
+        final int slot = table.add(fd, ClientTable.OPEN, nowNanos);
+        counters.increment(WorkerCounter.HANDOFFS_IN);
+        if (protocol == ClientTable.NO_PROTOCOL)
+        {
+            refusal.refuse(slot, ErrorCode.BAD_FRAME);
+            return ClientTable.NONE;
+        }
+        table.protocol(slot, protocol);
+        serveHere(slot, shardId);
+        final int skip = 0 == stateLength ? 0 : 1;
+        if (!protocols.get(protocol).resume(slot, shardId, state, stateOffset + skip, stateLength - skip))
+        {
+            refusal.refuse(slot, ErrorCode.BAD_FRAME);
+            return ClientTable.NONE;
+        }
+        return slot;
+    }
+
+    private void serveHere(final int slot, final int shardId)
+    {
+        table.joinShard(slot, shardId);
+        table.state(slot, ClientTable.SERVING);
+    }
+
+    private int handOff(final int slot, final int shardId)
+    {
+        int length = 0;
+        if (!protocols.isDefault(table, slot))
+        {
+            final SessionProtocol protocol = protocols.of(table, slot);
+            payload.putByte(0, protocol.id());
+            final int written = protocol.exportState(slot, payload, 1, payload.capacity() - 1);
+            if (written < 0)
+            {
+                refusal.refuse(slot, ErrorCode.SHARD_BUSY);
+                return REFUSED;
+            }
+            length = 1 + written;
+        }
+        final int result = link.handOff(table.fd(slot), shardId, table.size() - 1, payload, 0, length);
+        if (result != Channel.QUEUED)
+        {
+            refusal.refuse(slot, result == Channel.FULL ? ErrorCode.SHARD_BUSY : ErrorCode.SHUTTING_DOWN);
+            return REFUSED;
+        }
+        counters.increment(WorkerCounter.HANDOFFS_OUT);
+        io.detach(slot); // the channel owns the fd now
+        return HANDED_OFF;
+    }
+}

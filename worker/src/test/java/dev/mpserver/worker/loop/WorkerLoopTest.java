@@ -1,0 +1,167 @@
+package dev.mpserver.worker.loop;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+
+import dev.mpserver.protocol.channel.ChannelCommand;
+import dev.mpserver.protocol.counters.WorkerCounter;
+import dev.mpserver.protocol.posix.NativeMemory;
+import dev.mpserver.protocol.posix.Posix;
+import dev.mpserver.protocol.wire.ErrorCode;
+import dev.mpserver.protocol.wire.WireProtocol;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+/** The worker loop with the test as its master: routing, cutting off slow readers, idle timeouts. */
+class WorkerLoopTest
+{
+    private static final int OUTPUT_CAP = 1024;
+
+    @Test
+    void aClientOfAForeignShardIsHandedOffWithTheRestOfItsStreamUnread() throws Exception
+    {
+        try (InProcessWorker worker = new InProcessWorker(config(60_000)))
+        {
+            final Socket client = worker.connect();
+            client.getOutputStream().write(WorkerTests.concat(WorkerTests.control(7), WorkerTests.PING));
+            final InProcessWorker.Frame handOff = worker.awaitFrame(ChannelCommand.HANDOFF);
+            assertEquals(7, handOff.shardId());
+            assertTrue(handOff.fd() >= 0, "the client's fd comes with it");
+            assertEquals(0, handOff.payloadLength(), "a 'C' client carries no state");
+            final UnsafeBuffer rest = NativeMemory.allocate(64);
+            final long read = Posix.LIBC.recv(handOff.fd(), rest.addressOffset(), 64, 0);
+            final byte[] bytes = new byte[(int)read];
+            rest.getBytes(0, bytes);
+            assertArrayEquals(WorkerTests.PING, bytes, "the worker read nothing past 'C' id");
+            assertEquals(1, worker.counters().get(WorkerCounter.HANDOFFS_OUT));
+        }
+    }
+
+    @Test
+    void aShardWithAClientHereServesItsNextClientHere() throws Exception
+    {
+        try (InProcessWorker worker = new InProcessWorker(config(60_000)))
+        {
+            final Socket first = worker.handOver(5, WorkerTests.PING);
+            expectPingReply(first);
+            final Socket second = worker.connect();
+            second.getOutputStream().write(WorkerTests.concat(WorkerTests.control(5), WorkerTests.PING));
+            expectPingReply(second);
+            assertEquals(0, worker.counters().get(WorkerCounter.HANDOFFS_OUT), "no trip through the master");
+            InProcessWorker.Frame load;
+            do
+            {
+                load = worker.awaitFrame(ChannelCommand.LOAD);
+            }
+            while (load.load() != 2);
+            assertEquals(1, load.shardId(), "one shard, two clients, reported to the master");
+        }
+    }
+
+    @Test
+    void aClientThatPipelinesFasterThanItReadsIsCutOff() throws Exception
+    {
+        try (InProcessWorker worker = new InProcessWorker(config(60_000)))
+        {
+            final Socket client = worker.handOver(3, WorkerTests.PING, 4096);
+            final Thread writer = new Thread(() -> pipeline(client), "pipeliner");
+            writer.start();
+            assertTrue(eventually(() -> worker.counters().get(WorkerCounter.SLOW_READERS_CUT) == 1), "cut off at --output-cap");
+            assertTrue(endsWithin(client), "the client's connection ends: read to the end finds EOF or a reset");
+            writer.join(10_000);
+        }
+    }
+
+    @Test
+    void anIdleClientGetsItsTimeoutAndThenTheEndOfTheStream() throws Exception
+    {
+        try (InProcessWorker worker = new InProcessWorker(config(200)))
+        {
+            final Socket client = worker.handOver(9, WorkerTests.PING);
+            expectPingReply(client);
+            final InputStream in = client.getInputStream();
+            assertEquals(WireProtocol.ERROR, in.read());
+            assertEquals(ErrorCode.IDLE_TIMEOUT.code(), in.read());
+            while (in.read() > 0)
+            {
+                // the reason text
+            }
+            assertEquals(-1, in.read(), "then an orderly end of stream");
+            assertEquals(1, worker.counters().get(WorkerCounter.IDLE_TIMEOUTS));
+            worker.awaitFrame(ChannelCommand.SHARD_GONE);
+        }
+    }
+
+    private static WorkerConfig config(final long idleTimeoutMs)
+    {
+        return new WorkerConfig(0, 100, idleTimeoutMs, OUTPUT_CAP, 1_000, 1_000, null);
+    }
+
+    private static boolean endsWithin(final Socket client)
+    {
+        final byte[] sink = new byte[64 * 1024];
+        try
+        {
+            final InputStream in = client.getInputStream();
+            while (in.read(sink) >= 0)
+            {
+                // replies sent before the cut
+            }
+            return true;
+        }
+        catch (final java.net.SocketTimeoutException ex)
+        {
+            return false;
+        }
+        catch (final IOException ex)
+        {
+            return true;
+        }
+    }
+
+    private static void pipeline(final Socket client)
+    {
+        final byte[] burst = new byte[WorkerTests.PING.length * 1000];
+        for (int i = 0; i < 1000; i++)
+        {
+            System.arraycopy(WorkerTests.PING, 0, burst, i * WorkerTests.PING.length, WorkerTests.PING.length);
+        }
+        try
+        {
+            final OutputStream out = client.getOutputStream();
+            for (int i = 0; i < 200; i++)
+            {
+                out.write(burst);
+            }
+        }
+        catch (final IOException ex)
+        {
+            // cut off under the writer: what the test waits for
+        }
+    }
+
+    private static void expectPingReply(final Socket client) throws IOException
+    {
+        assertArrayEquals(WireProtocol.PING_REPLY, client.getInputStream().readNBytes(WireProtocol.PING_REPLY.length));
+    }
+
+    private static boolean eventually(final java.util.function.BooleanSupplier condition) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline)
+        {
+            if (condition.getAsBoolean())
+            {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        return false;
+    }
+}
