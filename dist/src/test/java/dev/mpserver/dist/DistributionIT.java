@@ -203,7 +203,7 @@ class DistributionIT
         assertLogLines(current);
         assertTrue(rotated.contains("[" + masterPid + " master] INFO Master spawned worker"), rotated);
         assertTrue(current.contains("SIGUSR1: log file " + log + " reopened; 2 workers told"), current);
-        assertTrue(Pattern.compile("\\[\\d+ worker\\] INFO WorkerLoop worker \\d+: QUIT, draining").matcher(current).find(),
+        assertTrue(Pattern.compile("\\[\\d+ worker\\] INFO \\S+ worker \\d+: QUIT, draining").matcher(current).find(),
             "an old worker's lines after the reopen: " + current);
         assertLogLines(installation.output("server", "err"));
     }
