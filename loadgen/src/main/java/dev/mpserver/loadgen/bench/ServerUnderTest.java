@@ -4,6 +4,9 @@ import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,15 +15,24 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import dev.mpserver.protocol.counters.RunDirCounters;
 
 /**
  * A server process started for one benchmark case, on 127.0.0.1 and a free port, with its own run
- * directory; stopped by pid (TERM, then KILL). Usually mpserver from the built
- * {@code master/target/lib}; for the side-by-side baseline, the C reference server.
+ * directory (its stderr in {@code server.log}); stopped by pid (TERM, then KILL, then KILL of any
+ * process it left behind). mpserver from the built {@code master/target/lib} on a chosen JVM, or a
+ * native peer: the C epoll server or the prototype.
  */
 final class ServerUnderTest implements AutoCloseable
 {
     private static final Pattern READY = Pattern.compile("mpserver ready port=(\\d+) pid=(\\d+)");
+    /** The master's log line when a worker reports READY (Master.onReady). */
+    private static final Pattern WORKER_READY = Pattern.compile("worker \\d+ \\(slot \\d+\\) ready in \\d+ ms");
+    private static final long START_TIMEOUT_SECONDS = 60;
+    private static final long STOP_TIMEOUT_SECONDS = 15;
+    private static final long POLL_MILLIS = 20;
 
     private final Process process;
     private final Path runDir;
@@ -35,32 +47,72 @@ final class ServerUnderTest implements AutoCloseable
         this.pid = pid;
     }
 
-    static ServerUnderTest start(final Path repo, final String... args) throws IOException, InterruptedException
+    /** mpserver on the given JVM, with {@code args} after --host, --port and --run-dir, then the variant's own options. */
+    static ServerUnderTest start(final Path repo, final Path workDir, final ServerJava java, final String... args)
+        throws IOException, InterruptedException
     {
-        final Path runDir = Files.createTempDirectory("mpserver-bench-");
-        final List<String> command = new ArrayList<>(List.of(
-            System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-            "-cp", repo.resolve("master/target/lib").toAbsolutePath() + File.separator + "*",
+        final Path runDir = Files.createTempDirectory(workDir, "mpserver-");
+        final List<String> command = new ArrayList<>(java.command());
+        command.addAll(List.of("-cp", repo.resolve("master/target/lib").toAbsolutePath() + File.separator + "*",
             "dev.mpserver.master.cli.MpServer", "--host", "127.0.0.1", "--port", "0", "--run-dir", runDir.toString()));
         command.addAll(List.of(args));
-        return start(command, runDir);
+        command.addAll(java.serverOptions());
+        return startWithReadyLine(command, runDir);
     }
 
-    /** The C reference server: a binary that takes a port and prints the same ready line. */
-    static ServerUnderTest startReference(final Path binary) throws IOException, InterruptedException
+    /** The C epoll server: a binary that takes a port and prints the same ready line. */
+    static ServerUnderTest startReference(final Path binary, final Path workDir) throws IOException, InterruptedException
     {
-        final Path runDir = Files.createTempDirectory("mpserver-bench-reference-");
-        return start(List.of(binary.toString(), "0"), runDir);
+        return startWithReadyLine(List.of(binary.toString(), "0"), Files.createTempDirectory(workDir, "c-server-"));
     }
 
-    private static ServerUnderTest start(final List<String> command, final Path runDir) throws IOException
+    /**
+     * The prototype: it takes a port but prints no ready line, and logs every event on stdout (sent
+     * to /dev/null). So: a free port picked here, then connects until one succeeds.
+     */
+    static ServerUnderTest startPrototype(final Path binary, final int workers, final Path workDir)
+        throws IOException, InterruptedException
+    {
+        final Path runDir = Files.createTempDirectory(workDir, "prototype-");
+        final int port;
+        try (ServerSocket probe = new ServerSocket())
+        {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress("127.0.0.1", 0));
+            port = probe.getLocalPort();
+        }
+        final Process process = new ProcessBuilder(binary.toString(), Integer.toString(port), Integer.toString(workers))
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(runDir.resolve("server.log").toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .start();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
+        while (process.isAlive() && System.nanoTime() < deadline)
+        {
+            try (Socket socket = new Socket())
+            {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 100);
+                // Listening; its workers are forked right after listen(): give them a moment.
+                Thread.sleep(200);
+                return new ServerUnderTest(process, runDir, port, process.pid());
+            }
+            catch (final IOException notYet)
+            {
+                Thread.sleep(POLL_MILLIS);
+            }
+        }
+        process.destroyForcibly();
+        throw new IOException(binary + " did not start; see " + runDir.resolve("server.log"));
+    }
+
+    private static ServerUnderTest startWithReadyLine(final List<String> command, final Path runDir) throws IOException
     {
         final Process process = new ProcessBuilder(command)
             .redirectError(runDir.resolve("server.log").toFile())
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .start();
         final BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
         String line;
         while ((line = out.readLine()) != null)
         {
@@ -93,11 +145,73 @@ final class ServerUnderTest implements AutoCloseable
         return runDir;
     }
 
+    /** The server's counters files now (mpserver only; empty for the native peers). */
+    RunDirCounters counters() throws IOException
+    {
+        return RunDirCounters.read(runDir);
+    }
+
     List<Long> workerPids()
     {
         final List<Long> pids = new ArrayList<>();
         ProcessHandle.of(pid).ifPresent(p -> p.children().forEach(c -> pids.add(c.pid())));
         return pids;
+    }
+
+    /** Workers that reported READY since the start (the master's log lines). */
+    int readyWorkers() throws IOException
+    {
+        final Path log = runDir.resolve("server.log");
+        if (!Files.isRegularFile(log))
+        {
+            return 0;
+        }
+        int count = 0;
+        for (final String line : Files.readAllLines(log, StandardCharsets.UTF_8))
+        {
+            if (WORKER_READY.matcher(line).find())
+            {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** @return true once {@code count} workers reported READY in all, false if not within the timeout. */
+    boolean awaitReadyWorkers(final int count, final long timeoutMillis) throws IOException, InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (readyWorkers() < count)
+        {
+            if (System.nanoTime() > deadline)
+            {
+                return false;
+            }
+            Thread.sleep(POLL_MILLIS);
+        }
+        return true;
+    }
+
+    /** SIGHUP to the master (by pid): a new generation of workers, the old one drains. */
+    void reload() throws IOException, InterruptedException
+    {
+        final Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(pid)).redirectErrorStream(true).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0)
+        {
+            throw new IOException("kill -HUP " + pid + " failed");
+        }
+    }
+
+    /** SIGKILL to one worker (by pid); returns its pid, or -1 if there is none. */
+    long killOneWorker()
+    {
+        final List<Long> workers = workerPids();
+        if (workers.isEmpty())
+        {
+            return -1;
+        }
+        ProcessHandle.of(workers.get(0)).ifPresent(ProcessHandle::destroyForcibly);
+        return workers.get(0);
     }
 
     /** Resident set size in KiB from /proc/<pid>/status, or -1. */
@@ -123,13 +237,28 @@ final class ServerUnderTest implements AutoCloseable
     @Override
     public void close() throws InterruptedException
     {
+        final List<ProcessHandle> started = ProcessHandle.of(pid).map(p -> p.descendants().collect(Collectors.toList()))
+            .orElse(List.of());
         if (process.isAlive())
         {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy); // SIGTERM, by pid
-            if (!process.waitFor(15, TimeUnit.SECONDS))
+            if (!process.waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS))
             {
                 process.destroyForcibly();
                 process.waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+        // Workers end when their master does; one that has not within a few seconds is killed by pid.
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        for (final ProcessHandle child : started)
+        {
+            while (child.isAlive() && System.nanoTime() < deadline)
+            {
+                Thread.sleep(POLL_MILLIS);
+            }
+            if (child.isAlive())
+            {
+                child.destroyForcibly();
             }
         }
     }

@@ -462,6 +462,10 @@ final class Connection implements ReplyListener
     private void finish(final int outcome)
     {
         metrics.increment(outcome);
+        if (outcome == Counters.OK)
+        {
+            metrics.record(Latency.DONE, System.nanoTime() - engine.runStartNanos());
+        }
         state = FREE;
         decoder.stop();
         if (channel != null)

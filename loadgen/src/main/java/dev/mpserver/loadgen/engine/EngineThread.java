@@ -237,6 +237,12 @@ final class EngineThread implements Runnable
         return pacedArrivals;
     }
 
+    /** Time zero of the run (System.nanoTime()), shared by every engine thread. */
+    long runStartNanos()
+    {
+        return control.startNanos();
+    }
+
     void schedule(final int slot, final long dueNanos)
     {
         timers.schedule(slot, dueNanos);

@@ -12,7 +12,13 @@ public enum Latency
     /** Each 'M' after the first: written → its reply. */
     MESSAGE("message (from actual send)"),
     /** Each 'M' after the first: intended send time → its reply (equal to MESSAGE without --msg-rate). */
-    MESSAGE_FROM_INTENDED("message (from intended send)");
+    MESSAGE_FROM_INTENDED("message (from intended send)"),
+    /**
+     * Not a latency: when each connection that ended ok ended, from the run's time zero. Its
+     * percentiles say how long the run took to complete a share of its connections (a burst's
+     * "conns done per second until 90 % done", without the tail of the last few).
+     */
+    DONE("ok connection done (from run start)");
 
     private final String label;
 

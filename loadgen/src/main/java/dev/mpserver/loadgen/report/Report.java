@@ -245,6 +245,25 @@ public final class Report
         return (started() - 1) / (span / 1e9);
     }
 
+    /**
+     * Connections per second until {@code share} of --conns had ended ok: that many connections over
+     * the time from time zero to the moment the last of them ended (a burst's throughput without the
+     * tail of its last few). -1 when fewer connections than that ended ok.
+     *
+     * @param share a fraction in (0, 1], e.g. 0.9
+     */
+    public double connsPerSecondUntil(final double share)
+    {
+        final long needed = (long)Math.ceil(share * config.conns());
+        final LatencySummary done = latencies.get(Latency.DONE);
+        if (needed < 1 || ok() < needed || null == done || done.count() < needed)
+        {
+            return -1;
+        }
+        final long nanos = done.percentileNanos(100.0 * needed / done.count());
+        return nanos <= 0 ? -1 : needed / (nanos / 1e9);
+    }
+
     /** Connections per second the schedule asked for (after any ramp); 0 in closed loop. */
     public double targetConnRate()
     {

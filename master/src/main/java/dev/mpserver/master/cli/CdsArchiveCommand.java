@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = BuildVersionProvider.class,
     description = {
-        "Make the workers' class-data-sharing archive (lib/worker.jsa) for this installation and the JDK that runs this " +
-            "command, replacing any older one: workers then start faster. A server makes it at its first start when its lib " +
+        "Make the workers' class-data-sharing archive (lib/worker-<JDK>.jsa) for this installation and the JDK that runs " +
+            "this command, replacing any older one for that JDK: workers then start faster. A server makes it at its first start when its lib " +
             "directory is writable; run this as the installation's owner when it is not (or after changing JDKs)."},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:archive made", "2:not run from an installation's lib directory, lib not writable, or the training failed"})

@@ -9,19 +9,23 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import dev.mpserver.worker.CdsTraining;
 
 /**
- * The workers' class-data-sharing archive ({@code lib/worker.jsa}): the classes of one worker
+ * The workers' class-data-sharing archive ({@code lib/worker-<JDK>.jsa}): the classes of one worker
  * start-up, mapped by every worker JVM instead of loaded and linked anew (see "Logs and worker
  * start-up" in the README). CDS accepts an archive only from the JDK build that made it and for
  * the class path it was made with, so the archive is made where it is used: by {@code mvn package}
- * for the tree, and for an installation at its first start or by {@code mpserver cds-archive}.
- * Next to it, {@code worker.jsa.key} records what it was made for (the JDK's real home and
- * version, the class path); a worker gets the archive only when the key is its own, so a JDK
- * update or a moved installation costs start-up time, never a refused or mismatched archive.
+ * for the tree, and for an installation at its first start or by {@code mpserver cds-archive}. One
+ * archive per JDK (named after its version and a hash of its home), so that servers run on two
+ * JDKs side by side (a benchmark's) do not remake each other's. Next to it,
+ * {@code worker-<JDK>.jsa.key} records what it was made for (the JDK's real home and version, the
+ * class path); a worker gets the archive only when the key is its own, so a JDK update or a moved
+ * installation costs start-up time, never a refused or mismatched archive. Workers whose
+ * {@code --worker-jvm-opts} choose their own class data (an AOT cache, say) do not get it.
  *
  * <pre>
  *   java.home=/usr/lib/jvm/java-17-openjdk-amd64
@@ -31,8 +35,10 @@ import dev.mpserver.worker.CdsTraining;
  */
 public final class CdsArchive
 {
-    static final String ARCHIVE = "worker.jsa";
-    static final String KEY = ARCHIVE + ".key";
+    static final String KEY_SUFFIX = ".key";
+    /** Characters of a JDK version kept in the archive's name; anything else becomes '_'. */
+    private static final String UNSAFE_IN_NAME = "[^A-Za-z0-9.+-]";
+    private static final int HOME_HASH_HEX_DIGITS = 8;
     private static final long TRAINING_TIMEOUT_SECONDS = 120;
     private static final int OUTPUT_TAIL = 300;
 
@@ -40,12 +46,14 @@ public final class CdsArchive
     private final Path lib;
     private final String classPath;
     private final String key;
+    private final String name;
 
     CdsArchive(final Path lib, final String classPath, final String key)
     {
         this.lib = lib;
         this.classPath = classPath;
         this.key = key;
+        this.name = archiveName(javaHome(), System.getProperty("java.vm.version"));
     }
 
     /** The archive for this JVM's JDK and class path (the workers run both). */
@@ -57,34 +65,50 @@ public final class CdsArchive
 
     static String keyOf(final String classPath)
     {
-        Path home = Path.of(System.getProperty("java.home"));
+        return "java.home=" + javaHome() + "\njava.vm.version=" + System.getProperty("java.vm.version") + "\nclass.path=" + classPath + "\n";
+    }
+
+    /** {@code worker-17.0.15+6-Debian-1deb12u1-1a2b3c4d.jsa}: the JDK's version, and a hash of its home to tell two installs apart. */
+    static String archiveName(final Path javaHome, final String vmVersion)
+    {
+        final String home = String.format(Locale.ROOT, "%08x", javaHome.toString().hashCode());
+        return "worker-" + vmVersion.replaceAll(UNSAFE_IN_NAME, "_") + "-" + home.substring(home.length() - HOME_HASH_HEX_DIGITS) + ".jsa";
+    }
+
+    private static Path javaHome()
+    {
+        final Path home = Path.of(System.getProperty("java.home"));
         try
         {
-            home = home.toRealPath();
+            return home.toRealPath();
         }
         catch (final IOException ex)
         {
-            // as the JVM spells it, then
+            return home; // as the JVM spells it, then
         }
-        return "java.home=" + home + "\njava.vm.version=" + System.getProperty("java.vm.version") + "\nclass.path=" + classPath + "\n";
     }
 
     /** Where the archive is (or would be), or null without a lib directory. */
     public Path path()
     {
-        return null == lib ? null : lib.resolve(ARCHIVE);
+        return null == lib ? null : lib.resolve(name);
+    }
+
+    private Path keyFile()
+    {
+        return lib.resolve(name + KEY_SUFFIX);
     }
 
     /** An archive made for this JDK and class path is there. */
     public boolean isUsable()
     {
-        if (null == lib || !Files.isReadable(lib.resolve(ARCHIVE)))
+        if (null == lib || !Files.isReadable(path()))
         {
             return false;
         }
         try
         {
-            return key.equals(Files.readString(lib.resolve(KEY)));
+            return key.equals(Files.readString(keyFile()));
         }
         catch (final IOException ex)
         {
@@ -143,8 +167,8 @@ public final class CdsArchive
             throw new IOException("this JVM does not run from an installation's lib directory: there is nowhere to put an archive");
         }
         final String unique = "." + ProcessHandle.current().pid() + ".partial";
-        final Path partialArchive = lib.resolve(ARCHIVE + unique);
-        final Path partialKey = lib.resolve(KEY + unique);
+        final Path partialArchive = lib.resolve(name + unique);
+        final Path partialKey = lib.resolve(name + KEY_SUFFIX + unique);
         final List<String> command = new ArrayList<>();
         command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
         command.add("-XX:ArchiveClassesAtExit=" + partialArchive);
@@ -174,9 +198,9 @@ public final class CdsArchive
                 throw new IOException("the training JVM exited with " + training.exitValue() + ": " +
                     output.substring(Math.max(0, output.length() - OUTPUT_TAIL)).replace('\n', ' '));
             }
-            Files.move(partialArchive, lib.resolve(ARCHIVE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(partialArchive, path(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             Files.writeString(partialKey, key, StandardCharsets.UTF_8);
-            Files.move(partialKey, lib.resolve(KEY), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(partialKey, keyFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
         catch (final InterruptedException ex)
         {

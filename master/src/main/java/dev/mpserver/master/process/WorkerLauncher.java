@@ -61,6 +61,10 @@ public final class WorkerLauncher
         ? List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow")
         : List.of();
 
+    /** Worker JVM options that decide class-data sharing themselves. */
+    private static final List<String> CLASS_DATA_OPTIONS = List.of("-XX:SharedArchiveFile", "-XX:AOTCache", "-XX:AOTMode",
+        "-XX:ArchiveClassesAtExit", "-XX:+AutoCreateSharedArchive", "-XX:-UseSharedSpaces", "-Xshare");
+
     /** Where {@code mvn package} unpacks jffi's native stubs, one directory per platform. */
     private static final String JFFI_STUBS = "jni";
 
@@ -79,7 +83,7 @@ public final class WorkerLauncher
         this.java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
         this.jvmOptions = List.copyOf(jvmOptions);
         this.classPath = ClassPath.absolute(System.getProperty("java.class.path"));
-        this.classDataSharing = CdsArchive.forThisJvm().workerOptions();
+        this.classDataSharing = choosesOwnClassData(jvmOptions) ? List.of() : CdsArchive.forThisJvm().workerOptions();
         this.startOptions = startOptions(classPath);
         this.defaultSignals = defaultSignals;
         final List<String> env = new ArrayList<>();
@@ -88,6 +92,26 @@ public final class WorkerLauncher
             env.add(e.getKey() + "=" + e.getValue());
         }
         this.environment = List.copyOf(env);
+    }
+
+    /**
+     * Whether {@code --worker-jvm-opts} says how workers share class data (an AOT cache, another
+     * archive, CDS off): ours then stays out, as their options win, and JDK 25 refuses
+     * {@code -XX:AOTCache} next to {@code -XX:SharedArchiveFile} (the worker would not start).
+     */
+    static boolean choosesOwnClassData(final List<String> jvmOptions)
+    {
+        for (final String option : jvmOptions)
+        {
+            for (final String classData : CLASS_DATA_OPTIONS)
+            {
+                if (option.startsWith(classData))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**

@@ -22,10 +22,13 @@ class WorkerLauncherTest
     void archiveMadeForThisJdkAndClassPathIsPassed() throws Exception
     {
         final String classPath = classPathWithMasterJar("mpserver-master.jar");
-        Files.writeString(lib.resolve(CdsArchive.ARCHIVE), "archive");
-        Files.writeString(lib.resolve(CdsArchive.KEY), CdsArchive.keyOf(classPath));
-        final List<String> options = archive(classPath).workerOptions();
-        assertEquals("-XX:SharedArchiveFile=" + lib.resolve("worker.jsa"), options.get(0));
+        final CdsArchive archive = archive(classPath);
+        Files.writeString(archive.path(), "archive");
+        Files.writeString(key(archive), CdsArchive.keyOf(classPath));
+        final List<String> options = archive.workerOptions();
+        assertEquals("-XX:SharedArchiveFile=" + archive.path(), options.get(0));
+        assertTrue(archive.path().getFileName().toString().startsWith("worker-" + System.getProperty("java.vm.version")),
+            "named after its JDK: " + archive.path());
         assertTrue(options.contains("-Xlog:cds=off"), "a JVM that refuses the archive must stay quiet: " + options);
     }
 
@@ -33,11 +36,31 @@ class WorkerLauncherTest
     void archiveMadeForAnotherClassPathOrJdkIsNotPassed() throws Exception
     {
         final String classPath = classPathWithMasterJar("mpserver-master.jar");
-        Files.writeString(lib.resolve(CdsArchive.ARCHIVE), "archive");
-        Files.writeString(lib.resolve(CdsArchive.KEY), CdsArchive.keyOf(classPath + File.pathSeparator + lib.resolve("extra.jar")));
-        assertEquals(List.of(), archive(classPath).workerOptions());
-        Files.writeString(lib.resolve(CdsArchive.KEY), CdsArchive.keyOf(classPath).replace("java.vm.version=", "java.vm.version=1"));
-        assertEquals(List.of(), archive(classPath).workerOptions(), "another JDK build");
+        final CdsArchive archive = archive(classPath);
+        Files.writeString(archive.path(), "archive");
+        Files.writeString(key(archive), CdsArchive.keyOf(classPath + File.pathSeparator + lib.resolve("extra.jar")));
+        assertEquals(List.of(), archive.workerOptions());
+        Files.writeString(key(archive), CdsArchive.keyOf(classPath).replace("java.vm.version=", "java.vm.version=1"));
+        assertEquals(List.of(), archive.workerOptions(), "another JDK build");
+    }
+
+    @Test
+    void eachJdkHasItsOwnArchive()
+    {
+        final String jdk17 = CdsArchive.archiveName(Path.of("/usr/lib/jvm/java-17-openjdk-amd64"), "17.0.15+6-Debian-1deb12u1");
+        final String jdk25 = CdsArchive.archiveName(Path.of("/usr/lib/jvm/temurin-25-jdk-amd64"), "25.0.3+9-LTS");
+        assertTrue(jdk17.matches("worker-17\\.0\\.15\\+6-Debian-1deb12u1-[0-9a-f]{8}\\.jsa"), jdk17);
+        assertTrue(jdk25.startsWith("worker-25.0.3+9-LTS-"), jdk25);
+        assertFalse(jdk17.equals(CdsArchive.archiveName(Path.of("/opt/other-jdk"), "17.0.15+6-Debian-1deb12u1")), "two homes, two names");
+        assertEquals("worker-1_2-", CdsArchive.archiveName(Path.of("/j"), "1/2").substring(0, 11), "no path separators in a name");
+    }
+
+    @Test
+    void workerJvmOptionsThatChooseTheirOwnClassDataKeepOursOut()
+    {
+        assertTrue(WorkerLauncher.choosesOwnClassData(List.of("-XX:+UseSerialGC", "-XX:AOTCache=/tmp/app.aot")));
+        assertTrue(WorkerLauncher.choosesOwnClassData(List.of("-Xshare:off")));
+        assertFalse(WorkerLauncher.choosesOwnClassData(List.of("-XX:+UseSerialGC", "-Xss256k")));
     }
 
     @Test
@@ -85,6 +108,11 @@ class WorkerLauncherTest
         assertEquals(2, entries.length);
         assertEquals(Path.of("a.jar").toAbsolutePath().normalize().toString(), entries[0]);
         assertEquals("/y/b.jar", entries[1]);
+    }
+
+    private static Path key(final CdsArchive archive)
+    {
+        return archive.path().resolveSibling(archive.path().getFileName() + CdsArchive.KEY_SUFFIX);
     }
 
     private CdsArchive archive(final String classPath)

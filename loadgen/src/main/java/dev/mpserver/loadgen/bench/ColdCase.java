@@ -1,0 +1,205 @@
+package dev.mpserver.loadgen.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What users meet first: a fresh server next to the same server warm, for each server JVM given
+ * with --java (side by side, in turns).
+ *
+ * <ul>
+ *   <li>Burst: a new server process, its first burst of 5 000 x 10, then 4 more (warming), then
+ *       the warm burst — for {@code --workers 0} and {@code --workers 2}; and the C server (no JIT:
+ *       its second burst is its warm one), the yardstick for both. Under the independent client only (the C client when built): the
+ *       figure is the server's cold, and the clients are compared on the same bursts elsewhere.</li>
+ *   <li>Open loop, routed ({@code --workers 2}): the first 5 000 clients at 3 000/s after a start;
+ *       the same after 4 warming bursts (warm); after a reload (SIGHUP, once the new generation is
+ *       READY and the old one gone); after a respawn (kill -9 of a worker, once its replacement is
+ *       READY). Under both clients. Issue 16 item 3: route p99 after start, reload and respawn ≤ 2x
+ *       warm.</li>
+ * </ul>
+ */
+final class ColdCase implements BenchCase
+{
+    static final int BURST = 5000;
+    static final int MSGS = 10;
+    static final int WARMING_BURSTS = 4;
+    static final int OPEN_RATE = 3000;
+    static final int OPEN_CONNS = 5000;
+    private static final long READY_TIMEOUT_MILLIS = 15_000;
+    private static final String[] PHASES = {"start", "warm", "reload", "respawn"};
+
+    @Override
+    public void run(final BenchContext ctx) throws Exception
+    {
+        final Map<String, Figures> bursts = new LinkedHashMap<>();
+        final Map<String, Figures> opens = new LinkedHashMap<>();
+        final List<String> burstRows = new ArrayList<>();
+        final List<String> openRows = new ArrayList<>();
+        final int burst = ctx.scaled(BURST);
+        final ClientLoad open = ClientLoad.open(ctx.scaled(OPEN_RATE), ctx.scaled(OPEN_CONNS), MSGS);
+        for (int r = 0; r < ctx.repeat; r++)
+        {
+            for (final ServerJava java : ctx.javas)
+            {
+                final List<ServerShape> shapes = new ArrayList<>();
+                if (java == ctx.java() && null != ctx.cServer())
+                {
+                    shapes.add(ctx.cServer());
+                }
+                shapes.add(ctx.mpserver("--workers 0", java, "--workers", "0", "--max-clients", ThroughputCase.maxClients(burst)));
+                shapes.add(ctx.mpserver("--workers 2", java, "--workers", "2", "--max-clients", ThroughputCase.maxClients(burst)));
+                // The bursts are about the server's cold, not about the client: the independent
+                // client alone (loadgen and C on the same bursts are compared by throughput and peers).
+                final BenchClient independent = ctx.independentClient();
+                for (final ServerShape shape : shapes)
+                {
+                    final String row = (shape.jvm ? ctx.javaName(java) : "-") + "|" + independent.name() + "|" + shape.name;
+                    if (!burstRows.contains(row))
+                    {
+                        burstRows.add(row);
+                    }
+                    burst(shape, independent, ClientLoad.burst(burst, MSGS), r, bursts.computeIfAbsent(row, k -> new Figures(ctx.repeat)));
+                }
+                for (final BenchClient client : ctx.clientsInTurn(r))
+                {
+                    final String row = ctx.javaName(java) + "|" + client.name();
+                    if (!openRows.contains(row))
+                    {
+                        openRows.add(row);
+                    }
+                    openLoop(ctx, java, client, open, burst, r, opens.computeIfAbsent(row, k -> new Figures(ctx.repeat)));
+                }
+            }
+        }
+        printBursts(ctx, burst, burstRows, bursts);
+        printOpenLoops(ctx, open, openRows, opens);
+    }
+
+    private static void burst(final ServerShape shape, final BenchClient client, final ClientLoad load, final int r, final Figures f)
+        throws Exception
+    {
+        try (ServerUnderTest server = shape.start())
+        {
+            final ClientResult cold = client.run(server.port(), load.withSeed(1 + r));
+            // A native server has no JIT to warm: its second burst is its warm one.
+            for (int w = 0; shape.jvm && w < WARMING_BURSTS; w++)
+            {
+                client.run(server.port(), load.withSeed(100 + r * 10 + w));
+            }
+            final ClientResult warm = client.run(server.port(), load.withSeed(2 + r));
+            f.set("cold.msgsPerSec", r, cold.msgsPerSec());
+            f.set("warm.msgsPerSec", r, warm.msgsPerSec());
+            f.set("coldOverWarm.msgsPerSec", r, cold.msgsPerSec() / warm.msgsPerSec());
+            f.set("cold.connsPerSec90", r, cold.connsPerSec90);
+            f.set("warm.connsPerSec90", r, warm.connsPerSec90);
+            f.set("cold.routeP99Ms", r, cold.routeP99Ms);
+            f.set("warm.routeP99Ms", r, warm.routeP99Ms);
+            f.set("cold.notOk", r, cold.notOk());
+            f.set("warm.notOk", r, warm.notOk());
+        }
+    }
+
+    private static void openLoop(final BenchContext ctx, final ServerJava java, final BenchClient client, final ClientLoad open,
+        final int burst, final int r, final Figures f) throws Exception
+    {
+        try (ServerUnderTest server = ctx.mpserver("--workers 2", java, "--workers", "2", "--max-clients",
+            ThroughputCase.maxClients(burst)).start())
+        {
+            record(f, "start", r, client.run(server.port(), open.withSeed(1 + r)));
+
+            for (int w = 0; w < WARMING_BURSTS; w++)
+            {
+                client.run(server.port(), ClientLoad.burst(burst, MSGS).withSeed(100 + r * 10 + w));
+            }
+            record(f, "warm", r, client.run(server.port(), open.withSeed(2 + r)));
+
+            final int readyBefore = server.readyWorkers();
+            final List<Long> oldGeneration = server.workerPids();
+            server.reload();
+            final boolean reloaded = server.awaitReadyWorkers(readyBefore + 2, READY_TIMEOUT_MILLIS) && awaitGone(server, oldGeneration);
+            f.set("reload.ready", r, reloaded ? 1 : 0);
+            record(f, "reload", r, client.run(server.port(), open.withSeed(3 + r)));
+
+            final int readyBeforeKill = server.readyWorkers();
+            final boolean respawned = server.killOneWorker() > 0 && server.awaitReadyWorkers(readyBeforeKill + 1, READY_TIMEOUT_MILLIS);
+            f.set("respawn.ready", r, respawned ? 1 : 0);
+            record(f, "respawn", r, client.run(server.port(), open.withSeed(4 + r)));
+        }
+        for (final String phase : PHASES)
+        {
+            f.set(phase + ".p99OverWarm", r, f.values(phase + ".routeP99Ms")[r] / f.values("warm.routeP99Ms")[r]);
+        }
+    }
+
+    /** Until none of these workers is left (the old generation has drained and exited). */
+    private static boolean awaitGone(final ServerUnderTest server, final List<Long> workers) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + READY_TIMEOUT_MILLIS * 1_000_000L;
+        while (server.workerPids().stream().anyMatch(workers::contains))
+        {
+            if (System.nanoTime() > deadline)
+            {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
+    private static void record(final Figures f, final String phase, final int r, final ClientResult result)
+    {
+        f.set(phase + ".routeP50Ms", r, result.routeP50Ms);
+        f.set(phase + ".routeP99Ms", r, result.routeP99Ms);
+        f.set(phase + ".routeMaxMs", r, result.routeMaxMs);
+        f.set(phase + ".routeFromIntendedP99Ms", r, result.routeFromIntendedP99Ms);
+        f.set(phase + ".notOk", r, result.notOk());
+    }
+
+    private static void printBursts(final BenchContext ctx, final int burst, final List<String> rows, final Map<String, Figures> figures)
+    {
+        ctx.out.println();
+        ctx.out.println("cold: a new server's first burst of " + burst + " x " + MSGS + " next to its warm one (mpserver: after " + WARMING_BURSTS
+            + " more; the C server, no JIT: its second), independent client; medians of " + ctx.repeat);
+        ctx.out.printf(Locale.ROOT, "  %-6s %-8s %-12s %10s %10s %10s %10s %10s %10s %10s %7s%n", "JVM", "client", "server",
+            "cold msg/s", "warm msg/s", "cold/warm", "cold c/s90", "warm c/s90", "cold p99", "warm p99", "not ok");
+        for (final String row : rows)
+        {
+            final String[] parts = row.split("\\|");
+            final Figures f = figures.get(row);
+            ctx.out.printf(Locale.ROOT, "  %-6s %-8s %-12s %10s %10s %10.2f %10s %10s %10s %10s %7.0f%n", parts[0], parts[1], parts[2],
+                Stats.whole(f.median("cold.msgsPerSec")), Stats.whole(f.median("warm.msgsPerSec")), f.median("coldOverWarm.msgsPerSec"),
+                Stats.whole(f.median("cold.connsPerSec90")), Stats.whole(f.median("warm.connsPerSec90")), Stats.ms(f.median("cold.routeP99Ms")),
+                Stats.ms(f.median("warm.routeP99Ms")), f.sum("cold.notOk") + f.sum("warm.notOk"));
+            f.publish(ctx.results, "cold.burst." + Stats.key(parts[0]) + "." + Stats.key(parts[1]) + "." + Stats.key(parts[2]));
+        }
+    }
+
+    private static void printOpenLoops(final BenchContext ctx, final ClientLoad open, final List<String> rows, final Map<String, Figures> figures)
+    {
+        ctx.out.println();
+        ctx.out.println("cold: routed (--workers 2), the first " + open.conns + " clients at " + Stats.whole(open.rate) + "/s x " + MSGS
+            + " after a start, warm, after a reload (SIGHUP), after a respawn (kill -9 of a worker); route ms, medians of " + ctx.repeat
+            + " (issue 16: p99 <= 2x warm)");
+        ctx.out.printf(Locale.ROOT, "  %-6s %-8s %-8s %9s %9s %9s %14s %10s %7s%n", "JVM", "client", "after", "p50", "p99", "max",
+            "from intended", "p99/warm", "not ok");
+        for (final String row : rows)
+        {
+            final String[] parts = row.split("\\|");
+            final Figures f = figures.get(row);
+            for (final String phase : PHASES)
+            {
+                final String ready = ("reload".equals(phase) || "respawn".equals(phase)) && f.sum(phase + ".ready") < ctx.repeat
+                    ? " (READY not seen in time in some repeat)" : "";
+                ctx.out.printf(Locale.ROOT, "  %-6s %-8s %-8s %9s %9s %9s %14s %10.2f %7.0f%s%n", parts[0], parts[1], phase,
+                    Stats.ms(f.median(phase + ".routeP50Ms")), Stats.ms(f.median(phase + ".routeP99Ms")),
+                    Stats.ms(f.median(phase + ".routeMaxMs")), Stats.ms(f.median(phase + ".routeFromIntendedP99Ms")),
+                    f.median(phase + ".p99OverWarm"), f.sum(phase + ".notOk"), ready);
+            }
+            f.publish(ctx.results, "cold.open" + Stats.whole(open.rate) + "." + Stats.key(parts[0]) + "." + Stats.key(parts[1]));
+        }
+    }
+}

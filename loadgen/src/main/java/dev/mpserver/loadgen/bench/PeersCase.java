@@ -1,0 +1,156 @@
+package dev.mpserver.loadgen.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Issue 16's table as a case: the same loads, warm, on every server — the C epoll server, mpserver
+ * {@code --workers 0}, mpserver {@code --workers 2} (routed), and the prototype (2 workers) — under
+ * both clients: a burst of 5 000 clients (connections/s until 90 % done), and open loops of 1 000
+ * and 3 000 connections/s (route p50/p99), each client 10 messages one at a time, random shards.
+ * JVM servers are first warmed by 5 bursts of 5 000 x 10; the native ones need no warming.
+ */
+final class PeersCase implements BenchCase
+{
+    static final int BURST = 5000;
+    static final int MSGS = 10;
+    static final int WARM_UP_BURSTS = 5;
+    /** Each open loop lasts this long: 2 000 and 6 000 clients, enough for a p99 of each. */
+    static final int OPEN_LOOP_SECONDS = 2;
+    private static final int[] RATES = {1000, 3000};
+
+    @Override
+    public void run(final BenchContext ctx) throws Exception
+    {
+        final int burst = ctx.scaled(BURST);
+        ctx.out.println();
+        ctx.out.println("peers (issue 16's table): every server warm (JVMs after " + WARM_UP_BURSTS + " bursts of " + burst + " x " + MSGS
+            + "), a burst of " + burst + " and open loops of " + OPEN_LOOP_SECONDS + " s, " + MSGS + " messages per client; medians of "
+            + ctx.repeat + "; mpserver with --max-clients " + ThroughputCase.maxClients(burst) + " (issue 12)");
+        final List<ServerShape> shapes = new ArrayList<>();
+        addIfBuilt(ctx, shapes, ctx.cServer(), "C server");
+        shapes.add(ctx.mpserver("--workers 0", "--workers", "0", "--max-clients", ThroughputCase.maxClients(burst)));
+        shapes.add(ctx.mpserver("--workers 2", "--workers", "2", "--max-clients", ThroughputCase.maxClients(burst)));
+        addIfBuilt(ctx, shapes, ctx.prototype(), "prototype");
+        final List<ClientLoad> loads = new ArrayList<>();
+        loads.add(ClientLoad.burst(burst, MSGS));
+        for (final int fullRate : RATES)
+        {
+            final int rate = ctx.scaled(fullRate);
+            loads.add(ClientLoad.open(rate, (long)rate * OPEN_LOOP_SECONDS, MSGS));
+        }
+
+        final Map<String, Figures> rows = new LinkedHashMap<>();
+        for (int r = 0; r < ctx.repeat; r++)
+        {
+            for (final ServerShape shape : shapes)
+            {
+                try (ServerUnderTest server = shape.start())
+                {
+                    if (shape.jvm)
+                    {
+                        for (int w = 0; w < WARM_UP_BURSTS; w++)
+                        {
+                            ctx.warmUpClient().run(server.port(), ClientLoad.burst(burst, MSGS).withSeed(1000 + r * 10 + w));
+                        }
+                    }
+                    for (final ClientLoad load : loads)
+                    {
+                        for (final BenchClient client : ctx.clientsInTurn(r))
+                        {
+                            final ClientResult result = client.run(server.port(), load.withSeed(1 + r));
+                            final Figures f = rows.computeIfAbsent(row(shape, client, load), k -> new Figures(ctx.repeat));
+                            f.set("connsPerSec90", r, result.connsPerSec90);
+                            f.set("routeP50Ms", r, result.routeP50Ms);
+                            f.set("routeP99Ms", r, result.routeP99Ms);
+                            f.set("routeFromIntendedP99Ms", r, result.routeFromIntendedP99Ms);
+                            f.set("messageP99Ms", r, result.messageP99Ms);
+                            f.set("notOk", r, result.notOk());
+                        }
+                    }
+                }
+            }
+        }
+
+        ctx.out.printf(Locale.ROOT, "  %-22s %-8s %-22s %10s %11s %11s %14s %11s %8s%n", "server", "client", "load", "conns/s90",
+            "route p50", "route p99", "from intended", "msg p99 ms", "not ok");
+        for (final ServerShape shape : shapes)
+        {
+            for (final ClientLoad load : loads)
+            {
+                for (final BenchClient client : ctx.clients())
+                {
+                    final Figures f = rows.get(row(shape, client, load));
+                    ctx.out.printf(Locale.ROOT, "  %-22s %-8s %-22s %10s %11s %11s %14s %11s %8.0f%n", shape.name, client.name(),
+                        load.describe(), load.isOpenLoop() ? "" : Stats.whole(f.median("connsPerSec90")), Stats.ms(f.median("routeP50Ms")),
+                        Stats.ms(f.median("routeP99Ms")), Stats.ms(f.median("routeFromIntendedP99Ms")), Stats.ms(f.median("messageP99Ms")),
+                        f.sum("notOk"));
+                    f.publish(ctx.results, "peers." + shape.key() + "." + Stats.key(client.name()) + "." + loadKey(load));
+                }
+            }
+        }
+        for (final BenchClient client : ctx.clients())
+        {
+            table(ctx, shapes, loads, rows, client);
+        }
+    }
+
+    private static void addIfBuilt(final BenchContext ctx, final List<ServerShape> shapes, final ServerShape shape, final String name)
+    {
+        if (null == shape)
+        {
+            ctx.out.println("  (" + name + " skipped: not built; see the start of the output)");
+            ctx.results.skipped("peers: " + name + " not built");
+            return;
+        }
+        shapes.add(shape);
+    }
+
+    /** The issue's own layout: one column per server, one line per figure. */
+    private static void table(final BenchContext ctx, final List<ServerShape> shapes, final List<ClientLoad> loads,
+        final Map<String, Figures> rows, final BenchClient client)
+    {
+        ctx.out.printf(Locale.ROOT, "  issue 16's table, %s client (medians; 'route' = 'C'+first 'M' written -> first reply):%n", client.name());
+        final StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "    %-36s", "case"));
+        for (final ServerShape shape : shapes)
+        {
+            header.append(String.format(Locale.ROOT, " %22s", shape.name));
+        }
+        ctx.out.println(header);
+        line(ctx, "burst " + loads.get(0).conns + ": conns done/s until 90 %", shapes, rows, client, loads.get(0), "connsPerSec90", false);
+        for (int i = 1; i < loads.size(); i++)
+        {
+            final String rate = String.format(Locale.ROOT, "open %.0f/s", loads.get(i).rate);
+            line(ctx, rate + ": route p99 ms", shapes, rows, client, loads.get(i), "routeP99Ms", true);
+            line(ctx, rate + ": route p50 ms", shapes, rows, client, loads.get(i), "routeP50Ms", true);
+        }
+    }
+
+    private static void line(final BenchContext ctx, final String label, final List<ServerShape> shapes, final Map<String, Figures> rows,
+        final BenchClient client, final ClientLoad load, final String figure, final boolean millis)
+    {
+        final StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "    %-36s", label));
+        for (final ServerShape shape : shapes)
+        {
+            final Figures f = rows.get(row(shape, client, load));
+            final double value = f.median(figure);
+            final String lost = f.sum("notOk") > 0 ? String.format(Locale.ROOT, " (%.0f lost)", f.sum("notOk")) : "";
+            text.append(String.format(Locale.ROOT, " %22s", (millis ? Stats.ms(value) : Stats.whole(value)) + lost));
+        }
+        ctx.out.println(text);
+    }
+
+    private static String row(final ServerShape shape, final BenchClient client, final ClientLoad load)
+    {
+        return shape.name + "|" + client.name() + "|" + load.describe();
+    }
+
+    /** "burst5000", "open1000". */
+    private static String loadKey(final ClientLoad load)
+    {
+        return load.isOpenLoop() ? String.format(Locale.ROOT, "open%.0f", load.rate) : "burst" + load.conns;
+    }
+}
