@@ -91,9 +91,8 @@ class DistributionIT
     @Order(2)
     void everyCommandPrintsTheBuildsVersion() throws Exception
     {
-        for (final List<String> command : List.of(
-            List.of("mpserver"), List.of("mpserver", "stat"), List.of("mpserver", "signal"), List.of("mpserver", "check"),
-            List.of("mpserver", "cds-archive"), List.of("loadgen"), List.of("loadgen", "run"), List.of("loadgen", "storm")))
+        // every subcommand's --version is checked in-process by the master's and loadgen's tests; here the launchers'
+        for (final List<String> command : List.of(List.of("mpserver"), List.of("mpserver", "stat"), List.of("loadgen", "run")))
         {
             final List<String> args = new ArrayList<>(command.subList(1, command.size()));
             args.add("--version");

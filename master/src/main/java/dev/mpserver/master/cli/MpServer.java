@@ -77,7 +77,10 @@ public final class MpServer implements Callable<Integer>
         final int workerCount = options.workerCount();
         if (workerCount > 0 && null == System.getProperty(REEXEC_PROPERTY))
         {
-            makeClassDataArchiveIfMissing();
+            if (!WorkerLauncher.choosesOwnClassData(options.workerJvmOptions()))
+            {
+                makeClassDataArchiveIfMissing();
+            }
             reexecWithSignalsBlocked();
             return CommandErrors.EXIT_FAILURE; // not reached: execv only returns on failure, and throws then
         }

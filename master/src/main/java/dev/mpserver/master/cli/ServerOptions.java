@@ -2,6 +2,7 @@ package dev.mpserver.master.cli;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 import dev.mpserver.master.MasterConfig;
 import dev.mpserver.protocol.posix.Posix;
@@ -189,6 +190,12 @@ public final class ServerOptions
         return new MasterConfig(host, actualPort, workerCount(), maxWorkers, backlog, dir,
             workerCapacity > 0 ? workerCapacity : workerConfig.maxClients, minSpare, maxSpare, maxServed, shardTtlMs,
             worker.drainTimeoutMs, gracePeriodMs, handoffQueue, sigpending, workerConfig,
-            Arrays.asList(workerJvmOpts.trim().split("\\s+")), workerClass, logFile);
+            workerJvmOptions(), workerClass, logFile);
+    }
+
+    /** --worker-jvm-opts, word by word. */
+    List<String> workerJvmOptions()
+    {
+        return Arrays.asList(workerJvmOpts.trim().split("\\s+"));
     }
 }

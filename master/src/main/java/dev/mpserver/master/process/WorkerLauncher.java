@@ -99,7 +99,7 @@ public final class WorkerLauncher
      * archive, CDS off): ours then stays out, as their options win, and JDK 25 refuses
      * {@code -XX:AOTCache} next to {@code -XX:SharedArchiveFile} (the worker would not start).
      */
-    static boolean choosesOwnClassData(final List<String> jvmOptions)
+    public static boolean choosesOwnClassData(final List<String> jvmOptions)
     {
         for (final String option : jvmOptions)
         {

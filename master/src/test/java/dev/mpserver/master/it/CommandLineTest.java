@@ -41,10 +41,22 @@ class CommandLineTest
         final CommandProcess idle = CommandProcess.run("--idle-timeout", "0", "--port", "0");
         assertTrue(idle.failedInOneLine("mpserver"), idle.toString());
         assertTrue(idle.err().contains("--idle-timeout must be at least 1ms, got 0ms"), idle.err());
-        final CommandProcess unknown = CommandProcess.run("--no-such-option");
-        assertTrue(unknown.failedInOneLine("mpserver"), unknown.toString());
-        final CommandProcess statBad = CommandProcess.run("stat", "--format", "xml");
-        assertTrue(statBad.failedInOneLine("mpserver stat"), statBad.toString());
+        assertOneLineUsageError("mpserver", "--no-such-option");
+        assertOneLineUsageError("mpserver stat", "stat", "--format", "xml");
+        assertOneLineUsageError("mpserver signal", "signal", "restart");
+        assertOneLineUsageError("mpserver check", "check", "--port", "70000");
+    }
+
+    /** A usage error, in-process: what a process would print on stderr before exiting with the status. */
+    private static void assertOneLineUsageError(final String command, final String... args)
+    {
+        final StringWriter err = new StringWriter();
+        final CommandLine commandLine = MpServer.commandLine();
+        commandLine.setErr(new PrintWriter(err));
+        assertEquals(2, commandLine.execute(args), String.join(" ", args));
+        final List<String> lines = err.toString().strip().lines().toList();
+        assertEquals(1, lines.size(), err.toString());
+        assertTrue(lines.get(0).startsWith(command + ": ") && lines.get(0).endsWith("(see '" + command + " --help')"), lines.get(0));
     }
 
     @Test
