@@ -59,6 +59,8 @@ import picocli.CommandLine.Spec;
         "  footprint   worker spawn-to-READY (first, and respawn after kill -9), RSS of master and idle worker.",
         "  loadgen     scripts/loadgen run in a fresh JVM (as users run it) vs the C client on the C server, 5000 x 10: the "
             + "ratio of msgs/s (target >= 0.9).",
+        "  multihost   issue 18: loadgen through HAProxy to 2 hosts in network namespaces vs 1 host directly, 300 conns/s x "
+            + "10 s, and the loss of a host 4 s in: route p50/p99, lost clients, split shards (needs root, ip, haproxy).",
         "",
         "Reading the figures: msgs/s and conns/s are over a whole run; conns/s90 is 90 %% of the clients over the time until "
             + "that many had ended ok (n/a: fewer did); route = 'C' + first 'M' written -> first reply (includes any hand-off); "
@@ -115,7 +117,8 @@ public final class Bench implements Callable<Integer>
         overload(OverloadCase::new),
         master(MasterOnlyCase::new),
         footprint(FootprintCase::new),
-        loadgen(LoadGenCheckCase::new);
+        loadgen(LoadGenCheckCase::new),
+        multihost(MultiHostCase::new);
 
         private final Supplier<BenchCase> factory;
 
@@ -250,7 +253,8 @@ public final class Bench implements Callable<Integer>
     private void warmInProcessLoadGen(final BenchContext ctx) throws Exception
     {
         final ServerShape cServer = ctx.cServer();
-        final boolean needed = only.stream().anyMatch(c -> c != Case.master && c != Case.footprint && c != Case.loadgen);
+        final boolean needed = only.stream().anyMatch(c -> c != Case.master && c != Case.footprint && c != Case.loadgen &&
+            c != Case.multihost);
         if (!needed || null == cServer || !clientKinds.contains(ClientKind.loadgen))
         {
             return;

@@ -4,14 +4,14 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /** Medians, per-repeat ratios and the number formats of the bench's tables. */
-final class Stats
+public final class Stats
 {
     private Stats()
     {
     }
 
     /** The median (upper median for an even count), ignoring NaN; NaN if there is no value. */
-    static double median(final double[] values)
+    public static double median(final double[] values)
     {
         final double[] sorted = Arrays.stream(values).filter(v -> !Double.isNaN(v)).sorted().toArray();
         return sorted.length == 0 ? Double.NaN : sorted[sorted.length / 2];

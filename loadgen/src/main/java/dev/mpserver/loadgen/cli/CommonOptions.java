@@ -41,7 +41,8 @@ public final class CommonOptions
 
     @Option(names = "--ids", order = 30, paramLabel = "SPEC", defaultValue = "random", converter = ShardIdsConverter.class,
         description = "Shard id each connection sends in its 'C' frame: random (uniform over --shards), "
-            + "fixed:K, range:A-B (connection n uses A + n mod (B-A+1): every id equally), zipf:S (Zipf exponent "
+            + "fixed:K, range:A-B (connection n uses A + n mod (B-A+1): every id equally), list:A,B,C (the same, over "
+            + "the ids listed), zipf:S (Zipf exponent "
             + "S over --shards; id 0 hottest, then 1, 2, …; S=1 gives a few hot shards and many cold ones), "
             + "none (no 'C': each client stays where it was accepted, the not-routed baseline). Default: ${DEFAULT-VALUE}.")
     ShardIds ids;

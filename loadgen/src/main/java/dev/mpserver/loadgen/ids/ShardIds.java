@@ -11,6 +11,8 @@ import java.util.SplittableRandom;
  *   <li>{@code fixed:K}: every connection uses K;</li>
  *   <li>{@code range:A-B}: connection n uses {@code A + n mod (B - A + 1)}, so every id of the range gets
  *       the same number of clients;</li>
+ *   <li>{@code list:A,B,C}: connection n uses the (n mod count)-th id of the list, so every listed id
+ *       gets the same number of clients (e.g. the shards of one host behind a balancer);</li>
  *   <li>{@code zipf:S}: Zipf with exponent S over {@code [0, shards)}; id 0 is the hottest, then 1, …
  *       (S = 0 is uniform, S ≈ 1 gives a few hot shards and a long cold tail).</li>
  *   <li>{@code none}: no {@code 'C'} at all: each client stays on the worker that accepted it (the
@@ -24,10 +26,16 @@ public final class ShardIds
 
     public enum Kind
     {
-        RANDOM, FIXED, RANGE, ZIPF, NONE
+        RANDOM, FIXED, RANGE, LIST, ZIPF, NONE
     }
 
+    /** Upper bound on the ids of list:A,B,C. */
+    public static final int MAX_LIST_IDS = 100_000;
+
+    private static final int[] NO_IDS = new int[0];
+
     private final Kind kind;
+    private final int[] list;
     private final int first;
     private final int last;
     private final double exponent;
@@ -35,7 +43,13 @@ public final class ShardIds
 
     private ShardIds(final Kind kind, final int first, final int last, final double exponent, final String text)
     {
+        this(kind, NO_IDS, first, last, exponent, text);
+    }
+
+    private ShardIds(final Kind kind, final int[] list, final int first, final int last, final double exponent, final String text)
+    {
         this.kind = kind;
+        this.list = list;
         this.first = first;
         this.last = last;
         this.exponent = exponent;
@@ -74,6 +88,22 @@ public final class ShardIds
             throw new IllegalArgumentException("range:A-B needs A <= B, got " + first + "-" + last);
         }
         return new ShardIds(Kind.RANGE, first, last, 0, "range:" + first + "-" + last);
+    }
+
+    /** Connection n uses {@code ids[n mod ids.length]}. */
+    public static ShardIds list(final int... ids)
+    {
+        if (ids.length == 0 || ids.length > MAX_LIST_IDS)
+        {
+            throw new IllegalArgumentException("list:A,B,C needs 1.." + MAX_LIST_IDS + " ids, got " + ids.length);
+        }
+        final StringBuilder text = new StringBuilder("list:");
+        for (int i = 0; i < ids.length; i++)
+        {
+            requireShardId(ids[i], "list:A,B,C");
+            text.append(i == 0 ? "" : ",").append(ids[i]);
+        }
+        return new ShardIds(Kind.LIST, ids.clone(), 0, 0, 0, text.toString());
     }
 
     public static ShardIds zipf(final double exponent)
@@ -117,13 +147,23 @@ public final class ShardIds
             {
                 return zipf(Double.parseDouble(s.substring("zipf:".length())));
             }
+            if (s.startsWith("list:"))
+            {
+                final String[] items = s.substring("list:".length()).split(",", -1);
+                final int[] ids = new int[items.length];
+                for (int i = 0; i < items.length; i++)
+                {
+                    ids[i] = Integer.parseInt(items[i].trim());
+                }
+                return list(ids);
+            }
         }
         catch (final NumberFormatException e)
         {
             throw new IllegalArgumentException("bad number in '" + spec + "'", e);
         }
         throw new IllegalArgumentException(
-            "'" + spec + "' is not one of random, fixed:K, range:A-B, zipf:S, none");
+            "'" + spec + "' is not one of random, fixed:K, range:A-B, list:A,B,C, zipf:S, none");
     }
 
     public Kind kind()
@@ -154,6 +194,11 @@ public final class ShardIds
             {
                 final long width = (long)last - first + 1;
                 return n -> (int)(first + n % width);
+            }
+            case LIST:
+            {
+                final int[] ids = list;
+                return n -> ids[(int)(n % ids.length)];
             }
             case RANDOM:
             {

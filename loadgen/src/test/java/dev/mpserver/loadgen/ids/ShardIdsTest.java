@@ -15,7 +15,10 @@ class ShardIdsTest
         assertEquals(ShardIds.Kind.FIXED, ShardIds.parse("fixed:7").kind());
         assertEquals(ShardIds.Kind.RANGE, ShardIds.parse("range:3-9").kind());
         assertEquals(ShardIds.Kind.ZIPF, ShardIds.parse("zipf:1.1").kind());
-        for (final String bad : new String[] {"", "fixed:", "fixed:-1", "range:9-3", "range:5", "zipf:-0.5", "zipf:x", "uniform"})
+        assertEquals(ShardIds.Kind.LIST, ShardIds.parse("list:4, 8,15").kind());
+        assertEquals("list:4,8,15", ShardIds.parse("list:4, 8,15").toString());
+        for (final String bad : new String[] {"", "fixed:", "fixed:-1", "range:9-3", "range:5", "zipf:-0.5", "zipf:x", "uniform",
+            "list:", "list:1,,2", "list:1,-2"})
         {
             assertThrows(IllegalArgumentException.class, () -> ShardIds.parse(bad), bad);
         }
@@ -30,6 +33,11 @@ class ShardIdsTest
         assertEquals(12, g.shardFor(2));
         assertEquals(10, g.shardFor(3));
         assertEquals(7, ShardIds.fixed(7).newGenerator(1000, 1, null).shardFor(99));
+        final ShardIdGenerator list = ShardIds.list(42, 7, 1000).newGenerator(10, 1, null);
+        assertEquals(42, list.shardFor(0));
+        assertEquals(7, list.shardFor(1));
+        assertEquals(1000, list.shardFor(2), "ids outside --shards are used as given");
+        assertEquals(42, list.shardFor(3));
     }
 
     @Test

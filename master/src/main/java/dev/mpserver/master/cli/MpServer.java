@@ -41,7 +41,8 @@ import picocli.CommandLine.Spec;
     name = "mpserver",
     mixinStandardHelpOptions = true,
     versionProvider = BuildVersionProvider.class,
-    subcommands = {StatCommand.class, SignalCommand.class, CheckCommand.class, CdsArchiveCommand.class},
+    subcommands = {StatCommand.class, SignalCommand.class, CheckCommand.class, CdsArchiveCommand.class, ClusterStatCommand.class,
+        HaproxyConfigCommand.class},
     sortOptions = false,
     description = {
         "Multi-process TCP connection router. Workers accept clients on one shared listening socket; a client's first frame 'C' + int32 id names its shard, and every client of a shard is served by the same worker: a worker that does not own the shard passes the client's fd to the master, which forwards it to the owner, gives the shard to an idle worker, or spawns a new one.",

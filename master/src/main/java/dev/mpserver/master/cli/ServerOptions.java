@@ -22,6 +22,8 @@ import picocli.CommandLine.Option;
  */
 public final class ServerOptions
 {
+    static final int DEFAULT_MAX_WORKERS = 64;
+
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "IPv4 address to listen on (default ${DEFAULT-VALUE}).")
     String host;
 
@@ -34,7 +36,7 @@ public final class ServerOptions
             "(Runtime.availableProcessors, which honours cgroup CPU quotas), at least 1.")
     int workers;
 
-    @Option(names = "--max-workers", defaultValue = "64", description = "Most workers at once (default ${DEFAULT-VALUE}).")
+    @Option(names = "--max-workers", defaultValue = "" + DEFAULT_MAX_WORKERS, description = "Most workers at once (default ${DEFAULT-VALUE}).")
     int maxWorkers;
 
     @Option(names = "--worker-capacity", defaultValue = "-1", paramLabel = "CLIENTS",

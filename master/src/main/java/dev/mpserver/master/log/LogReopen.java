@@ -3,6 +3,7 @@ package dev.mpserver.master.log;
 import java.nio.file.Path;
 
 import dev.mpserver.master.process.WorkerSlot;
+import dev.mpserver.master.process.WorkerTable;
 import dev.mpserver.protocol.channel.Channel;
 import dev.mpserver.protocol.channel.ChannelCommand;
 import dev.mpserver.protocol.posix.Posix;
@@ -24,15 +25,19 @@ public final class LogReopen
 
     /** Null while logging goes to an inherited stderr: nothing to reopen. */
     private final LogFile file;
+    private final WorkerTable table;
+    private final int masterPid;
 
     /** @param logFile {@code --log-file}, or null */
-    public LogReopen(final Path logFile)
+    public LogReopen(final Path logFile, final WorkerTable table, final int masterPid)
     {
         this.file = null == logFile ? null : new LogFile(logFile);
+        this.table = table;
+        this.masterPid = masterPid;
     }
 
-    /** Reopens the log file in the master and queues a REOPEN for every worker's channel. */
-    public void reopen(final WorkerSlot[] slots, final int masterPid)
+    /** Reopens the log file in the master and queues a REOPEN for every worker's channel (the pass's flush sends it). */
+    public void reopen()
     {
         if (null == file)
         {
@@ -48,8 +53,9 @@ public final class LogReopen
             return;
         }
         int told = 0;
-        for (final WorkerSlot slot : slots)
+        for (int i = 0; i < table.capacity(); i++)
         {
+            final WorkerSlot slot = table.slot(i);
             final Channel channel = slot.channel;
             if (!slot.hasProcess() || slot.state == WorkerSlot.GONE || null == channel || channel.isClosed())
             {

@@ -25,7 +25,7 @@ public final class WorkerLauncher
     /**
      * Workers log through the Log4j2 API's simple backend (stderr, at the master's level, in the
      * master's line format: see {@code WorkerLogFormat}). A worker logs a few lifecycle lines;
-     * log4j-core's configuration machinery cost ~400 ms of every worker start, half of spawn-to-READY.
+     * log4j-core's configuration machinery was half of every worker's spawn-to-READY (docs/benchmarks.md).
      */
     private static List<String> workerLogging()
     {
@@ -38,8 +38,8 @@ public final class WorkerLauncher
 
     /**
      * An idle worker's resident memory is mostly glibc heap the JIT compilers used at start-up
-     * and freed; glibc keeps it. Trimming the native heap every 2 s gives it back (idle worker
-     * ~85 → ~56 MiB, after a load ~75 → ~65 MiB). The option is experimental in JDK 17 and exists
+     * and freed; glibc keeps it. Trimming the native heap every 2 s gives most of it back (measured
+     * in docs/benchmarks.md). The option is experimental in JDK 17 and exists
      * from 17.0.9 on: asked of this JVM, which is the one workers run.
      */
     private static final List<String> NATIVE_HEAP_TRIM = supportsVmOption("TrimNativeHeapInterval")
@@ -48,7 +48,8 @@ public final class WorkerLauncher
 
     /**
      * JNR's x86 stubs are native code it assembles for every bound function at start-up, with 29
-     * classes of Java 5 bytecode that CDS cannot archive: ~10 ms of every worker's spawn-to-READY.
+     * classes of Java 5 bytecode that CDS cannot archive: part of every worker's spawn-to-READY
+     * (docs/benchmarks.md).
      * Without them calls go through jffi's JNI invokers, a few ns more per call.
      */
     private static final List<String> NATIVE_BINDING = List.of("-Djnr.ffi.x86asm.enabled=false");
@@ -136,8 +137,8 @@ public final class WorkerLauncher
     /**
      * {@code -Djffi.boot.library.path} for jffi's native stub as {@code mvn package} unpacked it
      * ({@code lib/jni/<platform>}), if there is one for this platform. Without it every worker's
-     * jffi copies the stub out of its jar into a temporary file, checks its SHA-256 and loads it:
-     * ~15 ms of spawn-to-READY. jffi falls back to that copy if the directory does not do.
+     * jffi copies the stub out of its jar into a temporary file, checks its SHA-256 and loads it, in
+     * its spawn-to-READY (docs/benchmarks.md). jffi falls back to that copy if the directory does not do.
      *
      * @param platform jffi's name of this platform, e.g. {@code x86_64-Linux}
      */

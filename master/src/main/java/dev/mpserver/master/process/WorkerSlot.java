@@ -6,10 +6,34 @@ import org.agrona.collections.IntArrayQueue;
 /**
  * One child of the master, as nginx's {@code ngx_processes[]} entry: who it is, how to reach it,
  * what it carries, and the clients waiting for it to become READY. A slot is reused once its
- * process has been reaped.
+ * process has been reaped. The master's loop thread is its only user.
+ *
+ * <pre>
+ *             spawn                 READY frame
+ *    FREE ───────────▶ STARTING ──────────────────▶ READY
+ *     ▲                  │    │                    │    │
+ *     │                  │    │       QUIT         │    │
+ *     │                  │    └───▶ DRAINING ◀─────┘    │
+ *     │                  │             │                │
+ *     │                  └──────────▶ GONE ◀────────────┘
+ *     │                                │
+ *     └──────────── reaped ────────────┘
+ *
+ *   QUIT    reload, retirement (--max-spare, --max-served) or stop: it takes no new shard
+ *   GONE    its channel closed, a send to it failed, or it exited; its shards and the clients
+ *           waiting for it or queued on its channel go elsewhere (a process reaped in any state
+ *           passes through GONE at once)
+ *   reaped  waitpid collected it: channel closed, slot free for the next spawn
+ * </pre>
+ *
+ * Only STARTING and READY slots take new clients ({@link #isLive}); every state but FREE has a
+ * process to reap ({@link #hasProcess}).
  */
 public final class WorkerSlot
 {
+    /** No slot: what look-ups answer when there is none. */
+    public static final int NO_SLOT = -1;
+
     public static final int FREE = 0;
     /** Spawned; hand-offs for it wait in {@link #pending} until it says READY. */
     public static final int STARTING = 1;
@@ -32,6 +56,14 @@ public final class WorkerSlot
 
     /** Clients sent to it while STARTING, waiting for its READY. */
     public final PendingHandoffs pending;
+    /**
+     * Its channel may hold frames that no signal will announce (a spawn, a spent receive budget, a
+     * rescan, a poll): read it on the next pass.
+     */
+    public boolean readPending;
+
+    /** The channel's frames-out count already added to the master's counter. */
+    private long framesOutCounted;
 
     /** Clients served, as of the worker's last LOAD. */
     private int reportedLoad;
@@ -102,14 +134,32 @@ public final class WorkerSlot
         fullAck = ack;
     }
 
-    /** A fresh process in this slot: nothing reported, nothing sent. */
-    public void resetLoad()
+    /**
+     * A fresh process in this slot, STARTING: nothing reported, nothing sent. Its channel is read
+     * once on the next pass: the worker may have written READY before O_ASYNC saw it.
+     */
+    public void start(final int workerPid, final int workerGeneration, final Channel workerChannel, final long nowNanos)
     {
+        state = STARTING;
+        pid = workerPid;
+        generation = workerGeneration;
+        channel = workerChannel;
+        spawnedAtNanos = nowNanos;
+        readPending = true;
+        framesOutCounted = 0;
         reportedLoad = 0;
         handoffsSinceReport.clear();
         full = false;
         shards = 0;
         served = 0;
+    }
+
+    /** @return frames its channel sent since the last call: the master counts them as they go. */
+    public long takeFramesOut()
+    {
+        final long sent = channel.framesOut() - framesOutCounted;
+        framesOutCounted += sent;
+        return sent;
     }
 
     public static String stateName(final int state)

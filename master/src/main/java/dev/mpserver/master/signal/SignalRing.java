@@ -70,6 +70,12 @@ public final class SignalRing
         return overflowed;
     }
 
+    /** True if signals were taken and not yet acted on (or lost to a full ring: also to act on). */
+    public boolean pending()
+    {
+        return size > 0 || overflowed;
+    }
+
     public void clear()
     {
         size = 0;

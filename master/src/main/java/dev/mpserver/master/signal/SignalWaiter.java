@@ -8,6 +8,8 @@ import dev.mpserver.protocol.posix.SigInfo;
 import dev.mpserver.protocol.posix.SigSet;
 import dev.mpserver.protocol.posix.Signals;
 import dev.mpserver.protocol.posix.TimeSpec;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * The master's only way of waiting: {@code sigsuspend} with the master's signals unblocked, an
@@ -20,6 +22,8 @@ import dev.mpserver.protocol.posix.TimeSpec;
  */
 public final class SignalWaiter
 {
+    private static final Logger LOG = LogManager.getLogger(SignalWaiter.class);
+
     /** Every signal the master acts on; blocked everywhere except inside sigsuspend. */
     public static final int[] MASTER_SIGNALS = {
         Signals.SIGHUP, Signals.SIGINT, Signals.SIGQUIT, Signals.SIGUSR1, Signals.SIGALRM,
@@ -82,7 +86,7 @@ public final class SignalWaiter
     /** Sleeps until at least one master signal arrives, then drains every queued one into the ring. */
     public void await()
     {
-        // sigsuspend always returns -1/EINTR after a handler ran.
+        // sigsuspend only ever returns -1/EINTR, after a handler ran: there is no failure to check.
         libc.sigsuspend(waitMask.address());
         drain();
     }
@@ -95,11 +99,11 @@ public final class SignalWaiter
             final int signo = libc.sigtimedwait(masterSignals.address(), drained.address(), zero.address());
             if (signo < 0)
             {
-                if (Posix.errno() == Errno.EINTR)
+                if (nothingMoreQueued())
                 {
-                    continue;
+                    return;
                 }
-                return; // EAGAIN: nothing more queued
+                continue;
             }
             ring.record(signo, drained.code(), drained.fd(), drained.pid());
         }
@@ -114,10 +118,37 @@ public final class SignalWaiter
     public int discardChannelSignals()
     {
         int count = 0;
-        while (libc.sigtimedwait(channelSignalOnly.address(), drained.address(), zero.address()) > 0)
+        while (true)
         {
-            count++;
+            if (libc.sigtimedwait(channelSignalOnly.address(), drained.address(), zero.address()) > 0)
+            {
+                count++;
+            }
+            else if (nothingMoreQueued())
+            {
+                return count;
+            }
         }
-        return count;
+    }
+
+    /**
+     * After a failed zero-timeout sigtimedwait: EAGAIN is the normal end; EINTR means try again;
+     * anything else cannot happen with our sets and is logged (what was queued stays queued and is
+     * delivered by the next sigsuspend).
+     *
+     * @return true if there is nothing more to take now
+     */
+    private static boolean nothingMoreQueued()
+    {
+        final int errno = Posix.errno();
+        if (errno == Errno.EINTR)
+        {
+            return false;
+        }
+        if (errno != Errno.EAGAIN)
+        {
+            LOG.error("sigtimedwait failed: {}", Posix.strerror(errno));
+        }
+        return true;
     }
 }

@@ -168,9 +168,8 @@ class CommandLineTest
         final Path dir = Files.createDirectory(tmp.resolve("run"));
         try (CountersFile worker = CountersFile.forWorker(dir, 4242, 0))
         {
-            final long[] values = new long[WorkerCounter.COUNT];
-            values[WorkerCounter.MESSAGES.ordinal()] = 9;
-            worker.update(0, values);
+            worker.counter(WorkerCounter.MESSAGES.ordinal()).setOrdered(9);
+            worker.heartbeat();
         }
         Files.write(dir.resolve(CountersFile.MASTER_FILE), new byte[10]);
         Files.write(dir.resolve("worker-77.counters"), new byte[CountersFile.FILE_LENGTH]);
@@ -210,7 +209,7 @@ class CommandLineTest
     @Test
     void everyCommandHasVersionAndExitCodesInItsHelp()
     {
-        for (final String command : List.of("", "stat", "signal", "check", "cds-archive"))
+        for (final String command : List.of("", "stat", "signal", "check", "cds-archive", "cluster-stat", "haproxy-config"))
         {
             final String[] version = command.isEmpty() ? new String[] {"--version"} : new String[] {command, "--version"};
             final String printed = execute(version);

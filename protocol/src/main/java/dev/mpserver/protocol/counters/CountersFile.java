@@ -14,8 +14,8 @@ import org.agrona.concurrent.status.CountersReader;
 /**
  * One process's counters in a memory-mapped file that {@code mpserver stat} reads from outside,
  * AeronStat-style: Agrona's {@link CountersManager} metadata and values buffers behind a small
- * header. The owner is the only writer; it copies its plain {@code long} counters in with
- * ordered stores from its loop ({@link #update}), so its hot paths stay plain increments.
+ * header. The owner is the only writer and writes each counter in place ({@link #counter}) with
+ * ordered stores, so a reader sees live values; {@link #heartbeat} says it is alive.
  *
  * <pre>
  *   0                   1                   2                   3
@@ -130,25 +130,19 @@ public final class CountersFile implements AutoCloseable
         return runDir.resolve("worker-" + pid + SUFFIX);
     }
 
-    /** Counter {@code index} of this file, in the order they were added; its owner writes it directly. */
+    /**
+     * The counter at {@code index} (in the order {@link #forMaster}/{@link #forWorker} added them),
+     * for an owner that writes its counters in place: it must be their only writer, with ordered
+     * stores ({@code incrementOrdered}, {@code getAndAddOrdered}, {@code setOrdered}).
+     */
     public AtomicCounter counter(final int index)
     {
         return counters[index];
     }
 
-    /** Says the owner is alive: {@code stat} tells a live process from a stale file by this. */
+    /** Tells readers the owner is alive: the last-update time, ordered. */
     public void heartbeat()
     {
-        header.putLongOrdered(HEARTBEAT_OFFSET, System.currentTimeMillis());
-    }
-
-    /** Copies {@code values[i]} into counter {@code first + i}, ordered, and beats the heartbeat. */
-    public void update(final int first, final long[] values)
-    {
-        for (int i = 0; i < values.length; i++)
-        {
-            counters[first + i].setOrdered(values[i]);
-        }
         header.putLongOrdered(HEARTBEAT_OFFSET, System.currentTimeMillis());
     }
 

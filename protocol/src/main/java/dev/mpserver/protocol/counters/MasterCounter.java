@@ -45,7 +45,9 @@ public enum MasterCounter
     MAX_CLIENTS("--max-clients (per worker)", true),
     WORKER_CAPACITY("--worker-capacity", true),
     /** Workers the master would not place a new shard on: full by its count or by their RETURN. */
-    WORKERS_FULL("workers at capacity", true);
+    WORKERS_FULL("workers at capacity", true),
+    /** setitimer, kill or fcntl calls of the master that failed; each is also a log line saying which and why. */
+    SYSCALL_FAILURES("failed syscalls (see the log)", false);
 
     public static final int TYPE_ID_BASE = 2000;
     /** The master also keeps the totals of exited workers: type id RETIRED_TYPE_ID_BASE + WorkerCounter ordinal. */

@@ -34,13 +34,33 @@ public final class RunDirCounters
         this.dir = dir;
     }
 
+    /** How a reader tells whether the process that wrote a counters file is still running. */
+    public enum Liveness
+    {
+        /** The server runs on this machine: its pid exists here and, for a worker, its heartbeat is fresh. */
+        LOCAL,
+        /**
+         * The directory was copied from another machine, whose pids mean nothing here: a process is
+         * running if its heartbeat is within a few seconds of the newest heartbeat in the directory,
+         * both written by that machine's clock, so clock skew between machines does not matter. (A
+         * copy cannot tell a server that stopped from one that was running when it was copied.)
+         */
+        COPIED
+    }
+
     /**
      * @return the counters now; empty (no master, no workers) when the directory has none. Files
      *         that cannot be read as counters files are skipped and listed in {@link #problems}.
      */
     public static RunDirCounters read(final Path dir) throws IOException
     {
-        RunDirCounters snapshot = readOnce(dir);
+        return read(dir, Liveness.LOCAL);
+    }
+
+    /** @return the counters of {@code dir}, whose processes are judged alive as {@code liveness} says. */
+    public static RunDirCounters read(final Path dir, final Liveness liveness) throws IOException
+    {
+        RunDirCounters snapshot = readOnce(dir, liveness);
         // A worker that exits between the reads of the master's file and its own is counted twice or
         // not at all; the master counts the exit (DEATHS) when it folds the worker's counters into
         // its totals, so a changed DEATHS says the snapshot straddled one: read again.
@@ -58,12 +78,12 @@ public final class RunDirCounters
             {
                 break;
             }
-            snapshot = readOnce(dir);
+            snapshot = readOnce(dir, liveness);
         }
         return snapshot;
     }
 
-    private static RunDirCounters readOnce(final Path dir) throws IOException
+    private static RunDirCounters readOnce(final Path dir, final Liveness liveness) throws IOException
     {
         final RunDirCounters snapshot = new RunDirCounters(dir);
         if (!Files.isDirectory(dir))
@@ -89,6 +109,10 @@ public final class RunDirCounters
                 }
                 snapshot.readFile(file, false);
             }
+        }
+        if (liveness == Liveness.COPIED)
+        {
+            snapshot.judgeByHeartbeats();
         }
         snapshot.workers.sort(Comparator.comparingInt((Process p) -> p.slot).thenComparingInt(p -> p.pid));
         return snapshot;
@@ -144,6 +168,23 @@ public final class RunDirCounters
     public List<String> problems()
     {
         return Collections.unmodifiableList(problems);
+    }
+
+    private void judgeByHeartbeats()
+    {
+        long newest = null == master ? Long.MIN_VALUE : master.heartbeatMillis;
+        for (final Process worker : workers)
+        {
+            newest = Math.max(newest, worker.heartbeatMillis);
+        }
+        if (null != master)
+        {
+            master.alive = newest - master.heartbeatMillis < HEARTBEAT_STALE_MS;
+        }
+        for (final Process worker : workers)
+        {
+            worker.alive = newest - worker.heartbeatMillis < HEARTBEAT_STALE_MS;
+        }
     }
 
     public Path dir()
@@ -219,6 +260,7 @@ public final class RunDirCounters
         private int pid;
         private int slot;
         private boolean alive;
+        private long heartbeatMillis;
         private final long[] masterValues = new long[MasterCounter.COUNT];
         private final long[] exitedValues = new long[WorkerCounter.COUNT];
         private final long[] workerValues = new long[WorkerCounter.COUNT];
@@ -249,7 +291,8 @@ public final class RunDirCounters
             final Process process = new Process();
             process.pid = reader.pid();
             process.slot = reader.slot();
-            final boolean fresh = System.currentTimeMillis() - reader.heartbeatMillis() < HEARTBEAT_STALE_MS;
+            process.heartbeatMillis = reader.heartbeatMillis();
+            final boolean fresh = System.currentTimeMillis() - process.heartbeatMillis < HEARTBEAT_STALE_MS;
             process.alive = Files.exists(Path.of("/proc/" + process.pid)) && (fresh || reader.kind() == CountersFile.KIND_MASTER);
             reader.forEach((typeId, label, value) ->
             {

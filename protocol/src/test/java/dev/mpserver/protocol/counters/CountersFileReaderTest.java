@@ -153,7 +153,7 @@ class CountersFileReaderTest
     {
         try (CountersFile master = CountersFile.forMaster(dir, 100))
         {
-            master.update(0, new long[MasterCounter.COUNT]);
+            master.heartbeat();
         }
         workerFile(7);
         Files.write(dir.resolve("worker-555.counters"), new byte[] {1, 2, 3});
@@ -172,9 +172,8 @@ class CountersFileReaderTest
     {
         try (CountersFile file = CountersFile.forWorker(dir, PID, SLOT))
         {
-            final long[] values = new long[WorkerCounter.COUNT];
-            values[WorkerCounter.MESSAGES.ordinal()] = messages;
-            file.update(0, values);
+            file.counter(WorkerCounter.MESSAGES.ordinal()).setOrdered(messages);
+            file.heartbeat();
             return file.path();
         }
     }

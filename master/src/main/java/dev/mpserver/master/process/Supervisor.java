@@ -1,0 +1,262 @@
+package dev.mpserver.master.process;
+
+import java.nio.file.Path;
+import java.util.function.IntConsumer;
+
+import dev.mpserver.master.counters.MasterCounters;
+import dev.mpserver.protocol.counters.MasterCounter;
+import dev.mpserver.protocol.posix.Posix;
+import dev.mpserver.protocol.posix.PosixException;
+import dev.mpserver.protocol.posix.Signals;
+import dev.mpserver.worker.WorkerMain;
+import org.agrona.concurrent.CachedNanoClock;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Keeps the pool of workers, as nginx's master keeps its children and seed 003 its prefork pool:
+ * <ul>
+ *   <li><b>start</b>: {@code --workers} at start-up; the ready line once that many are READY;</li>
+ *   <li><b>reap</b> on SIGCHLD (and after a rescan, as SIGCHLD coalesces): {@code waitpid} on each
+ *       known pid, never on -1; a reaped worker's shards and clients go elsewhere, its counters
+ *       join the totals of exited workers;</li>
+ *   <li><b>respawn</b> to keep {@code --workers} live and {@code --min-spare} idle, after the
+ *       {@link RespawnBackoff} delay when workers die young; never a worker that exited with
+ *       {@link WorkerMain#EXIT_FATAL_CONFIG} (2: its configuration cannot work; when none is left
+ *       the master stops with 2 too), nor one that was told to stop;</li>
+ *   <li><b>retire</b> (on the tick) idle workers above {@code --workers} beyond {@code --max-spare},
+ *       and <b>recycle</b> a worker after {@code --max-served} clients, starting its replacement;</li>
+ *   <li><b>reload</b> (SIGHUP): a new generation of {@code --workers} starts, and every live
+ *       worker of an older one drains: it keeps its clients, new clients of its shards go to the
+ *       new generation.</li>
+ * </ul>
+ * It owns no process calls itself ({@link WorkerProcesses}, {@link WorkerSpawner}): its policy can
+ * be driven in a test with made-up pids and exit statuses.
+ */
+public final class Supervisor
+{
+    private static final Logger LOG = LogManager.getLogger(Supervisor.class);
+    private static final long NANOS_PER_MILLI = 1_000_000L;
+
+    private final WorkerTable table;
+    private final WorkerSpawner spawner;
+    private final WorkerProcesses processes;
+    private final WorkerCommands commands;
+    private final WorkerRouting routing;
+    private final ShutdownSequence shutdown;
+    private final RespawnBackoff backoff = new RespawnBackoff();
+    private final MasterCounters counters;
+    private final CachedNanoClock clock;
+    private final PoolLimits limits;
+    private final Path runDir;
+    private final IntConsumer allReady;
+
+    private boolean announced;
+    private boolean fatalWorkerExit;
+
+    /**
+     * @param runDir   where exited workers' counters files are
+     * @param allReady told once, with how many are READY, when {@code --workers} first are
+     */
+    public Supervisor(
+        final WorkerTable table, final WorkerSpawner spawner, final WorkerProcesses processes, final WorkerCommands commands,
+        final WorkerRouting routing, final ShutdownSequence shutdown, final MasterCounters counters, final CachedNanoClock clock,
+        final PoolLimits limits, final Path runDir, final IntConsumer allReady)
+    {
+        this.table = table;
+        this.spawner = spawner;
+        this.processes = processes;
+        this.commands = commands;
+        this.routing = routing;
+        this.shutdown = shutdown;
+        this.counters = counters;
+        this.clock = clock;
+        this.limits = limits;
+        this.runDir = runDir;
+        this.allReady = allReady;
+    }
+
+    public void startWorkers()
+    {
+        for (int i = 0; i < limits.workers(); i++)
+        {
+            spawner.spawn();
+        }
+    }
+
+    /** True once a worker exited with the fatal-configuration status: the master will not replace it. */
+    public boolean fatalWorkerExit()
+    {
+        return fatalWorkerExit;
+    }
+
+    /** The worker said READY. */
+    public void onReady(final WorkerSlot slot)
+    {
+        if (slot.state != WorkerSlot.STARTING)
+        {
+            return;
+        }
+        final long nowNanos = clock.nanoTime();
+        slot.state = WorkerSlot.READY;
+        slot.readyAtNanos = nowNanos;
+        counters.set(MasterCounter.LAST_SPAWN_TO_READY_MS, (nowNanos - slot.spawnedAtNanos) / NANOS_PER_MILLI);
+        LOG.info("worker {} (slot {}) ready in {} ms", slot.pid, slot.index, (nowNanos - slot.spawnedAtNanos) / NANOS_PER_MILLI);
+        routing.onWorkerReady(slot);
+        if (!announced && table.ready() >= limits.workers())
+        {
+            announced = true;
+            allReady.accept(table.ready());
+        }
+    }
+
+    /** {@code waitpid} on each known pid; then the pool is brought back to its minimum. */
+    public void reap()
+    {
+        for (int i = 0; i < table.capacity(); i++)
+        {
+            final WorkerSlot slot = table.slot(i);
+            if (!slot.hasProcess())
+            {
+                continue;
+            }
+            final int status;
+            try
+            {
+                status = processes.reap(slot.pid);
+            }
+            catch (final PosixException ex)
+            {
+                LOG.error("waitpid({}) failed: {}", slot.pid, ex.getMessage());
+                continue;
+            }
+            if (status >= 0)
+            {
+                onExit(slot, Posix.exitCode(status));
+            }
+        }
+        keepMinimumWorkers();
+    }
+
+    /** On the tick, while running: replace, retire and recycle workers. */
+    public void onTick()
+    {
+        if (shutdown.isRunning())
+        {
+            keepMinimumWorkers();
+            retireExtraWorkers();
+        }
+    }
+
+    /** SIGHUP: a new generation; the old one drains. Nothing once a stop began. */
+    public void reload()
+    {
+        if (!shutdown.isRunning())
+        {
+            return;
+        }
+        final int generation = table.nextGeneration();
+        LOG.info("SIGHUP: starting worker generation {}; the old generation drains", generation);
+        // Placement only considers the current generation, so old workers take no new shard from
+        // here on; spawn first so that the clients the drains reroute have somewhere to go.
+        for (int i = 0; i < limits.workers(); i++)
+        {
+            spawner.spawn();
+        }
+        for (int i = 0; i < table.capacity(); i++)
+        {
+            final WorkerSlot slot = table.slot(i);
+            if (slot.isLive() && slot.generation != generation)
+            {
+                drain(slot, "reload");
+            }
+        }
+    }
+
+    private void onExit(final WorkerSlot slot, final int exitCode)
+    {
+        final boolean toldToStop = slot.state == WorkerSlot.DRAINING;
+        routing.onWorkerLost(slot, "exited with " + describeExit(exitCode));
+        counters.add(MasterCounter.FRAMES_OUT, slot.takeFramesOut());
+        table.release(slot);
+        counters.increment(MasterCounter.DEATHS);
+        counters.retireWorker(runDir, slot.pid);
+        if (!shutdown.isRunning() || toldToStop)
+        {
+            return;
+        }
+        if (exitCode == WorkerMain.EXIT_FATAL_CONFIG)
+        {
+            fatalWorkerExit = true;
+            LOG.error("worker {} exited with status 2 (fatal configuration error): not respawning", slot.pid);
+            return;
+        }
+        LOG.warn("worker {} (slot {}) died: {}", slot.pid, slot.index, describeExit(exitCode));
+        if (backoff.onDeath(slot.spawnedAtNanos, clock.nanoTime()))
+        {
+            counters.increment(MasterCounter.CRASHES);
+            LOG.warn("workers are dying fast; next respawn in {} ms", backoff.delayMillis());
+        }
+        counters.set(MasterCounter.RESPAWN_BACKOFF_MS, backoff.delayMillis());
+    }
+
+    private void keepMinimumWorkers()
+    {
+        if (!shutdown.isRunning() || fatalWorkerExit || !backoff.allowsSpawnAt(clock.nanoTime()))
+        {
+            return;
+        }
+        while (table.live() < limits.workers() || table.spare() < limits.minSpare() && table.live() < limits.maxWorkers())
+        {
+            if (spawner.spawn() == WorkerSlot.NO_SLOT)
+            {
+                backoff.onSpawnFailed(clock.nanoTime());
+                return;
+            }
+        }
+    }
+
+    /** Above --max-spare idle workers, and above --workers, QUIT the idle ones; recycle --max-served. */
+    private void retireExtraWorkers()
+    {
+        int spare = table.spare();
+        for (int i = 0; i < table.capacity(); i++)
+        {
+            final WorkerSlot slot = table.slot(i);
+            if (slot.state != WorkerSlot.READY || table.live() <= limits.workers())
+            {
+                continue;
+            }
+            if (0 == slot.load() && 0 == routing.shardsOf(slot) && spare > limits.maxSpare())
+            {
+                drain(slot, "retiring spare worker");
+                spare--;
+            }
+        }
+        if (limits.maxServed() > 0)
+        {
+            for (int i = 0; i < table.capacity(); i++)
+            {
+                final WorkerSlot slot = table.slot(i);
+                if (slot.state == WorkerSlot.READY && slot.served >= limits.maxServed())
+                {
+                    drain(slot, "served " + slot.served + " clients (--max-served)");
+                    spawner.spawn();
+                }
+            }
+        }
+    }
+
+    private void drain(final WorkerSlot slot, final String why)
+    {
+        LOG.info("worker {} (slot {}): QUIT, {}", slot.pid, slot.index, why);
+        slot.state = WorkerSlot.DRAINING;
+        routing.onWorkerDraining(slot);
+        commands.quit(slot);
+    }
+
+    private static String describeExit(final int exitCode)
+    {
+        return exitCode > 128 ? Signals.name(exitCode - 128) : "status " + exitCode;
+    }
+}

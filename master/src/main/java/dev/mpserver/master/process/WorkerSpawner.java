@@ -1,0 +1,63 @@
+package dev.mpserver.master.process;
+
+import dev.mpserver.master.counters.MasterCounters;
+import dev.mpserver.protocol.channel.Channel;
+import dev.mpserver.protocol.counters.MasterCounter;
+import dev.mpserver.protocol.posix.PosixException;
+import org.agrona.concurrent.CachedNanoClock;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Starts a worker in a free slot of the current generation. The one way a worker comes to be:
+ * the supervisor (minimum pool, spares, reload, recycling) and placement (a shard no worker can
+ * take) both spawn through it, each with its own reason for when.
+ */
+public final class WorkerSpawner
+{
+    private static final Logger LOG = LogManager.getLogger(WorkerSpawner.class);
+
+    private final WorkerTable table;
+    private final WorkerProcesses processes;
+    private final MasterCounters counters;
+    private final CachedNanoClock clock;
+    private final int handoffQueue;
+
+    /** @param handoffQueue frames that may wait in a worker's channel queue (--handoff-queue) */
+    public WorkerSpawner(
+        final WorkerTable table, final WorkerProcesses processes, final MasterCounters counters, final CachedNanoClock clock,
+        final int handoffQueue)
+    {
+        this.table = table;
+        this.processes = processes;
+        this.counters = counters;
+        this.clock = clock;
+        this.handoffQueue = handoffQueue;
+    }
+
+    /** @return the index of the slot of a new STARTING worker, or {@link WorkerSlot#NO_SLOT} */
+    public int spawn()
+    {
+        final WorkerSlot slot = table.freeSlot();
+        if (null == slot)
+        {
+            return WorkerSlot.NO_SLOT;
+        }
+        final SpawnedWorker worker;
+        try
+        {
+            worker = processes.spawn(slot.index);
+        }
+        catch (final PosixException ex)
+        {
+            counters.increment(MasterCounter.SPAWN_FAILURES);
+            LOG.error("cannot start a worker: {}", ex.getMessage());
+            return WorkerSlot.NO_SLOT;
+        }
+        slot.start(worker.pid(), table.generation(), new Channel(worker.channelFd(), handoffQueue), clock.nanoTime());
+        table.attach(slot);
+        counters.increment(MasterCounter.SPAWNS);
+        LOG.info("spawned worker {} in slot {} (generation {})", slot.pid, slot.index, slot.generation);
+        return slot.index;
+    }
+}

@@ -1,0 +1,227 @@
+package dev.mpserver.master.process;
+
+import static dev.mpserver.master.process.FakeWorkerProcesses.exitedWith;
+import static dev.mpserver.master.process.FakeWorkerProcesses.killedBy;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import dev.mpserver.master.InProcessMaster;
+import dev.mpserver.protocol.channel.ChannelCommand;
+import dev.mpserver.protocol.counters.MasterCounter;
+import dev.mpserver.protocol.posix.Signals;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The supervisor's policy, driven with made-up pids and exit statuses ({@link FakeWorkerProcesses})
+ * and a clock the test sets. Real processes are in the {@code it} tests (RoutingTest's respawn,
+ * FatalWorkerExitTest, ReloadTest).
+ */
+class SupervisorTest
+{
+    private static final int EXIT_FATAL_CONFIG = 2;
+
+    @TempDir
+    Path runDir;
+
+    private InProcessMaster master;
+
+    private InProcessMaster start(final PoolLimits limits)
+    {
+        master = new InProcessMaster(runDir, limits, 1000, 64);
+        master.atMillis(1_000);
+        master.supervisor.startWorkers();
+        return master;
+    }
+
+    @AfterEach
+    void close()
+    {
+        if (null != master)
+        {
+            master.close();
+        }
+    }
+
+    @Test
+    void startsTheWorkersAndWritesTheReadyLineOnceWhenAllAreReady()
+    {
+        start(new PoolLimits(2, 4, 0, 4, 0));
+        assertEquals(2, master.table.live());
+        assertEquals(0, master.table.ready());
+        master.ready(0);
+        assertEquals(List.of(), master.announced, "one of two is not enough");
+        master.ready(1);
+        assertEquals(List.of(2), master.announced);
+        master.worker(1).send(ChannelCommand.READY, 0, 0, master.slot(1).pid, -1);
+        master.pass();
+        assertEquals(List.of(2), master.announced, "never twice");
+        assertEquals(WorkerSlot.READY, master.slot(1).state);
+    }
+
+    @Test
+    void aWorkerThatLivedLongIsReplacedAtOnce()
+    {
+        start(new PoolLimits(2, 4, 0, 4, 0));
+        final int pid = master.slot(0).pid;
+        master.atMillis(60_000);
+        master.processes.exit(pid, killedBy(Signals.SIGKILL));
+        master.supervisor.reap();
+        assertEquals(2, master.table.live(), "replaced in the same reap");
+        assertEquals(1, master.count(MasterCounter.DEATHS));
+        assertEquals(0, master.count(MasterCounter.CRASHES));
+        assertEquals(0, master.count(MasterCounter.RESPAWN_BACKOFF_MS));
+        assertEquals(3, master.processes.spawned().size());
+    }
+
+    @Test
+    void workersDyingYoungAreRespawnedAfterADoublingDelayCappedAtTenSeconds()
+    {
+        start(new PoolLimits(1, 4, 0, 4, 0));
+        long now = 1_000;
+        final long[] expectedDelays = {100, 200, 400, 800, 1_600, 3_200, 6_400, 10_000, 10_000};
+        for (final long delay : expectedDelays)
+        {
+            now += 500; // dies 0.5 s after its spawn: young
+            master.atMillis(now);
+            master.processes.exit(master.slot(0).pid, exitedWith(1));
+            master.supervisor.reap();
+            assertEquals(delay, master.count(MasterCounter.RESPAWN_BACKOFF_MS));
+            assertEquals(0, master.table.live(), "not at once");
+            master.atMillis(now + delay - 1);
+            master.supervisor.onTick();
+            assertEquals(0, master.table.live(), "not before " + delay + " ms");
+            now += delay;
+            master.atMillis(now);
+            master.supervisor.onTick();
+            assertEquals(1, master.table.live(), "respawned after " + delay + " ms");
+        }
+        assertEquals(expectedDelays.length, master.count(MasterCounter.CRASHES));
+
+        master.atMillis(now + 5_000); // this one lived 5 s: the backoff starts over
+        master.processes.exit(master.slot(0).pid, exitedWith(1));
+        master.supervisor.reap();
+        assertEquals(0, master.count(MasterCounter.RESPAWN_BACKOFF_MS));
+        assertEquals(1, master.table.live());
+    }
+
+    @Test
+    void aWorkerExitingWithTheFatalStatusIsNotRespawned()
+    {
+        start(new PoolLimits(2, 4, 1, 4, 0));
+        master.processes.exit(master.slot(0).pid, exitedWith(EXIT_FATAL_CONFIG));
+        master.supervisor.reap();
+        assertTrue(master.supervisor.fatalWorkerExit());
+        master.atMillis(100_000);
+        master.supervisor.onTick();
+        assertEquals(1, master.table.live(), "neither replaced nor topped up to --min-spare");
+        assertEquals(2, master.processes.spawned().size());
+        master.processes.exit(master.slot(1).pid, exitedWith(EXIT_FATAL_CONFIG));
+        master.supervisor.reap();
+        assertEquals(0, master.table.processes(), "nothing left: the cycle stops the master with 2");
+    }
+
+    @Test
+    void reloadStartsANewGenerationAndDrainsTheOldOneWhichIsNotReplacedWhenItExits()
+    {
+        start(new PoolLimits(2, 4, 0, 4, 0));
+        master.ready(0);
+        master.ready(1);
+        final int old0 = master.slot(0).pid;
+        final int old1 = master.slot(1).pid;
+        master.supervisor.reload();
+        master.pass();
+        assertEquals(4, master.table.processes());
+        assertEquals(WorkerSlot.DRAINING, master.slot(0).state);
+        assertEquals(WorkerSlot.DRAINING, master.slot(1).state);
+        assertEquals(1, master.slot(2).generation);
+        assertEquals(List.of(ChannelCommand.QUIT), master.commandsReceivedBy(old0));
+        assertEquals(List.of(ChannelCommand.QUIT), master.commandsReceivedBy(old1));
+
+        master.processes.exit(old0, exitedWith(0));
+        master.processes.exit(old1, exitedWith(0));
+        master.supervisor.reap();
+        assertEquals(2, master.table.processes(), "told to stop: not replaced");
+        assertEquals(4, master.processes.spawned().size());
+        assertEquals(0, master.count(MasterCounter.CRASHES));
+    }
+
+    @Test
+    void idleWorkersAboveMaxSpareRetireButNeverBelowWorkers()
+    {
+        start(new PoolLimits(1, 4, 0, 1, 0));
+        master.spawner.spawn(); // as placement does in a burst
+        master.spawner.spawn();
+        assertEquals(3, master.table.live());
+        for (int slot = 0; slot < 3; slot++)
+        {
+            master.ready(slot);
+        }
+        master.supervisor.onTick();
+        assertEquals(WorkerSlot.DRAINING, master.slot(0).state, "3 idle, --max-spare 1");
+        assertEquals(WorkerSlot.DRAINING, master.slot(1).state);
+        assertEquals(WorkerSlot.READY, master.slot(2).state, "--workers 1 stays");
+        assertTrue(master.commandsReceivedBy(master.slot(0).pid).contains(ChannelCommand.QUIT));
+    }
+
+    @Test
+    void aWorkerIsRecycledAfterMaxServedClientsAndReplacedAtOnce()
+    {
+        start(new PoolLimits(1, 4, 0, 4, 10));
+        master.ready(0);
+        master.slot(0).served = 10;
+        master.supervisor.onTick();
+        assertEquals(WorkerSlot.DRAINING, master.slot(0).state);
+        assertEquals(WorkerSlot.STARTING, master.slot(1).state, "its replacement");
+        assertEquals(List.of(ChannelCommand.QUIT), master.commandsReceivedBy(master.slot(0).pid));
+    }
+
+    @Test
+    void minSpareKeepsAnIdleWorkerReady()
+    {
+        start(new PoolLimits(1, 3, 1, 3, 0));
+        master.supervisor.onTick();
+        assertEquals(1, master.table.live(), "the one worker is idle: it is the spare");
+        master.slot(0).onLoadReport(5, 0, InProcessMaster.MAX_CLIENTS);
+        master.supervisor.onTick();
+        assertEquals(2, master.table.live(), "a spare besides the loaded one");
+        assertEquals(1, master.table.spare());
+    }
+
+    @Test
+    void aFailedSpawnIsCountedAndRetriedAfterTheMinimumDelay()
+    {
+        master = new InProcessMaster(runDir, new PoolLimits(1, 2, 0, 2, 0), 1000, 64);
+        master.atMillis(1_000);
+        master.processes.failSpawns(true);
+        master.supervisor.startWorkers();
+        master.supervisor.onTick();
+        assertEquals(2, master.count(MasterCounter.SPAWN_FAILURES));
+        master.processes.failSpawns(false);
+        master.atMillis(1_099);
+        master.supervisor.onTick();
+        assertEquals(0, master.table.live(), "not within 100 ms of the failure");
+        master.atMillis(1_100);
+        master.supervisor.onTick();
+        assertEquals(1, master.table.live());
+    }
+
+    @Test
+    void nothingIsRespawnedOnceAStopBegan()
+    {
+        start(new PoolLimits(2, 4, 0, 4, 0));
+        master.shutdown.beginFast();
+        master.processes.exit(master.slot(0).pid, killedBy(Signals.SIGKILL));
+        master.supervisor.reap();
+        master.supervisor.reload();
+        master.supervisor.onTick();
+        assertEquals(1, master.table.processes());
+        assertEquals(2, master.processes.spawned().size());
+        assertFalse(master.supervisor.fatalWorkerExit());
+    }
+}

@@ -1,0 +1,124 @@
+package dev.mpserver.master.routing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.mpserver.master.process.WorkerSlot;
+import dev.mpserver.master.process.WorkerTable;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Which worker a new shard goes to; slots are set up by hand (no channel, no process). */
+class PlacementTest
+{
+    private static final int CAPACITY = 10;
+    private static final int MAX_CLIENTS = 100;
+    private static final int MAX_WORKERS = 3;
+
+    private WorkerTable table;
+    private int spawns;
+    private Placement placement;
+
+    @BeforeEach
+    void setUp()
+    {
+        table = new WorkerTable(MAX_WORKERS * 2, 16);
+        spawns = 0;
+        placement = new Placement(table, CAPACITY, MAX_WORKERS, () ->
+        {
+            spawns++;
+            final WorkerSlot slot = table.freeSlot();
+            slot.start(100 + slot.index, table.generation(), null, 0);
+            return slot.index;
+        });
+    }
+
+    private WorkerSlot worker(final int index, final int state, final int reportedLoad)
+    {
+        final WorkerSlot slot = table.slot(index);
+        slot.start(100 + index, table.generation(), null, 0);
+        slot.state = state;
+        slot.onLoadReport(reportedLoad, 0, MAX_CLIENTS);
+        return slot;
+    }
+
+    @Test
+    void theLeastLoadedReadyWorkerWithTheLowestSlotOnTies()
+    {
+        worker(0, WorkerSlot.READY, 5);
+        worker(1, WorkerSlot.READY, 2);
+        worker(2, WorkerSlot.READY, 2);
+        assertEquals(1, placement.place());
+    }
+
+    @Test
+    void handOffsSentSinceTheLastReportCountAsLoadUntilAReportCoversThem()
+    {
+        final WorkerSlot quiet = worker(0, WorkerSlot.READY, 1);
+        worker(1, WorkerSlot.READY, 3);
+        quiet.onHandoffSent(7);
+        quiet.onHandoffSent(8);
+        quiet.onHandoffSent(9);
+        assertEquals(4, quiet.load());
+        assertEquals(1, placement.place(), "a burst sent to slot 0 is not reflected in its report yet");
+        quiet.onLoadReport(4, 8, MAX_CLIENTS); // read up to seq 8: the third is still in flight
+        assertEquals(5, quiet.load());
+        quiet.onLoadReport(1, 9, MAX_CLIENTS); // all read, and two of them left again
+        assertEquals(0, placement.place());
+    }
+
+    @Test
+    void aWorkerThatReturnedAClientForWantOfRoomTakesNoShardUntilAReportShowsRoom()
+    {
+        final WorkerSlot full = worker(0, WorkerSlot.READY, 0);
+        worker(1, WorkerSlot.READY, 5);
+        full.onHandoffSent(4);
+        full.onReturnedFull(4);
+        assertEquals(1, placement.place());
+        full.onLoadReport(0, 3, MAX_CLIENTS);
+        assertEquals(1, placement.place(), "a report older than the RETURN says nothing");
+        full.onLoadReport(0, 4, MAX_CLIENTS);
+        assertEquals(0, placement.place());
+    }
+
+    @Test
+    void aWorkerAtCapacityTakesNoShard()
+    {
+        worker(0, WorkerSlot.READY, CAPACITY);
+        worker(1, WorkerSlot.READY, CAPACITY - 1);
+        assertEquals(1, placement.place());
+    }
+
+    @Test
+    void aStartingWorkerWhenNoReadyOneHasRoomThenANewWorker()
+    {
+        worker(0, WorkerSlot.READY, CAPACITY);
+        worker(1, WorkerSlot.STARTING, 3);
+        worker(2, WorkerSlot.STARTING, 1);
+        assertEquals(2, placement.place());
+        assertEquals(0, spawns);
+        table.slot(1).onLoadReport(CAPACITY, 0, MAX_CLIENTS);
+        table.slot(2).onLoadReport(CAPACITY, 0, MAX_CLIENTS);
+        assertEquals(WorkerSlot.NO_SLOT, placement.place(), "--max-workers 3 are live");
+        table.slot(0).state = WorkerSlot.DRAINING;
+        assertEquals(3, placement.place(), "a new worker in the first free slot (0 still has a process)");
+        assertEquals(1, spawns);
+    }
+
+    @Test
+    void onlyTheCurrentGenerationTakesNewShards()
+    {
+        worker(0, WorkerSlot.READY, 0);
+        table.nextGeneration();
+        worker(1, WorkerSlot.READY, 8);
+        assertEquals(1, placement.place());
+    }
+
+    @Test
+    void drainingAndGoneWorkersTakeNoShard()
+    {
+        worker(0, WorkerSlot.DRAINING, 0);
+        worker(1, WorkerSlot.GONE, 0);
+        worker(2, WorkerSlot.READY, 9);
+        assertEquals(2, placement.place());
+    }
+}
