@@ -3,6 +3,9 @@ package dev.mpserver.loadgen;
 import dev.mpserver.loadgen.cli.RtmpCommand;
 import dev.mpserver.loadgen.cli.RunCommand;
 import dev.mpserver.loadgen.cli.StormCommand;
+import dev.mpserver.protocol.build.BuildVersionProvider;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,7 +20,7 @@ import java.util.Set;
 @Command(
     name = "loadgen",
     mixinStandardHelpOptions = true,
-    version = "mpserver loadgen 0.1",
+    versionProvider = BuildVersionProvider.class,
     subcommands = {RunCommand.class, StormCommand.class, RtmpCommand.class, CommandLine.HelpCommand.class},
     headerHeading = "%n",
     header = "Load generator for mpserver: open- and closed-loop load, latency histograms, routing "
@@ -44,10 +47,24 @@ public final class LoadGen implements java.util.concurrent.Callable<Integer>
     private static final Set<String> TOP_LEVEL_WORDS = Set.of("run", "storm", "rtmp", "help", "-h", "--help", "-V", "--version");
 
     private static final int USAGE_ERROR = 2;
+    /** The run could not be carried out: what the commands' help calls status 3. */
+    private static final int RUN_ERROR = 3;
+    private static final Logger LOG = LogManager.getLogger(LoadGen.class);
 
     public static void main(final String[] args)
     {
-        System.exit(execute(args));
+        int code;
+        try
+        {
+            code = execute(args);
+        }
+        catch (final Error | RuntimeException ex)
+        {
+            System.err.println("loadgen: " + describe(ex));
+            LOG.debug("the failure's stack trace", ex);
+            code = RUN_ERROR;
+        }
+        System.exit(code);
     }
 
     /** Run the command line as {@code main} would, without exiting. */
@@ -69,21 +86,38 @@ public final class LoadGen implements java.util.concurrent.Callable<Integer>
     {
         return new CommandLine(new LoadGen())
             .setCaseInsensitiveEnumValuesAllowed(true)
-            .setParameterExceptionHandler(LoadGen::shortUsageError);
+            .setParameterExceptionHandler(LoadGen::shortUsageError)
+            .setExecutionExceptionHandler(LoadGen::runError);
     }
 
-    /** A usage error in two lines (what is wrong, where to read more) rather than the whole help. */
+    /** A usage error in one line: what is wrong, and where to read more (not the whole help). */
     private static int shortUsageError(final CommandLine.ParameterException e, final String[] args)
     {
         final CommandLine commandLine = e.getCommandLine();
         final PrintWriter err = commandLine.getErr();
-        err.println("loadgen: " + e.getMessage());
-        if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err))
-        {
-            err.println("Try '" + commandLine.getCommandSpec().qualifiedName() + " --help'.");
-        }
+        final String name = commandLine.getCommandSpec().qualifiedName();
+        err.println(name + ": " + oneLine(e.getMessage()) + " (see '" + name + " --help')");
         err.flush();
         return commandLine.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    /** Anything a command throws: one line, status 3; the stack trace at debug level (-Dloadgen.log.level=debug). */
+    private static int runError(final Exception e, final CommandLine commandLine, final CommandLine.ParseResult parseResult)
+    {
+        commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + describe(e));
+        commandLine.getErr().flush();
+        LOG.debug("the failure's stack trace", e);
+        return RUN_ERROR;
+    }
+
+    private static String describe(final Throwable e)
+    {
+        return null == e.getMessage() ? e.getClass().getName() : e.getClass().getSimpleName() + ": " + oneLine(e.getMessage());
+    }
+
+    private static String oneLine(final String text)
+    {
+        return null == text ? "" : text.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
     /** {@code run} is implied when the first argument is not a command or a top-level option. */

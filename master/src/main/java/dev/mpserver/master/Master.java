@@ -4,6 +4,7 @@ import java.io.PrintStream;
 
 import dev.mpserver.master.counters.CountersPublisher;
 import dev.mpserver.master.counters.MasterCounters;
+import dev.mpserver.master.log.LogReopen;
 import dev.mpserver.master.process.PoolLimits;
 import dev.mpserver.master.process.PosixWorkerProcesses;
 import dev.mpserver.master.process.ShutdownSequence;
@@ -96,8 +97,8 @@ public final class Master
 
         final IntervalTimer timer = new IntervalTimer(counters);
         timer.start(TICK_MICROS);
-        final int exitCode = new MasterCycle(
-            idle, ring, waiter, clock, counters, pump, supervisor, shutdown, router, publisher, table).run();
+        final int exitCode = new MasterCycle(idle, ring, waiter, clock, counters, pump, supervisor, shutdown, router, publisher,
+            new LogReopen(config.logFile, table, pid), table).run();
         timer.stop();
         refusal.closeAll();
         publisher.publish();

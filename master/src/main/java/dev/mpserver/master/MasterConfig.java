@@ -27,12 +27,14 @@ public final class MasterConfig
     public final List<String> workerJvmOptions;
     /** Main class of worker processes (a benchmark may substitute a synthetic one). */
     public final String workerClass;
+    /** --log-file (stderr of master and workers, reopened on SIGUSR1), or null. */
+    public final Path logFile;
 
     public MasterConfig(
         final String host, final int port, final int workers, final int maxWorkers, final int backlog, final Path runDir,
         final int workerCapacity, final int minSpare, final int maxSpare, final long maxServed, final long shardTtlMs,
         final long drainTimeoutMs, final long gracePeriodMs, final int handoffQueue, final long sigpending,
-        final WorkerConfig worker, final List<String> workerJvmOptions, final String workerClass)
+        final WorkerConfig worker, final List<String> workerJvmOptions, final String workerClass, final Path logFile)
     {
         this.host = host;
         this.port = port;
@@ -52,5 +54,6 @@ public final class MasterConfig
         this.worker = worker;
         this.workerJvmOptions = List.copyOf(workerJvmOptions);
         this.workerClass = workerClass;
+        this.logFile = logFile;
     }
 }

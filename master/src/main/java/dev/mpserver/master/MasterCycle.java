@@ -2,6 +2,7 @@ package dev.mpserver.master;
 
 import dev.mpserver.master.counters.CountersPublisher;
 import dev.mpserver.master.counters.MasterCounters;
+import dev.mpserver.master.log.LogReopen;
 import dev.mpserver.master.process.ShutdownSequence;
 import dev.mpserver.master.process.Supervisor;
 import dev.mpserver.master.process.WorkerTable;
@@ -30,7 +31,7 @@ import org.apache.logging.log4j.Logger;
  *   │   stop                      shutdown sequence (SIGQUIT graceful; SIGTERM, SIGINT fast)
  *   │   reload                    supervisor        (SIGHUP)
  *   │   tick                      router, supervisor, shutdown sequence (SIGALRM)
- *   │   status                    publisher         (SIGUSR1)
+ *   │   reopen, status            logReopen, publisher (SIGUSR1)
  *   │   pump.flush                what this pass queued for each worker, in few sendmsg calls
  *   │   publisher                 gauges, every 50 ms
  *   │   done?                     stopping and no process left (0), or every worker fatal (2)
@@ -53,6 +54,7 @@ final class MasterCycle
     private final ShutdownSequence shutdown;
     private final HandoffRouter router;
     private final CountersPublisher publisher;
+    private final LogReopen logReopen;
     /** Whether any process is left: the cycle ends when none is. */
     private final WorkerTable table;
 
@@ -68,7 +70,7 @@ final class MasterCycle
         final IdleStrategy idle, final SignalRing ring, final SignalWaiter waiter, final CachedNanoClock clock,
         final MasterCounters counters,
         final ChannelPump pump, final Supervisor supervisor, final ShutdownSequence shutdown, final HandoffRouter router,
-        final CountersPublisher publisher, final WorkerTable table)
+        final CountersPublisher publisher, final LogReopen logReopen, final WorkerTable table)
     {
         this.idle = idle;
         this.ring = ring;
@@ -81,6 +83,7 @@ final class MasterCycle
         this.shutdown = shutdown;
         this.router = router;
         this.publisher = publisher;
+        this.logReopen = logReopen;
         this.table = table;
     }
 
@@ -125,6 +128,7 @@ final class MasterCycle
             }
             if (status)
             {
+                logReopen.reopen(); // --log-file, after logrotate: nginx's USR1
                 publisher.logStatus();
             }
             pump.flush();

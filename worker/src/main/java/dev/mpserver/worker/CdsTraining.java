@@ -15,10 +15,11 @@ import dev.mpserver.worker.loop.WorkerConfig;
 /**
  * The build's training run for the worker's class-data-sharing archive: one real worker start-up,
  * from reading its arguments through logging and the JNR binding to READY on a channel, then QUIT_NOW.
- * Run once by {@code mvn package} as
- * {@code java -XX:ArchiveClassesAtExit=target/lib/worker.jsa -cp 'target/lib/*' dev.mpserver.worker.CdsTraining
- * target/lib/worker.jsa target/lib/worker.jsa.classpath}, it writes the class path it ran with to the second file; the master passes {@code -XX:SharedArchiveFile} to
- * its workers only when their class path is that one (CDS refuses an archive made for another).
+ * Run by the master's {@code CdsArchive} (for {@code mvn package}, at an installation's first start,
+ * or by {@code mpserver cds-archive}) as {@code java -XX:ArchiveClassesAtExit=ARCHIVE [the workers'
+ * start options] -cp LIB/* dev.mpserver.worker.CdsTraining ARCHIVE}; {@code CdsArchive} records
+ * what the archive was made for and passes it to workers only when they match (CDS refuses an
+ * archive made for another JDK or class path).
  *
  * <p>Why: a worker JVM spends most of its spawn-to-READY loading and linking the same few thousand
  * classes every time; mapping them from the archive instead takes a large part of that away.
@@ -35,14 +36,13 @@ public final class CdsTraining
 
     public static void main(final String[] args) throws Exception
     {
-        if (args.length != 2)
+        if (args.length != 1)
         {
-            System.err.println("usage: CdsTraining ARCHIVE CLASSPATH_FILE   (run with -XX:ArchiveClassesAtExit=ARCHIVE)");
+            System.err.println("usage: CdsTraining ARCHIVE   (run with -XX:ArchiveClassesAtExit=ARCHIVE)");
             System.exit(2);
         }
         // The JVM writes the archive at exit and will not replace a stale (read-only) one: clear it now.
         Files.deleteIfExists(Path.of(args[0]));
-        Files.deleteIfExists(Path.of(args[1]));
         final int[] pair = Posix.socketPair();
         final int listenFd = Posix.listenTcp(SockAddrIn.parseIpv4("127.0.0.1"), 0, 16);
         final Path runDir = Files.createTempDirectory("mpserver-cds-training-");
@@ -69,7 +69,6 @@ public final class CdsTraining
             System.err.println("CdsTraining: the worker exited with " + exit);
             System.exit(exit);
         }
-        Files.writeString(Path.of(args[1]), System.getProperty("java.class.path"));
     }
 
     private static void sleepAMillisecond()

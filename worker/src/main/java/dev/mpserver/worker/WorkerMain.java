@@ -47,6 +47,7 @@ public final class WorkerMain
     /** @return the worker's exit status */
     static int run(final List<String> args)
     {
+        WorkerLogFormat.apply(ProcessHandle.current().pid());
         final Map<String, String> fds = new HashMap<>();
         final WorkerConfig config;
         final int channelFd;

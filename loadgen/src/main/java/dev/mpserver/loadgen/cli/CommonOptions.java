@@ -95,8 +95,8 @@ public final class CommonOptions
     Path html;
 
     @Option(names = "--progress", order = 61, paramLabel = "MODE", defaultValue = "auto",
-        description = "Progress line on stderr each second: ${COMPLETION-CANDIDATES}. auto rewrites one line "
-            + "on a terminal and prints plain lines otherwise. Default: ${DEFAULT-VALUE}.")
+        description = "Progress line on stderr each second: ${COMPLETION-CANDIDATES}. auto rewrites one line in place "
+            + "when stderr is a terminal and prints plain lines otherwise. Default: ${DEFAULT-VALUE}.")
     ProgressMode progress;
 
     /** @return a complaint about these options that the config cannot see, or null. */

@@ -3,6 +3,7 @@ package dev.mpserver.loadgen.cli;
 import dev.mpserver.loadgen.config.ArrivalSchedule;
 import dev.mpserver.loadgen.config.LoadConfig;
 import dev.mpserver.loadgen.server.ServerCountersView;
+import dev.mpserver.protocol.build.BuildVersionProvider;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,6 +19,7 @@ import java.util.concurrent.Callable;
 @Command(
     name = "storm",
     mixinStandardHelpOptions = true,
+    versionProvider = BuildVersionProvider.class,
     sortOptions = false,
     usageHelpAutoWidth = true,
     headerHeading = "%n",

@@ -1,90 +1,98 @@
 package dev.mpserver.loadgen.report;
 
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+
 /**
- * A small streaming JSON writer (objects, arrays, strings, numbers, booleans, null), two-space
- * indented. Enough for a report; loadgen carries no JSON library.
+ * The report's JSON through Jackson's streaming generator (which does the quoting and escaping),
+ * two-space indented as before, with the report's number rules: a double that is not a number is
+ * {@code null}, a whole one is written as an integer, any other to three decimals.
  */
 final class JsonWriter
 {
-    private final StringBuilder out = new StringBuilder(8192);
-    /** Per nesting level: has the current object/array had a member yet. */
-    private boolean[] hasMember = new boolean[16];
-    private int depth;
-    private boolean afterName;
+    private static final JsonFactory JSON = JsonFactory.builder().build();
+    private static final double DECIMALS = 1000.0;
+    private static final double LARGEST_EXACT_WHOLE = 1e15;
+
+    private final StringWriter text = new StringWriter(8192);
+    private final JsonGenerator json;
+
+    JsonWriter()
+    {
+        try
+        {
+            final Separators separators = Separators.createDefaultInstance()
+                .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                .withObjectEmptySeparator("")
+                .withArrayEmptySeparator("");
+            json = JSON.createGenerator(text).setPrettyPrinter(new DefaultPrettyPrinter(separators)
+                .withObjectIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE.withLinefeed("\n"))
+                .withArrayIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE.withLinefeed("\n")));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
 
     JsonWriter beginObject()
     {
-        return open('{');
+        return write(JsonGenerator::writeStartObject);
     }
 
     JsonWriter endObject()
     {
-        return close('}');
+        return write(JsonGenerator::writeEndObject);
     }
 
     JsonWriter beginArray()
     {
-        return open('[');
+        return write(JsonGenerator::writeStartArray);
     }
 
     JsonWriter endArray()
     {
-        return close(']');
+        return write(JsonGenerator::writeEndArray);
     }
 
     JsonWriter name(final String name)
     {
-        separate();
-        string(name);
-        out.append(": ");
-        afterName = true;
-        return this;
+        return write(g -> g.writeFieldName(name));
     }
 
     JsonWriter value(final String value)
     {
-        separate();
-        if (value == null)
-        {
-            out.append("null");
-        }
-        else
-        {
-            string(value);
-        }
-        return this;
+        return write(g -> g.writeString(value));
     }
 
     JsonWriter value(final long value)
     {
-        separate();
-        out.append(value);
-        return this;
+        return write(g -> g.writeNumber(value));
     }
 
     JsonWriter value(final double value)
     {
-        separate();
         if (Double.isNaN(value) || Double.isInfinite(value))
         {
-            out.append("null");
+            return write(JsonGenerator::writeNull);
         }
-        else if (value == Math.rint(value) && Math.abs(value) < 1e15)
+        if (value == Math.rint(value) && Math.abs(value) < LARGEST_EXACT_WHOLE)
         {
-            out.append((long)value);
+            return write(g -> g.writeNumber((long)value));
         }
-        else
-        {
-            out.append(Math.round(value * 1000) / 1000.0);
-        }
-        return this;
+        return write(g -> g.writeNumber(Math.round(value * DECIMALS) / DECIMALS));
     }
 
     JsonWriter value(final boolean value)
     {
-        separate();
-        out.append(value);
-        return this;
+        return write(g -> g.writeBoolean(value));
     }
 
     JsonWriter field(final String name, final String value)
@@ -107,102 +115,30 @@ final class JsonWriter
         return name(name).value(value);
     }
 
+    /** The document, ended by a newline; call once, after the outermost {@link #endObject}. */
     @Override
     public String toString()
     {
-        return out.toString();
+        write(JsonGenerator::flush);
+        return text + "\n";
     }
 
-    private JsonWriter open(final char bracket)
+    private JsonWriter write(final Step step)
     {
-        separate();
-        out.append(bracket);
-        depth++;
-        if (depth == hasMember.length)
+        try
         {
-            hasMember = java.util.Arrays.copyOf(hasMember, depth * 2);
+            step.on(json);
         }
-        hasMember[depth] = false;
-        return this;
-    }
-
-    private JsonWriter close(final char bracket)
-    {
-        final boolean any = hasMember[depth];
-        depth--;
-        if (any)
+        catch (final IOException ex)
         {
-            newline();
-        }
-        out.append(bracket);
-        if (depth == 0)
-        {
-            out.append('\n');
+            throw new UncheckedIOException(ex); // a StringWriter does not fail
         }
         return this;
     }
 
-    private void separate()
+    @FunctionalInterface
+    private interface Step
     {
-        if (afterName)
-        {
-            afterName = false;
-            return;
-        }
-        if (depth > 0)
-        {
-            if (hasMember[depth])
-            {
-                out.append(',');
-            }
-            hasMember[depth] = true;
-            newline();
-        }
-    }
-
-    private void newline()
-    {
-        out.append('\n');
-        for (int i = 0; i < depth; i++)
-        {
-            out.append("  ");
-        }
-    }
-
-    private void string(final String s)
-    {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++)
-        {
-            final char c = s.charAt(i);
-            switch (c)
-            {
-                case '"':
-                    out.append("\\\"");
-                    break;
-                case '\\':
-                    out.append("\\\\");
-                    break;
-                case '\n':
-                    out.append("\\n");
-                    break;
-                case '\r':
-                    out.append("\\r");
-                    break;
-                case '\t':
-                    out.append("\\t");
-                    break;
-                default:
-                    if (c < 0x20)
-                    {
-                        out.append(String.format("\\u%04x", (int)c));
-                    }
-                    else
-                    {
-                        out.append(c);
-                    }
-            }
-        }
-        out.append('"');
+        void on(JsonGenerator generator) throws IOException;
     }
 }

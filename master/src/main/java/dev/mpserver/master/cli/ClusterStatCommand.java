@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import dev.mpserver.protocol.build.BuildVersionProvider;
 import dev.mpserver.protocol.counters.MasterCounter;
 import dev.mpserver.protocol.counters.RunDirCounters;
 import dev.mpserver.protocol.counters.WorkerCounter;
@@ -26,12 +27,15 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "cluster-stat",
     mixinStandardHelpOptions = true,
+    versionProvider = BuildVersionProvider.class,
     sortOptions = false,
     description = {
         "Show the counters of several mpserver hosts side by side, with the cluster's totals: one run directory per host. "
             + "On one machine (hosts in network namespaces, or several servers), give their --run-dir. For other machines, "
-            + "copy their run directories here first (rsync -a HOST:/tmp/mpserver-8935/ DIR/, each time) and add --copied. "
-            + "Counts are summed over every host; levels (workers, clients, shards) over the hosts whose master is running."})
+            + "copy their run directories here first (rsync -a HOST:/run/mpserver-8935/ DIR/, each time) and add --copied. "
+            + "Counts are summed over every host; levels (workers, clients, shards) over the hosts whose master is running."},
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:counters shown", "2:bad options, a run directory missing, or a failure (one line on stderr)"})
 public final class ClusterStatCommand implements Callable<Integer>
 {
     /** A live host with this many times the average clients, and more than {@link #UNEVEN_MIN_CLIENTS}, is pointed out. */

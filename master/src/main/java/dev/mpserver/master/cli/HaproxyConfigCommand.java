@@ -12,6 +12,7 @@ import dev.mpserver.master.haproxy.HostLimits;
 import dev.mpserver.master.haproxy.RtmpsRoutingSection;
 import dev.mpserver.master.haproxy.ShardBalancerConfig;
 import dev.mpserver.master.haproxy.TlsTerminatorConfig;
+import dev.mpserver.protocol.build.BuildVersionProvider;
 import dev.mpserver.worker.cli.DurationConverter;
 import dev.mpserver.worker.cli.WorkerOptions;
 import dev.mpserver.worker.loop.WorkerConfig;
@@ -30,6 +31,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "haproxy-config",
     mixinStandardHelpOptions = true,
+    versionProvider = BuildVersionProvider.class,
     sortOptions = false,
     description = {
         "Print a commented HAProxy configuration (TCP mode) for several mpserver hosts behind one balancer: the client's 'C' shard id picks its host (crc32 of the 4 id bytes mod the number of hosts), the next hosts of the ring are that host's backups, health checks send 'I', and timeouts and maxconn follow the hosts' own settings. Check the result with 'haproxy -c -f FILE'.",
@@ -58,7 +60,7 @@ public final class HaproxyConfigCommand implements Callable<Integer>
             + "(default: all the others).")
     int backups;
 
-    @Option(names = "--max-workers", defaultValue = "" + MpServer.DEFAULT_MAX_WORKERS,
+    @Option(names = "--max-workers", defaultValue = "" + ServerOptions.DEFAULT_MAX_WORKERS,
         description = "The hosts' mpserver --max-workers (default ${DEFAULT-VALUE}): sizes maxconn.")
     int maxWorkers;
 
@@ -117,7 +119,7 @@ public final class HaproxyConfigCommand implements Callable<Integer>
         try
         {
             limits = new HostLimits(maxWorkers, maxClients == WorkerOptions.MAX_CLIENTS_FROM_FD_LIMIT
-                ? WorkerConfig.defaultMaxClients(MpServer.fdLimit()) : maxClients, idleTimeoutMs);
+                ? WorkerConfig.defaultMaxClients(ServerOptions.fdLimit()) : maxClients, idleTimeoutMs);
         }
         catch (final IllegalArgumentException ex)
         {

@@ -1,13 +1,11 @@
 package dev.mpserver.master.process;
 
 import java.io.File;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
@@ -15,6 +13,7 @@ import dev.mpserver.protocol.posix.ProcessSpawner;
 import dev.mpserver.protocol.posix.SigSet;
 import dev.mpserver.worker.WorkerMain;
 import dev.mpserver.worker.loop.WorkerConfig;
+import org.apache.logging.log4j.LogManager;
 
 /**
  * Builds a worker's command line and starts it with posix_spawn: channel on fd 3, listener on
@@ -24,16 +23,18 @@ import dev.mpserver.worker.loop.WorkerConfig;
 public final class WorkerLauncher
 {
     /**
-     * Workers log through the Log4j2 API's simple backend (stderr, level from the master's
-     * {@code -Dmpserver.log.level}, default info). A worker logs a few lifecycle lines; log4j-core's
-     * configuration machinery was half of every worker's spawn-to-READY (docs/benchmarks.md).
+     * Workers log through the Log4j2 API's simple backend (stderr, at the master's level, in the
+     * master's line format: see {@code WorkerLogFormat}). A worker logs a few lifecycle lines;
+     * log4j-core's configuration machinery was half of every worker's spawn-to-READY (docs/benchmarks.md).
      */
-    private static final List<String> WORKER_LOGGING = List.of(
-        "-Dlog4j2.loggerContextFactory=org.apache.logging.log4j.simple.SimpleLoggerContextFactory",
-        "-Dorg.apache.logging.log4j.simplelog.level=" + System.getProperty("mpserver.log.level", "info").toUpperCase(Locale.ROOT),
-        "-Dorg.apache.logging.log4j.simplelog.showdatetime=true",
-        "-Dorg.apache.logging.log4j.simplelog.dateTimeFormat=HH:mm:ss.SSS",
-        "-Dorg.apache.logging.log4j.simplelog.StatusLogger.level=WARN");
+    private static List<String> workerLogging()
+    {
+        return List.of(
+            "-Dlog4j2.loggerContextFactory=org.apache.logging.log4j.simple.SimpleLoggerContextFactory",
+            "-Dorg.apache.logging.log4j.simplelog.level=" + LogManager.getRootLogger().getLevel(),
+            "-Dorg.apache.logging.log4j.simplelog.showdatetime=true",
+            "-Dorg.apache.logging.log4j.simplelog.StatusLogger.level=WARN");
+    }
 
     /**
      * An idle worker's resident memory is mostly glibc heap the JIT compilers used at start-up
@@ -53,8 +54,18 @@ public final class WorkerLauncher
      */
     private static final List<String> NATIVE_BINDING = List.of("-Djnr.ffi.x86asm.enabled=false");
 
-    private static final String MASTER_JAR = "mpserver-master.jar";
-    private static final String CDS_ARCHIVE = "worker.jsa";
+    /**
+     * JDK 24 and later warn (on stderr, in every worker's log) when JNR loads its native stub and
+     * uses sun.misc.Unsafe unless told that this is intended; older JDKs do not know the options.
+     */
+    private static final List<String> NATIVE_ACCESS = Runtime.version().feature() >= 24
+        ? List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow")
+        : List.of();
+
+    /** Worker JVM options that decide class-data sharing themselves. */
+    private static final List<String> CLASS_DATA_OPTIONS = List.of("-XX:SharedArchiveFile", "-XX:AOTCache", "-XX:AOTMode",
+        "-XX:ArchiveClassesAtExit", "-XX:+AutoCreateSharedArchive", "-XX:-UseSharedSpaces", "-Xshare");
+
     /** Where {@code mvn package} unpacks jffi's native stubs, one directory per platform. */
     private static final String JFFI_STUBS = "jni";
 
@@ -62,7 +73,7 @@ public final class WorkerLauncher
     private final List<String> jvmOptions;
     private final String classPath;
     private final List<String> classDataSharing;
-    private final List<String> nativeStub;
+    private final List<String> startOptions;
     private final List<String> environment;
     private final SigSet defaultSignals;
     private final String mainClass;
@@ -72,9 +83,9 @@ public final class WorkerLauncher
         this.mainClass = mainClass;
         this.java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
         this.jvmOptions = List.copyOf(jvmOptions);
-        this.classPath = absolute(System.getProperty("java.class.path"));
-        this.classDataSharing = classDataSharingOptions(classPath);
-        this.nativeStub = nativeStubOptions(classPath, com.kenai.jffi.Platform.getPlatform().getName());
+        this.classPath = ClassPath.absolute(System.getProperty("java.class.path"));
+        this.classDataSharing = choosesOwnClassData(jvmOptions) ? List.of() : CdsArchive.forThisJvm().workerOptions();
+        this.startOptions = startOptions(classPath);
         this.defaultSignals = defaultSignals;
         final List<String> env = new ArrayList<>();
         for (final Map.Entry<String, String> e : System.getenv().entrySet())
@@ -84,60 +95,43 @@ public final class WorkerLauncher
         this.environment = List.copyOf(env);
     }
 
-    /** The class path with every entry absolute: workers must not depend on the master's working directory, nor CDS on spelling. */
-    static String absolute(final String classPath)
+    /**
+     * Whether {@code --worker-jvm-opts} says how workers share class data (an AOT cache, another
+     * archive, CDS off): ours then stays out, as their options win, and JDK 25 refuses
+     * {@code -XX:AOTCache} next to {@code -XX:SharedArchiveFile} (the worker would not start).
+     */
+    public static boolean choosesOwnClassData(final List<String> jvmOptions)
     {
-        final StringBuilder absolute = new StringBuilder(classPath.length() * 2);
-        for (final String entry : classPath.split(File.pathSeparator))
+        for (final String option : jvmOptions)
         {
-            if (!entry.isEmpty())
+            for (final String classData : CLASS_DATA_OPTIONS)
             {
-                absolute.append(absolute.length() > 0 ? File.pathSeparator : "").append(Path.of(entry).toAbsolutePath().normalize());
+                if (option.startsWith(classData))
+                {
+                    return true;
+                }
             }
         }
-        return absolute.toString();
-    }
-
-    /** The directory holding {@code mpserver-master.jar} on {@code classPath}, or null. */
-    private static Path libDirectory(final String classPath)
-    {
-        for (final String entry : classPath.split(File.pathSeparator))
-        {
-            final Path jar = Path.of(entry);
-            if (MASTER_JAR.equals(String.valueOf(jar.getFileName())))
-            {
-                return jar.toAbsolutePath().getParent();
-            }
-        }
-        return null;
+        return false;
     }
 
     /**
-     * {@code -XX:SharedArchiveFile} for the archive {@code mvn package} trained next to
-     * {@code mpserver-master.jar}, if it was trained with exactly our class path (CDS would refuse it
-     * otherwise); none else. JVM CDS messages are silenced: a JDK update that invalidates the archive
-     * must not print on the master's stdout, where the ready line goes.
+     * What every worker JVM starts with, before its archive and {@code --worker-jvm-opts}: also
+     * what the archive's training run starts with, so that the archive holds what workers load.
      */
-    static List<String> classDataSharingOptions(final String classPath)
+    public static List<String> startOptions(final String classPath)
     {
-        final Path lib = libDirectory(classPath);
-        if (null == lib)
-        {
-            return List.of();
-        }
-        final Path archive = lib.resolve(CDS_ARCHIVE);
-        try
-        {
-            if (Files.isReadable(archive) && absolute(Files.readString(lib.resolve(CDS_ARCHIVE + ".classpath")).strip()).equals(classPath))
-            {
-                return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
-            }
-        }
-        catch (final IOException ex)
-        {
-            return List.of(); // no archive: workers start without it
-        }
-        return List.of();
+        final List<String> options = new ArrayList<>(workerLogging());
+        options.addAll(nativeStubOptions(classPath, com.kenai.jffi.Platform.getPlatform().getName()));
+        options.addAll(NATIVE_BINDING);
+        options.addAll(NATIVE_ACCESS);
+        return options;
+    }
+
+    /** {@link #startOptions} for this JVM's class path. */
+    public static List<String> startOptions()
+    {
+        return startOptions(ClassPath.absolute(System.getProperty("java.class.path")));
     }
 
     /**
@@ -150,7 +144,7 @@ public final class WorkerLauncher
      */
     static List<String> nativeStubOptions(final String classPath, final String platform)
     {
-        final Path lib = libDirectory(classPath);
+        final Path lib = ClassPath.libDirectory(classPath);
         final Path stubs = null == lib ? null : lib.resolve(JFFI_STUBS).resolve(platform);
         return null != stubs && Files.isDirectory(stubs) ? List.of("-Djffi.boot.library.path=" + stubs) : List.of();
     }
@@ -173,10 +167,8 @@ public final class WorkerLauncher
     {
         final List<String> argv = new ArrayList<>();
         argv.add(java);
-        argv.addAll(WORKER_LOGGING);
+        argv.addAll(startOptions);
         argv.addAll(classDataSharing);
-        argv.addAll(nativeStub);
-        argv.addAll(NATIVE_BINDING);
         argv.addAll(NATIVE_HEAP_TRIM);
         argv.addAll(jvmOptions); // after ours: a -D given with --worker-jvm-opts wins
         argv.add("-cp");

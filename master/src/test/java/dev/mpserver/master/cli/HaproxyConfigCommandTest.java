@@ -75,7 +75,7 @@ class HaproxyConfigCommandTest
         assertHaproxyAccepts(lowered.out);
 
         final Result defaults = cli("haproxy-config", "--hosts", "10.0.0.2:9000,10.0.0.3:9000");
-        assertTrue(defaults.out.contains("--max-clients " + dev.mpserver.worker.loop.WorkerConfig.defaultMaxClients(MpServer.fdLimit())),
+        assertTrue(defaults.out.contains("--max-clients " + dev.mpserver.worker.loop.WorkerConfig.defaultMaxClients(ServerOptions.fdLimit())),
             "by default the hosts' --max-clients is what mpserver picks under this machine's fd limit: " + defaults.out);
         assertHaproxyStarts(defaults.out);
     }

@@ -26,6 +26,8 @@ public final class ChannelCommand
      * every HANDOFF of it the master had forwarded here, so none of those is still on its way.
      */
     public static final int SHARD_MOVED = 8;
+    /** + fd, master → worker: the reopened log file; the worker makes it its stderr (fd 2). */
+    public static final int REOPEN = 9;
 
     private ChannelCommand()
     {
@@ -43,6 +45,7 @@ public final class ChannelCommand
             case QUIT: return "QUIT";
             case QUIT_NOW: return "QUIT_NOW";
             case SHARD_MOVED: return "SHARD_MOVED";
+            case REOPEN: return "REOPEN";
             default: return "UNKNOWN(" + command + ")";
         }
     }

@@ -1,10 +1,16 @@
 package dev.mpserver.protocol.counters;
 
+import java.io.IOException;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.nio.file.attribute.BasicFileAttributes;
 
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -13,48 +19,135 @@ import org.agrona.concurrent.status.CountersReader;
 /**
  * Read-only view of a {@link CountersFile} written by another (possibly dead) process. Never
  * writes, never locks: the writer is not disturbed.
+ *
+ * <p>The file is untrusted input: anything in a run directory may be a leftover of another
+ * version, truncated, or written by someone else. So it is opened without following symbolic
+ * links, must be a regular file of exactly {@link CountersFile#FILE_LENGTH} bytes (only that much
+ * is mapped), and every header field and counter record is checked against the layout before it is
+ * used; nothing read from the file is ever used as an offset or a length without a bound. What does
+ * not fit is reported ({@link CorruptCountersFileException}), never followed.
  */
 public final class CountersFileReader implements AutoCloseable
 {
+    /** Worker slots are indexes into the master's table: far below this. */
+    static final int MAX_SLOT = 1 << 16;
+    /** Linux's largest pid_max (2^22). */
+    static final int MAX_PID = 1 << 22;
     private static final int HOT_KEY_READ_ATTEMPTS = 8;
 
     private final Path path;
     private final MappedByteBuffer mapped;
     private final UnsafeBuffer header;
-    private final CountersReader reader;
+    private final UnsafeBuffer metadata;
+    private final UnsafeBuffer values;
 
     private CountersFileReader(final Path path, final MappedByteBuffer mapped)
     {
         this.path = path;
         this.mapped = mapped;
         this.header = new UnsafeBuffer(mapped, 0, CountersFile.HEADER_LENGTH);
-        this.reader = new CountersReader(
-            new UnsafeBuffer(mapped, CountersFile.HEADER_LENGTH, header.getInt(CountersFile.METADATA_LENGTH_OFFSET)),
-            new UnsafeBuffer(mapped, CountersFile.HEADER_LENGTH + header.getInt(CountersFile.METADATA_LENGTH_OFFSET),
-                header.getInt(CountersFile.VALUES_LENGTH_OFFSET)));
+        this.metadata = new UnsafeBuffer(mapped, CountersFile.HEADER_LENGTH, CountersFile.METADATA_LENGTH);
+        this.values = new UnsafeBuffer(mapped, CountersFile.HEADER_LENGTH + CountersFile.METADATA_LENGTH, CountersFile.VALUES_LENGTH);
     }
 
-    /** @return a reader, or null if the file is missing, too short, or not completely written yet. */
+    /** @return a reader, or null if the file is missing, not completely written yet, or not a valid counters file. */
     public static CountersFileReader open(final Path path)
     {
         try
         {
-            if (!Files.isRegularFile(path) || Files.size(path) < CountersFile.FILE_LENGTH)
-            {
-                return null;
-            }
-            final MappedByteBuffer mapped = IoUtil.mapExistingFile(path.toFile(), "counters");
-            final UnsafeBuffer header = new UnsafeBuffer(mapped, 0, CountersFile.HEADER_LENGTH);
-            if (header.getIntVolatile(CountersFile.VERSION_OFFSET) != CountersFile.VERSION)
-            {
-                IoUtil.unmap(mapped);
-                return null;
-            }
-            return new CountersFileReader(path, mapped);
+            return openChecked(path);
         }
-        catch (final java.io.IOException | IllegalStateException ex)
+        catch (final CorruptCountersFileException ex)
         {
             return null;
+        }
+    }
+
+    /**
+     * @return a reader, or null if the file is missing or its writer has not published it yet
+     * @throws CorruptCountersFileException if the file is not a counters file this build can read
+     */
+    public static CountersFileReader openChecked(final Path path) throws CorruptCountersFileException
+    {
+        final MappedByteBuffer mapped;
+        try
+        {
+            final BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (attributes.isSymbolicLink())
+            {
+                throw new CorruptCountersFileException("is a symbolic link");
+            }
+            if (!attributes.isRegularFile())
+            {
+                throw new CorruptCountersFileException("is not a regular file");
+            }
+            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))
+            {
+                final long size = channel.size();
+                if (size != CountersFile.FILE_LENGTH)
+                {
+                    throw new CorruptCountersFileException("is " + size + " bytes long, not " + CountersFile.FILE_LENGTH);
+                }
+                mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, CountersFile.FILE_LENGTH);
+            }
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return null; // gone meanwhile: an exited worker's file the master folded into its totals
+        }
+        catch (final IOException ex)
+        {
+            throw new CorruptCountersFileException("cannot be read: " + ex.getMessage());
+        }
+        final CountersFileReader reader = new CountersFileReader(path, mapped);
+        try
+        {
+            final int version = reader.header.getIntVolatile(CountersFile.VERSION_OFFSET);
+            if (0 == version)
+            {
+                reader.close(); // its writer is still filling it in
+                return null;
+            }
+            reader.checkHeader(version);
+            reader.forEach((typeId, label, value) ->
+            {
+                // a full walk now, so that a bad record is reported here and not half-way through a reader's use
+            });
+            return reader;
+        }
+        catch (final CorruptCountersFileException ex)
+        {
+            reader.close();
+            throw ex;
+        }
+    }
+
+    private void checkHeader(final int version) throws CorruptCountersFileException
+    {
+        if (version != CountersFile.VERSION)
+        {
+            throw new CorruptCountersFileException("has layout version " + version + ", this build reads " + CountersFile.VERSION);
+        }
+        final int kind = kind();
+        if (kind != CountersFile.KIND_MASTER && kind != CountersFile.KIND_WORKER)
+        {
+            throw new CorruptCountersFileException("names no process kind (" + kind + ")");
+        }
+        if (pid() < 1 || pid() > MAX_PID)
+        {
+            throw new CorruptCountersFileException("names no possible pid (" + pid() + ")");
+        }
+        final int lowestSlot = kind == CountersFile.KIND_MASTER ? -1 : 0;
+        if (slot() < lowestSlot || slot() > MAX_SLOT)
+        {
+            throw new CorruptCountersFileException("names no possible worker slot (" + slot() + ")");
+        }
+        final int metadataLength = header.getInt(CountersFile.METADATA_LENGTH_OFFSET);
+        final int valuesLength = header.getInt(CountersFile.VALUES_LENGTH_OFFSET);
+        if (metadataLength != CountersFile.METADATA_LENGTH || valuesLength != CountersFile.VALUES_LENGTH)
+        {
+            throw new CorruptCountersFileException("declares counters of " + metadataLength + "+" + valuesLength +
+                " bytes, not " + CountersFile.METADATA_LENGTH + "+" + CountersFile.VALUES_LENGTH);
         }
     }
 
@@ -88,54 +181,101 @@ public final class CountersFileReader implements AutoCloseable
         return header.getLongVolatile(CountersFile.HEARTBEAT_OFFSET);
     }
 
-    /** @return the value of the counter with {@code typeId}, or 0 if this file has none. */
+    /** @return the value of the counter with {@code typeId}, or 0 if this file has none (or it became unreadable). */
     public long value(final int typeId)
     {
         final long[] found = {0};
-        reader.forEach((counterId, type, keyBuffer, label) ->
+        try
         {
-            if (type == typeId)
+            forEach((type, label, value) ->
             {
-                found[0] = reader.getCounterValue(counterId);
-            }
-        });
+                if (type == typeId)
+                {
+                    found[0] = value;
+                }
+            });
+        }
+        catch (final CorruptCountersFileException ex)
+        {
+            return 0; // checked when opened: only a writer gone mad since could get here
+        }
         return found[0];
     }
 
     /**
+     * Every allocated counter: type id, label, value; in the order of their records. Walks the
+     * records as Agrona lays them out (see {@link CountersReader}), each offset below the buffer's
+     * fixed length, each label length checked before the label is read.
+     *
+     * @throws CorruptCountersFileException at a record that is not in that layout
+     */
+    public void forEach(final CounterVisitor visitor) throws CorruptCountersFileException
+    {
+        for (int id = 0; id < CountersFile.MAX_COUNTERS; id++)
+        {
+            final int record = id * CountersReader.METADATA_LENGTH;
+            final int state = metadata.getIntVolatile(record);
+            if (state == CountersReader.RECORD_UNUSED)
+            {
+                return;
+            }
+            if (state == CountersReader.RECORD_RECLAIMED)
+            {
+                continue;
+            }
+            if (state != CountersReader.RECORD_ALLOCATED)
+            {
+                throw new CorruptCountersFileException("has counter record " + id + " in no known state (" + state + ")");
+            }
+            final int labelLength = metadata.getInt(record + CountersReader.LABEL_OFFSET);
+            if (labelLength < 0 || labelLength > CountersReader.MAX_LABEL_LENGTH)
+            {
+                throw new CorruptCountersFileException("has counter record " + id + " with a label of " + labelLength + " bytes");
+            }
+            final String label = metadata.getStringWithoutLengthAscii(record + CountersReader.LABEL_OFFSET + Integer.BYTES, labelLength);
+            visitor.onCounter(metadata.getInt(record + CountersReader.TYPE_ID_OFFSET), label,
+                values.getLongVolatile(id * CountersReader.COUNTER_LENGTH));
+        }
+    }
+
+    /**
      * The hot-key entries of a worker's file that are in use ({@link HotKeys}), each read under its
-     * guard: a label read while the worker rewrote it is read again, a few times at most.
+     * guard: a label read while the worker rewrote it (odd guard, or a guard that moved) is read
+     * again, a few times at most; every record is bounded as in {@link #forEach}.
      */
     public List<String> hotKeys()
     {
         final List<String> entries = new ArrayList<>();
-        reader.forEach((counterId, typeId, keyBuffer, label) ->
+        for (int id = 0; id < CountersFile.MAX_COUNTERS; id++)
         {
-            if (typeId == HotKeys.TYPE_ID)
+            final int record = id * CountersReader.METADATA_LENGTH;
+            final int state = metadata.getIntVolatile(record);
+            if (state == CountersReader.RECORD_UNUSED)
             {
-                for (int attempt = 0; attempt < HOT_KEY_READ_ATTEMPTS; attempt++)
-                {
-                    final long before = reader.getCounterValue(counterId);
-                    final String text = reader.getCounterLabel(counterId);
-                    if ((before & 1) == 0 && before == reader.getCounterValue(counterId))
-                    {
-                        if (!text.isEmpty())
-                        {
-                            entries.add(text);
-                        }
-                        break;
-                    }
-                    Thread.onSpinWait();
-                }
+                break;
             }
-        });
+            if (state != CountersReader.RECORD_ALLOCATED || metadata.getInt(record + CountersReader.TYPE_ID_OFFSET) != HotKeys.TYPE_ID)
+            {
+                continue;
+            }
+            for (int attempt = 0; attempt < HOT_KEY_READ_ATTEMPTS; attempt++)
+            {
+                final long before = values.getLongVolatile(id * CountersReader.COUNTER_LENGTH);
+                final int labelLength = metadata.getInt(record + CountersReader.LABEL_OFFSET);
+                final String text = labelLength < 0 || labelLength > CountersReader.MAX_LABEL_LENGTH ? "" :
+                    metadata.getStringWithoutLengthAscii(record + CountersReader.LABEL_OFFSET + Integer.BYTES, labelLength);
+                if ((before & 1) == 0 && before == values.getLongVolatile(id * CountersReader.COUNTER_LENGTH))
+                {
+                    if (!text.isEmpty())
+                    {
+                        entries.add(text);
+                    }
+                    break;
+                }
+                Thread.onSpinWait();
+            }
+        }
         return entries;
-    }
-
-    /** Every counter: type id, label, value. */
-    public void forEach(final CounterVisitor visitor)
-    {
-        reader.forEach((counterId, typeId, keyBuffer, label) -> visitor.onCounter(typeId, label, reader.getCounterValue(counterId)));
     }
 
     @Override

@@ -11,18 +11,23 @@ import java.util.List;
 
 /**
  * Every counters file of one server's run directory, read once: the master's counters, the
- * summed counters of workers that exited, and each worker's file. Totals of worker counters are
+ * summed counters of workers that exited, and each worker's file. The files are untrusted input
+ * ({@link CountersFileReader}): one that cannot be read is skipped and named in {@link #problems}. Totals of worker counters are
  * live workers plus exited ones (for gauges: live workers only). Read-only and lock-free; used by
  * {@code mpserver stat} and by loadgen to show the server's side of a run.
  */
 public final class RunDirCounters
 {
     private static final long HEARTBEAT_STALE_MS = 3000;
+    private static final int CONSISTENT_READ_ATTEMPTS = 4;
+    /** A master has at most twice --max-workers slots; a directory with far more files is not a server's. */
+    private static final int MAX_WORKER_FILES = 4096;
 
     private final Path dir;
     private final long takenAtMillis = System.currentTimeMillis();
     private Process master;
     private final List<Process> workers = new ArrayList<>();
+    private final List<String> problems = new ArrayList<>();
 
     private RunDirCounters(final Path dir)
     {
@@ -43,7 +48,10 @@ public final class RunDirCounters
         COPIED
     }
 
-    /** @return the counters now; empty (no master, no workers) when the directory has none. */
+    /**
+     * @return the counters now; empty (no master, no workers) when the directory has none. Files
+     *         that cannot be read as counters files are skipped and listed in {@link #problems}.
+     */
     public static RunDirCounters read(final Path dir) throws IOException
     {
         return read(dir, Liveness.LOCAL);
@@ -52,36 +60,54 @@ public final class RunDirCounters
     /** @return the counters of {@code dir}, whose processes are judged alive as {@code liveness} says. */
     public static RunDirCounters read(final Path dir, final Liveness liveness) throws IOException
     {
+        RunDirCounters snapshot = readOnce(dir, liveness);
+        // A worker that exits between the reads of the master's file and its own is counted twice or
+        // not at all; the master counts the exit (DEATHS) when it folds the worker's counters into
+        // its totals, so a changed DEATHS says the snapshot straddled one: read again.
+        for (int attempt = 1; attempt < CONSISTENT_READ_ATTEMPTS && null != snapshot.master; attempt++)
+        {
+            final long deaths = snapshot.master(MasterCounter.DEATHS);
+            final Path masterFile = dir.resolve(CountersFile.MASTER_FILE);
+            final CountersFileReader reader = CountersFileReader.open(masterFile);
+            final long deathsAfter = null == reader ? deaths : reader.value(MasterCounter.DEATHS.typeId());
+            if (null != reader)
+            {
+                reader.close();
+            }
+            if (deathsAfter == deaths)
+            {
+                break;
+            }
+            snapshot = readOnce(dir, liveness);
+        }
+        return snapshot;
+    }
+
+    private static RunDirCounters readOnce(final Path dir, final Liveness liveness) throws IOException
+    {
         final RunDirCounters snapshot = new RunDirCounters(dir);
         if (!Files.isDirectory(dir))
         {
             return snapshot;
         }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + CountersFile.SUFFIX))
+        // The master's file first: whatever a worker that exits meanwhile contributes is then found
+        // either in its own file or, once the master has published, in the master's exited totals.
+        snapshot.readFile(dir.resolve(CountersFile.MASTER_FILE), true);
+        int files = 0;
+        try (DirectoryStream<Path> found = Files.newDirectoryStream(dir, "*" + CountersFile.SUFFIX))
         {
-            for (final Path file : files)
+            for (final Path file : found)
             {
-                final CountersFileReader reader = CountersFileReader.open(file);
-                if (null == reader)
+                if (CountersFile.MASTER_FILE.equals(file.getFileName().toString()))
                 {
                     continue;
                 }
-                try
+                if (++files > MAX_WORKER_FILES)
                 {
-                    final Process process = Process.of(reader);
-                    if (reader.kind() == CountersFile.KIND_MASTER)
-                    {
-                        snapshot.master = process;
-                    }
-                    else
-                    {
-                        snapshot.workers.add(process);
-                    }
+                    snapshot.problems.add("more than " + MAX_WORKER_FILES + " worker counters files: the rest were not read");
+                    break;
                 }
-                finally
-                {
-                    reader.close();
-                }
+                snapshot.readFile(file, false);
             }
         }
         if (liveness == Liveness.COPIED)
@@ -90,6 +116,58 @@ public final class RunDirCounters
         }
         snapshot.workers.sort(Comparator.comparingInt((Process p) -> p.slot).thenComparingInt(p -> p.pid));
         return snapshot;
+    }
+
+    private void readFile(final Path file, final boolean masterFile)
+    {
+        final CountersFileReader reader;
+        try
+        {
+            reader = CountersFileReader.openChecked(file);
+            if (null == reader)
+            {
+                return; // not there, or still being written
+            }
+        }
+        catch (final CorruptCountersFileException ex)
+        {
+            problems.add(file.getFileName() + " " + ex.getMessage() + ": not read");
+            return;
+        }
+        try
+        {
+            final String name = file.getFileName().toString();
+            if (masterFile ? reader.kind() != CountersFile.KIND_MASTER
+                : reader.kind() != CountersFile.KIND_WORKER || !CountersFile.workerFile(dir, reader.pid()).getFileName().toString().equals(name))
+            {
+                problems.add(name + " does not hold the counters its name says (kind " + reader.kind() + ", pid " +
+                    reader.pid() + "): not read");
+                return;
+            }
+            final Process process = Process.of(reader);
+            if (masterFile)
+            {
+                master = process;
+            }
+            else
+            {
+                workers.add(process);
+            }
+        }
+        catch (final CorruptCountersFileException ex)
+        {
+            problems.add(file.getFileName() + " " + ex.getMessage() + ": not read");
+        }
+        finally
+        {
+            reader.close();
+        }
+    }
+
+    /** Counters files found in the directory that could not be read, one line each (what and why). */
+    public List<String> problems()
+    {
+        return Collections.unmodifiableList(problems);
     }
 
     private void judgeByHeartbeats()
@@ -208,7 +286,7 @@ public final class RunDirCounters
             return workerValues[counter.ordinal()];
         }
 
-        static Process of(final CountersFileReader reader)
+        static Process of(final CountersFileReader reader) throws CorruptCountersFileException
         {
             final Process process = new Process();
             process.pid = reader.pid();

@@ -30,6 +30,11 @@ public final class Posix
     public static final int FD_CLOEXEC = 1;
     public static final int O_NONBLOCK = 0x800;
     public static final int O_ASYNC = 0x2000;
+    public static final int O_WRONLY = 01;
+    public static final int O_CREAT = 0100;
+    public static final int O_APPEND = 02000;
+    public static final int O_CLOEXEC = 02000000;
+    public static final int STDERR_FILENO = 2;
 
     public static final int SOCK_STREAM = 1;
     public static final int SOCK_NONBLOCK = 0x800;
@@ -131,6 +136,22 @@ public final class Posix
         final int flags = checked("fcntl(F_GETFD)", LIBC.fcntl(fd, F_GETFD, 0));
         final int updated = closeOnExec ? flags | FD_CLOEXEC : flags & ~FD_CLOEXEC;
         checked("fcntl(F_SETFD)", LIBC.fcntl(fd, F_SETFD, updated));
+    }
+
+    /**
+     * Makes {@code fd} this process's stderr (dup2 onto fd 2) and closes {@code fd}. Every thread's
+     * next write to stderr goes to the new file at once; a child spawned later inherits it.
+     */
+    public static void replaceStderr(final int fd)
+    {
+        try
+        {
+            checked("dup2", LIBC.dup2(fd, STDERR_FILENO));
+        }
+        finally
+        {
+            closeQuietly(fd);
+        }
     }
 
     /** @return a duplicate of {@code fd} numbered at least {@code lowest}, close-on-exec. */

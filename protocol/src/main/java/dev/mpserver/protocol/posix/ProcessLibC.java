@@ -4,7 +4,7 @@ import jnr.ffi.annotations.Delegate;
 import jnr.ffi.annotations.Out;
 
 /**
- * The C library's signal, process, timer and resource-limit functions, bound with JNR-FFI apart
+ * The C library's signal, process, timer, resource-limit and file-opening functions, bound with JNR-FFI apart
  * from {@link LibC} and only on first use ({@link Posix#process()}): the master and the tests
  * need them, a worker never does, and JNR generates code for every function of an interface when
  * it binds it (~1 ms each, in every worker's spawn-to-READY). Same conventions as {@link LibC}:
@@ -41,6 +41,11 @@ public interface ProcessLibC
     int __libc_current_sigrtmin();
 
     int kill(int pid, int signo);
+
+    int geteuid();
+
+    /** {@code open(2)}, for a file whose fd is handed on (the log file, which becomes fd 2). */
+    int open(String path, int flags, int mode);
 
     int waitpid(int pid, @Out int[] status, int options);
 

@@ -19,7 +19,7 @@ import org.agrona.collections.IntHashSet;
 
 /**
  * The worker's end of its channel to the master: what it tells the master (READY, LOAD, HANDOFF,
- * RETURN, SHARD_GONE) and what the master tells it (HANDOFF, SHARD_MOVED, QUIT, QUIT_NOW). Frames
+ * RETURN, SHARD_GONE) and what the master tells it (HANDOFF, SHARD_MOVED, QUIT, QUIT_NOW, REOPEN). Frames
  * to the master are posted and flushed once per batch of events, so that one batch's hand-offs
  * share sendmsg calls and wake the master once.
  *
@@ -204,6 +204,9 @@ public final class MasterLink implements ChannelFrameHandler
                 break;
             case ChannelCommand.QUIT_NOW:
                 handler.onStop("QUIT_NOW");
+                break;
+            case ChannelCommand.REOPEN:
+                ReopenedLog.takeOver(fd, pid);
                 break;
             default:
                 WorkerLog.LOG.warn("worker {}: unexpected channel frame {}", pid, frame);

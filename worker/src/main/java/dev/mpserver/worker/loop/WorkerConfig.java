@@ -16,6 +16,7 @@ public final class WorkerConfig
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 60_000;
     public static final int DEFAULT_OUTPUT_CAP = 1024 * 1024;
     public static final long DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+    public static final int MIN_OUTPUT_CAP = 1024;
     public static final long DEFAULT_LINGER_TIMEOUT_MS = 5_000;
 
     /** Fds a worker keeps beside its clients: channel, listener, epoll, the JVM's jars and logs. */
@@ -72,9 +73,9 @@ public final class WorkerConfig
         {
             throw new IllegalArgumentException("idle timeout must be at least 1 ms, got " + idleTimeoutMs);
         }
-        if (outputCapBytes < 1024)
+        if (outputCapBytes < MIN_OUTPUT_CAP)
         {
-            throw new IllegalArgumentException("output cap must be at least 1024 bytes, got " + outputCapBytes);
+            throw new IllegalArgumentException("output cap must be at least " + MIN_OUTPUT_CAP + " bytes, got " + outputCapBytes);
         }
         if (lingerTimeoutMs < 1)
         {
@@ -222,7 +223,7 @@ public final class WorkerConfig
             (int)number(values, ARG_SLOT, 0, Integer.MAX_VALUE),
             (int)number(values, ARG_MAX_CLIENTS, 1, Integer.MAX_VALUE),
             number(values, ARG_IDLE_TIMEOUT_MS, 1, Long.MAX_VALUE / 1_000_000L),
-            (int)number(values, ARG_OUTPUT_CAP, 1024, Integer.MAX_VALUE),
+            (int)number(values, ARG_OUTPUT_CAP, MIN_OUTPUT_CAP, Integer.MAX_VALUE),
             number(values, ARG_DRAIN_TIMEOUT_MS, 0, Long.MAX_VALUE / 1_000_000L),
             number(values, ARG_LINGER_TIMEOUT_MS, 1, Long.MAX_VALUE / 1_000_000L),
             null == runDir ? null : Path.of(runDir),

@@ -1,11 +1,13 @@
-package dev.mpserver.master.cli;
+package dev.mpserver.master.stat;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.mpserver.protocol.counters.CountersFile;
 import dev.mpserver.protocol.counters.CountersFileReader;
 import dev.mpserver.protocol.counters.HotKeys;
@@ -17,10 +19,10 @@ import dev.mpserver.protocol.counters.RunDirCounters;
  * rewrites them about once a second in its counters file ({@link HotKeys}). Read-only, like the
  * rest of stat; kept in its own class so that stat's table and JSON only gain a section.
  */
-final class HotKeysReport
+public final class HotKeysReport
 {
     /** One entry as a worker published it. */
-    record Entry(int pid, int slot, String text)
+    public record Entry(int pid, int slot, String text)
     {
         String kind()
         {
@@ -43,7 +45,7 @@ final class HotKeysReport
     }
 
     /** The entries of every live worker of {@code dir}, in worker order. */
-    static List<Entry> read(final Path dir, final List<RunDirCounters.Process> workers)
+    public static List<Entry> read(final Path dir, final List<RunDirCounters.Process> workers)
     {
         final List<Entry> entries = new ArrayList<>();
         for (final RunDirCounters.Process worker : workers)
@@ -73,7 +75,7 @@ final class HotKeysReport
     }
 
     /** The section of the table; empty when no worker names a key. */
-    static String table(final List<Entry> entries)
+    public static String table(final List<Entry> entries)
     {
         if (entries.isEmpty())
         {
@@ -99,47 +101,31 @@ final class HotKeysReport
         return text.append('\n').toString();
     }
 
-    /** The section as a JSON array of objects: workerPid, workerSlot, kind, key and the entry's numbers. */
-    static String json(final List<Entry> entries)
+    /** The section as a JSON array of objects: workerPid, workerSlot, kind, key and the entry's numbers (as numbers). */
+    public static void write(final JsonGenerator json, final List<Entry> entries) throws IOException
     {
-        final StringBuilder json = new StringBuilder("[");
-        for (int i = 0; i < entries.size(); i++)
+        json.writeStartArray();
+        for (final Entry entry : entries)
         {
-            final Entry entry = entries.get(i);
-            json.append(i == 0 ? "" : ",").append("{\"workerPid\":").append(entry.pid()).append(",\"workerSlot\":").append(entry.slot())
-                .append(",\"kind\":").append(quote(entry.kind())).append(",\"key\":").append(quote(entry.key()));
+            json.writeStartObject();
+            json.writeNumberField("workerPid", entry.pid());
+            json.writeNumberField("workerSlot", entry.slot());
+            json.writeStringField("kind", entry.kind());
+            json.writeStringField("key", entry.key());
             for (final Map.Entry<String, String> field : entry.fields().entrySet())
             {
-                json.append(',').append(quote(field.getKey())).append(':').append(number(field.getValue()));
+                json.writeFieldName(field.getKey());
+                if (field.getValue().matches("-?\\d{1,18}"))
+                {
+                    json.writeNumber(Long.parseLong(field.getValue()));
+                }
+                else
+                {
+                    json.writeString(field.getValue());
+                }
             }
-            json.append('}');
+            json.writeEndObject();
         }
-        return json.append(']').toString();
-    }
-
-    private static String number(final String value)
-    {
-        return value.matches("-?\\d+") ? value : quote(value);
-    }
-
-    private static String quote(final String text)
-    {
-        final StringBuilder quoted = new StringBuilder("\"");
-        for (final char c : text.toCharArray())
-        {
-            if (c == '"' || c == '\\')
-            {
-                quoted.append('\\').append(c);
-            }
-            else if (c < 0x20)
-            {
-                quoted.append(String.format(Locale.ROOT, "\\u%04x", (int)c));
-            }
-            else
-            {
-                quoted.append(c);
-            }
-        }
-        return quoted.append('"').toString();
+        json.writeEndArray();
     }
 }

@@ -1,0 +1,211 @@
+package dev.mpserver.master.cli;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import dev.mpserver.master.MasterConfig;
+import dev.mpserver.protocol.posix.Posix;
+import dev.mpserver.protocol.posix.RLimit;
+import dev.mpserver.protocol.posix.SockAddrIn;
+import dev.mpserver.protocol.rundir.RunDirectory;
+import dev.mpserver.worker.cli.DurationConverter;
+import dev.mpserver.worker.cli.WorkerOptions;
+import dev.mpserver.worker.loop.WorkerConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The server's options, declared once: the options of {@code mpserver} itself and of
+ * {@code mpserver check}, which validates the same command line without starting anything.
+ */
+public final class ServerOptions
+{
+    static final int DEFAULT_MAX_WORKERS = 64;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "IPv4 address to listen on (default ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = {"-p", "--port"}, defaultValue = "8935",
+        description = "TCP port; 0 picks a free one (see the ready line). Default ${DEFAULT-VALUE}.")
+    int port;
+
+    @Option(names = {"-w", "--workers"}, defaultValue = "-1", paramLabel = "N",
+        description = "Workers to start; 0 = single-process mode (no routing). Default: the CPUs this process may use " +
+            "(Runtime.availableProcessors, which honours cgroup CPU quotas), at least 1.")
+    int workers;
+
+    @Option(names = "--max-workers", defaultValue = "" + DEFAULT_MAX_WORKERS, description = "Most workers at once (default ${DEFAULT-VALUE}).")
+    int maxWorkers;
+
+    @Option(names = "--worker-capacity", defaultValue = "-1", paramLabel = "CLIENTS",
+        description = "A worker with fewer clients is 'idle' and may take a new shard (default: --max-clients).")
+    int workerCapacity;
+
+    @Option(names = "--min-spare", defaultValue = "0", description = "Idle workers to keep ready (default ${DEFAULT-VALUE}).")
+    int minSpare;
+
+    @Option(names = "--max-spare", defaultValue = "4",
+        description = "Idle workers above --workers beyond this many are retired (default ${DEFAULT-VALUE}).")
+    int maxSpare;
+
+    @Option(names = "--max-served", defaultValue = "0",
+        description = "Recycle a worker after the master forwarded it this many clients; 0 = never (default).")
+    long maxServed;
+
+    @Mixin
+    WorkerOptions worker;
+
+    @Option(names = "--backlog", defaultValue = "4096", description = "Listen backlog, capped by net.core.somaxconn (default ${DEFAULT-VALUE}).")
+    int backlog;
+
+    @Option(names = "--shard-ttl", defaultValue = "10s", converter = DurationConverter.class,
+        description = "Forget a shard this long after its last client left (default ${DEFAULT-VALUE}).")
+    long shardTtlMs;
+
+    @Option(names = "--grace-period", defaultValue = "5s", converter = DurationConverter.class,
+        description = "After QUIT_NOW (or the drain timeout), wait this long before SIGKILL (default ${DEFAULT-VALUE}).")
+    long gracePeriodMs;
+
+    @Option(names = "--handoff-queue", defaultValue = "1024",
+        description = "Hand-offs that may wait per worker (channel full or worker starting); beyond it clients get 'E' 3 " +
+            "(default ${DEFAULT-VALUE}).")
+    int handoffQueue;
+
+    @Option(names = "--run-dir", paramLabel = "DIR",
+        description = "Where the pid file (master.pid) and the counters files live. Default: mpserver-<port> under " +
+            "$XDG_RUNTIME_DIR, else /run, else /tmp (the first that is writable). Created mode 0700; one that is a " +
+            "symbolic link, another user's, or writable by group or others is refused.")
+    Path runDir;
+
+    @Option(names = "--log-file", paramLabel = "FILE",
+        description = "Log to FILE (appended; master and workers) instead of stderr. SIGUSR1 ('mpserver signal reopen') " +
+            "reopens it, after logrotate moved it away. Start-up errors still go to stderr.")
+    Path logFile;
+
+    @Option(names = "--sigpending", defaultValue = "0", paramLabel = "N",
+        description = "Lower the master's RLIMIT_SIGPENDING to N, to reproduce RT signal queue overflows; 0 = leave it.")
+    long sigpending;
+
+    /**
+     * Small at rest (measured idle RSS ~84 MiB instead of ~119 MiB) without capping the heap, which
+     * would also cap the direct memory the client buffers live in; C2 stays on for throughput.
+     */
+    @Option(names = "--worker-jvm-opts",
+        defaultValue = "-XX:+UseSerialGC -Xss256k -Xms8m -XX:ReservedCodeCacheSize=48m -XX:CICompilerCount=2 -XX:-UsePerfData",
+        description = "JVM options of worker processes (default '${DEFAULT-VALUE}').")
+    String workerJvmOpts;
+
+    @Option(names = "--worker-class", hidden = true, defaultValue = "dev.mpserver.worker.WorkerMain",
+        description = "Benchmarks only: the main class of worker processes.")
+    String workerClass;
+
+    /** --workers, or its default. */
+    int workerCount()
+    {
+        return workers >= 0 ? workers : Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * Checks every option and the fd limit; says what is wrong in one line, naming the option.
+     *
+     * @throws CommandLine.ParameterException (exit 2)
+     */
+    void validate(final CommandLine cli)
+    {
+        final int workerCount = workerCount();
+        if (port < 0 || port > 65535)
+        {
+            throw new CommandLine.ParameterException(cli, "--port must be 0..65535, got " + port);
+        }
+        try
+        {
+            SockAddrIn.parseIpv4(host);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CommandLine.ParameterException(cli, "--host must be an IPv4 address such as 127.0.0.1, got '" + host + "'");
+        }
+        if (maxWorkers < 1 || workerCount > maxWorkers)
+        {
+            throw new CommandLine.ParameterException(cli, "--workers (" + workerCount + ") must be between 0 and --max-workers (" + maxWorkers + ")");
+        }
+        if (worker.maxClients < 1 && worker.maxClients != WorkerOptions.MAX_CLIENTS_FROM_FD_LIMIT)
+        {
+            throw new CommandLine.ParameterException(cli, "--max-clients must be at least 1, got " + worker.maxClients);
+        }
+        if (worker.idleTimeoutMs < 1)
+        {
+            throw new CommandLine.ParameterException(cli, "--idle-timeout must be at least 1ms, got " + worker.idleTimeoutMs + "ms");
+        }
+        if (worker.lingerTimeoutMs < 1)
+        {
+            throw new CommandLine.ParameterException(cli, "--linger-timeout must be at least 1ms, got " + worker.lingerTimeoutMs + "ms");
+        }
+        if (backlog < 1 || handoffQueue < 1 || minSpare < 0 || maxSpare < 0 || worker.outputCap < WorkerConfig.MIN_OUTPUT_CAP)
+        {
+            throw new CommandLine.ParameterException(cli,
+                "--backlog and --handoff-queue must be positive, spares non-negative, --output-cap at least " + WorkerConfig.MIN_OUTPUT_CAP);
+        }
+        if (sigpending < 0)
+        {
+            throw new CommandLine.ParameterException(cli, "--sigpending must not be negative, got " + sigpending);
+        }
+        try
+        {
+            worker.rtmpSettings();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CommandLine.ParameterException(cli, ex.getMessage());
+        }
+        final long fdLimit = fdLimit();
+        final int maxClients = maxClients();
+        if (WorkerConfig.fdsNeeded(maxClients) > fdLimit)
+        {
+            throw new CommandLine.ParameterException(cli, "--max-clients " + maxClients + " does not fit the fd limit " +
+                fdLimit + " (ulimit -Hn): a worker needs " + WorkerConfig.fdsNeeded(maxClients) + " fds for it (clients, " +
+                "clients in transit and lingering, " + WorkerConfig.RESERVED_FDS + " of its own); lower --max-clients " +
+                "(at most " + WorkerConfig.defaultMaxClients(fdLimit) + ", the default) or raise the limit");
+        }
+    }
+
+    /** --max-clients as given, or what the fd limit allows. */
+    int maxClients()
+    {
+        return worker.effectiveMaxClients(fdLimit());
+    }
+
+    /** RLIMIT_NOFILE's hard limit, which HotSpot makes every JVM's soft limit at start-up. */
+    static long fdLimit()
+    {
+        final long limit = Posix.getRlimit(RLimit.RLIMIT_NOFILE).maximum();
+        return limit == RLimit.RLIM_INFINITY ? Integer.MAX_VALUE : limit;
+    }
+
+    /** --run-dir, or the default for the port the server listens on. */
+    Path runDirFor(final int actualPort)
+    {
+        return null != runDir ? runDir : RunDirectory.defaultFor(actualPort);
+    }
+
+    WorkerConfig workerConfig(final Path dir)
+    {
+        return worker.toConfig(0, dir, fdLimit());
+    }
+
+    MasterConfig masterConfig(final int actualPort, final Path dir, final WorkerConfig workerConfig)
+    {
+        return new MasterConfig(host, actualPort, workerCount(), maxWorkers, backlog, dir,
+            workerCapacity > 0 ? workerCapacity : workerConfig.maxClients, minSpare, maxSpare, maxServed, shardTtlMs,
+            worker.drainTimeoutMs, gracePeriodMs, handoffQueue, sigpending, workerConfig,
+            workerJvmOptions(), workerClass, logFile);
+    }
+
+    /** --worker-jvm-opts, word by word. */
+    List<String> workerJvmOptions()
+    {
+        return Arrays.asList(workerJvmOpts.trim().split("\\s+"));
+    }
+}
