@@ -6,7 +6,9 @@ import java.util.concurrent.TimeUnit;
 
 import dev.mpserver.loadgen.config.ArrivalSchedule;
 import dev.mpserver.loadgen.config.LoadConfig;
+import dev.mpserver.loadgen.engine.FailureKind;
 import dev.mpserver.loadgen.engine.LoadGenRun;
+import dev.mpserver.loadgen.engine.Phase;
 import dev.mpserver.loadgen.ids.ShardIds;
 import dev.mpserver.loadgen.report.Report;
 import dev.mpserver.master.it.ServerProcess;
@@ -44,9 +46,26 @@ class OverloadOnDefaultsTest
 
     private static void assertEveryClientServed(final Report report, final int conns, final String run)
     {
-        assertEquals(0, report.failed(), run + ": failed");
+        assertEquals(0, report.failed(), run + ": failed " + failures(report));
         assertEquals(0, report.shed(), run + ": refused with 'E'");
         assertEquals(conns, report.ok(), run + ": ok");
         assertEquals((long)conns * MESSAGES, report.replies(), run + ": replies");
+    }
+
+    /** Which phase and kind each failure was, to tell the server's doing from the client's. */
+    private static String failures(final Report report)
+    {
+        final StringBuilder text = new StringBuilder();
+        for (final Phase phase : Phase.values())
+        {
+            for (final FailureKind kind : FailureKind.values())
+            {
+                if (report.failures(phase, kind) > 0)
+                {
+                    text.append(' ').append(phase).append('/').append(kind).append('=').append(report.failures(phase, kind));
+                }
+            }
+        }
+        return text.toString();
     }
 }

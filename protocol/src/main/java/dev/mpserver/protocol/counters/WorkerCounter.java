@@ -53,7 +53,9 @@ public enum WorkerCounter
     /** Routing needed more session state than a channel frame carries: refused with an RTMP error. */
     RTMP_STATE_TOO_LARGE("rtmp state over 32 KiB (refused)", false),
     /** A handed-over state this worker could not replay exactly: refused. */
-    RTMP_RESUME_ERRORS("rtmp resume errors (refused)", false);
+    RTMP_RESUME_ERRORS("rtmp resume errors (refused)", false),
+    /** A client's fd was still registered from an earlier life of the same socket here (re-pointed, not refused). */
+    STALE_REGISTRATIONS("stale epoll registrations re-pointed", false);
 
     public static final int TYPE_ID_BASE = 1000;
     public static final int COUNT = values().length;

@@ -6,6 +6,7 @@ import static dev.mpserver.protocol.posix.EpollEvents.EPOLLOUT;
 import static dev.mpserver.protocol.posix.EpollEvents.EPOLLRDHUP;
 import static dev.mpserver.protocol.posix.EpollEvents.EPOLL_CTL_ADD;
 import static dev.mpserver.protocol.posix.EpollEvents.EPOLL_CTL_DEL;
+import static dev.mpserver.protocol.posix.EpollEvents.EPOLL_CTL_MOD;
 
 import dev.mpserver.protocol.counters.WorkerCounter;
 import dev.mpserver.protocol.net.LingeringClose;
@@ -93,17 +94,28 @@ public final class ClientIo
         return slot;
     }
 
-    /** Puts the client in the epoll set, edge-triggered. @return false if epoll refused it */
+    /**
+     * Puts the client in the epoll set, edge-triggered. A registration of the same socket under the
+     * same fd number that outlived an earlier fd (EEXIST) is re-pointed at this client instead.
+     *
+     * @return false if epoll refused it
+     */
     public boolean register(final int slot)
     {
         final long token = ((long)(table.generation(slot) & GENERATION_MASK) << 32) | slot;
         registration.set(0, CLIENT_EVENTS, token);
-        final boolean added = 0 == libc.epoll_ctl(epollFd, EPOLL_CTL_ADD, table.fd(slot), registration.address());
+        boolean added = 0 == libc.epoll_ctl(epollFd, EPOLL_CTL_ADD, table.fd(slot), registration.address());
+        if (!added && Posix.errno() == Errno.EEXIST)
+        {
+            counters.increment(WorkerCounter.STALE_REGISTRATIONS);
+            added = 0 == libc.epoll_ctl(epollFd, EPOLL_CTL_MOD, table.fd(slot), registration.address());
+        }
         table.registered(slot, added);
         return added;
     }
 
-    private void unregister(final int slot)
+    /** Takes the client out of the epoll set, if it is in; its fd stays open. */
+    public void unregister(final int slot)
     {
         if (table.isRegistered(slot))
         {

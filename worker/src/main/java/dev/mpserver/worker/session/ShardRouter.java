@@ -180,6 +180,10 @@ public final class ShardRouter
             }
             length = 1 + written;
         }
+        // Out of the epoll set while the fd is still ours: posting may send it and close our copy at
+        // once, and a registration left behind would outlive the fd (the file is alive in flight) and
+        // refuse this same client with EEXIST if the master sends it back here under the same number.
+        io.unregister(slot);
         final int result = link.handOff(table.fd(slot), shardId, table.size() - 1, payload, 0, length);
         if (result != Channel.QUEUED)
         {
