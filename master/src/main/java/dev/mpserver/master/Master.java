@@ -24,6 +24,7 @@ import dev.mpserver.master.routing.ShardTable;
 import dev.mpserver.master.signal.IntervalTimer;
 import dev.mpserver.master.signal.SignalRing;
 import dev.mpserver.master.signal.SignalWaiter;
+import dev.mpserver.protocol.counters.HopLatency;
 import dev.mpserver.protocol.posix.Posix;
 import org.agrona.concurrent.CachedNanoClock;
 import org.apache.logging.log4j.LogManager;
@@ -81,6 +82,7 @@ public final class Master
         final ShutdownSequence shutdown = new ShutdownSequence(
             table, commands, refusal.shuttingDown(), clock, config.drainTimeoutMs, config.gracePeriodMs);
         final ShardTable shards = new ShardTable();
+        final HopLatency toMaster = new HopLatency();
         final Placement placement = new Placement(table, config.workerCapacity, config.maxWorkers, spawner::spawn);
         final HandoffRouter router = new HandoffRouter(
             table, shards, placement, refusal, shutdown, counters, clock, pid, config.shardTtlMs);
@@ -88,11 +90,11 @@ public final class Master
             new PoolLimits(config.workers, config.maxWorkers, config.minSpare, config.maxSpare, config.maxServed), config.runDir,
             ready -> announceReady(pid, ready));
         final ChannelPump pump = new ChannelPump(
-            table, new WorkerFrameDispatcher(supervisor, router, counters, config.worker.maxClients), router, counters);
+            table, new WorkerFrameDispatcher(supervisor, router, counters, config.worker.maxClients, toMaster), router, counters);
         final SignalOrPollIdleStrategy idle = new SignalOrPollIdleStrategy(
             new ChannelAsyncSwitch(table, counters), pump::readEveryChannel, () -> ring.pending() || pump.backlogged(), waiter::await,
             counters);
-        final CountersPublisher publisher = new CountersPublisher(table, shards, placement, refusal, counters, clock);
+        final CountersPublisher publisher = new CountersPublisher(table, shards, placement, refusal, counters, clock, toMaster);
         publisher.publishLimits(config.maxWorkers, config.worker.maxClients, config.workerCapacity);
 
         final IntervalTimer timer = new IntervalTimer(counters);

@@ -7,6 +7,7 @@ import dev.mpserver.master.pump.WorkerFrameHandler;
 import dev.mpserver.master.routing.HandoffRouter;
 import dev.mpserver.protocol.channel.ChannelCommand;
 import dev.mpserver.protocol.channel.ChannelFrame;
+import dev.mpserver.protocol.counters.HopLatency;
 import dev.mpserver.protocol.counters.MasterCounter;
 import dev.mpserver.protocol.posix.Posix;
 import org.apache.logging.log4j.LogManager;
@@ -24,14 +25,21 @@ public final class WorkerFrameDispatcher implements WorkerFrameHandler
     private final HandoffRouter router;
     private final MasterCounters counters;
     private final int maxClients;
+    private final HopLatency toMaster;
 
-    /** @param maxClients a worker's --max-clients: a LOAD below it clears a RETURN's "full" */
-    public WorkerFrameDispatcher(final Supervisor supervisor, final HandoffRouter router, final MasterCounters counters, final int maxClients)
+    /**
+     * @param maxClients a worker's --max-clients: a LOAD below it clears a RETURN's "full"
+     * @param toMaster   where each hand-off's trip from its worker's post to our read is timed
+     */
+    public WorkerFrameDispatcher(
+        final Supervisor supervisor, final HandoffRouter router, final MasterCounters counters, final int maxClients,
+        final HopLatency toMaster)
     {
         this.supervisor = supervisor;
         this.router = router;
         this.counters = counters;
         this.maxClients = maxClients;
+        this.toMaster = toMaster;
     }
 
     @Override
@@ -48,6 +56,7 @@ public final class WorkerFrameDispatcher implements WorkerFrameHandler
                 break;
             case ChannelCommand.HANDOFF:
                 counters.increment(MasterCounter.HANDOFFS_IN);
+                toMaster.record(System.nanoTime() - frame.time());
                 if (fd == ChannelFrame.FD_LOST)
                 {
                     counters.increment(MasterCounter.FDS_LOST);

@@ -22,6 +22,7 @@ import dev.mpserver.protocol.channel.Channel;
 import dev.mpserver.protocol.channel.ChannelCommand;
 import dev.mpserver.protocol.channel.ChannelFrame;
 import dev.mpserver.protocol.counters.CountersFile;
+import dev.mpserver.protocol.counters.HopLatency;
 import dev.mpserver.protocol.counters.MasterCounter;
 import dev.mpserver.protocol.posix.Posix;
 import org.agrona.concurrent.CachedNanoClock;
@@ -71,7 +72,7 @@ public final class InProcessMaster implements AutoCloseable
         router = new HandoffRouter(table, shards, placement, refusal, shutdown, counters, clock, MASTER_PID, 60_000);
         supervisor = new Supervisor(table, spawner, processes, commands, router, shutdown, counters, clock, limits, runDir,
             announced::add);
-        pump = new ChannelPump(table, new WorkerFrameDispatcher(supervisor, router, counters, MAX_CLIENTS), router, counters);
+        pump = new ChannelPump(table, new WorkerFrameDispatcher(supervisor, router, counters, MAX_CLIENTS, new HopLatency()), router, counters);
     }
 
     /** Sets the master's clock. */

@@ -74,7 +74,8 @@ final class ClusterCounters
         long sum = 0;
         for (final Host host : hosts)
         {
-            sum += host.counters().total(counter); // gauges: live workers only, so a stopped host adds nothing
+            final long value = host.counters().total(counter); // gauges: live workers only, so a stopped host adds nothing
+            sum = counter.aggregate() == WorkerCounter.Aggregate.MAXIMUM ? Math.max(sum, value) : sum + value;
         }
         return sum;
     }

@@ -10,6 +10,7 @@ import dev.mpserver.master.process.WorkerTable;
 import dev.mpserver.master.routing.ClientRefusal;
 import dev.mpserver.master.routing.Placement;
 import dev.mpserver.master.routing.ShardTable;
+import dev.mpserver.protocol.counters.HopLatency;
 import dev.mpserver.protocol.counters.MasterCounter;
 import org.agrona.concurrent.CachedNanoClock;
 import org.apache.logging.log4j.LogManager;
@@ -37,13 +38,15 @@ public final class CountersPublisher
     private final ClientRefusal refusal;
     private final MasterCounters counters;
     private final CachedNanoClock clock;
+    private final HopLatency toMaster;
     private long lastPublishNanos;
     private long lastSigQNanos;
 
     public CountersPublisher(
         final WorkerTable table, final ShardTable shards, final Placement placement, final ClientRefusal refusal,
-        final MasterCounters counters, final CachedNanoClock clock)
+        final MasterCounters counters, final CachedNanoClock clock, final HopLatency toMaster)
     {
+        this.toMaster = toMaster;
         this.table = table;
         this.shards = shards;
         this.placement = placement;
@@ -77,6 +80,10 @@ public final class CountersPublisher
         {
             lastSigQNanos = nowNanos;
             readSigQ();
+            toMaster.roll();
+            counters.set(MasterCounter.HOP_TO_MASTER_P50_US, toMaster.p50Micros());
+            counters.set(MasterCounter.HOP_TO_MASTER_P99_US, toMaster.p99Micros());
+            counters.set(MasterCounter.HOP_TO_MASTER_MAX_US, toMaster.maxMicros());
         }
         int clients = 0;
         int backlog = 0;

@@ -259,7 +259,8 @@ public final class Channel implements AutoCloseable
             return FULL;
         }
         final UnsafeBuffer bytes = queue.bytes();
-        ChannelFrame.encode(bytes, at, command, attachedFd >= 0, shardId, load, pid, ++seq, lastReceivedSeq, payloadLength);
+        ChannelFrame.encode(bytes, at, command, attachedFd >= 0, shardId, load, pid, ++seq, lastReceivedSeq, payloadLength,
+            System.nanoTime());
         if (payloadLength > 0)
         {
             bytes.putBytes(at + ChannelFrame.HEADER_LENGTH, payload, payloadOffset, payloadLength);

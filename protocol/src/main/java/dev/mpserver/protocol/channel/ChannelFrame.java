@@ -32,13 +32,20 @@ import org.agrona.MutableDirectBuffer;
  *  +---------------------------------------------------------------+       received from its peer when it wrote this
  *  |                        payload-length                         |  @28  0..MAX_PAYLOAD_LENGTH
  *  +---------------------------------------------------------------+
- *  |                     payload (opaque) ...                      |  @32
+ *  |                                                               |  @32  sender's System.nanoTime() when it
+ *  +                        time (int64)                           +       posted the frame (CLOCK_MONOTONIC:
+ *  |                                                               |       comparable between processes)
+ *  +---------------------------------------------------------------+
+ *  |                     payload (opaque) ...                      |  @40
  *  +---------------------------------------------------------------+
  * </pre>
  *
  * The fd-slot is little-endian like every field: count in the low 16 bits, index in the high 16,
  * so a frame sent alone with its fd reads 1 (index 0 of 1), the value a one-fd-per-sendmsg sender
  * writes.
+ *
+ * <p>{@code time} lets the receiver measure how long the frame took from the sender's post to
+ * its own read: the hops of a routed client ({@code mpserver stat}'s hand-off latencies).
  *
  * <p>{@code ack} lets the master tell what a worker's report already reflects: a LOAD counts the
  * hand-offs up to its ack, so the master adds those it forwarded after; a SHARD_GONE with an ack
@@ -60,7 +67,8 @@ public final class ChannelFrame
     public static final int SEQ_OFFSET = PID_OFFSET + Integer.BYTES;
     public static final int ACK_OFFSET = SEQ_OFFSET + Integer.BYTES;
     public static final int PAYLOAD_LENGTH_OFFSET = ACK_OFFSET + Integer.BYTES;
-    public static final int HEADER_LENGTH = PAYLOAD_LENGTH_OFFSET + Integer.BYTES;
+    public static final int TIME_OFFSET = PAYLOAD_LENGTH_OFFSET + Integer.BYTES;
+    public static final int HEADER_LENGTH = TIME_OFFSET + Long.BYTES;
     /** Most payload one frame may carry: a hand-off's session state is bounded by its sender. */
     public static final int MAX_PAYLOAD_LENGTH = 32 * 1024;
     public static final int MAX_FRAME_LENGTH = HEADER_LENGTH + MAX_PAYLOAD_LENGTH;
@@ -160,6 +168,12 @@ public final class ChannelFrame
         return buffer.getInt(offset + ACK_OFFSET, LITTLE_ENDIAN);
     }
 
+    /** Sender's {@code System.nanoTime()} when it posted this frame. */
+    public long time()
+    {
+        return buffer.getLong(offset + TIME_OFFSET, LITTLE_ENDIAN);
+    }
+
     /** RETURN: clients of the returned shard still on the returning worker ({@code load} field). */
     public int shardClients()
     {
@@ -183,7 +197,8 @@ public final class ChannelFrame
         final int pid,
         final int seq,
         final int ack,
-        final int payloadLength)
+        final int payloadLength,
+        final long time)
     {
         buffer.putInt(offset + COMMAND_OFFSET, command, LITTLE_ENDIAN);
         buffer.putInt(offset + FD_SLOT_OFFSET, hasFd ? 1 : 0, LITTLE_ENDIAN);
@@ -193,6 +208,7 @@ public final class ChannelFrame
         buffer.putInt(offset + SEQ_OFFSET, seq, LITTLE_ENDIAN);
         buffer.putInt(offset + ACK_OFFSET, ack, LITTLE_ENDIAN);
         buffer.putInt(offset + PAYLOAD_LENGTH_OFFSET, payloadLength, LITTLE_ENDIAN);
+        buffer.putLong(offset + TIME_OFFSET, time, LITTLE_ENDIAN);
         return HEADER_LENGTH;
     }
 

@@ -47,7 +47,11 @@ public enum MasterCounter
     /** Workers the master would not place a new shard on: full by its count or by their RETURN. */
     WORKERS_FULL("workers at capacity", true),
     /** setitimer, kill or fcntl calls of the master that failed; each is also a log line saying which and why. */
-    SYSCALL_FAILURES("failed syscalls (see the log)", false);
+    SYSCALL_FAILURES("failed syscalls (see the log)", false),
+    /** A worker posted a hand-off → the master read it (its flush, the kernel, the RT signal, our wake-up), last second. */
+    HOP_TO_MASTER_P50_US("hop worker->master p50 us (1 s)", true),
+    HOP_TO_MASTER_P99_US("hop worker->master p99 us (1 s)", true),
+    HOP_TO_MASTER_MAX_US("hop worker->master max us (1 s)", true);
 
     public static final int TYPE_ID_BASE = 2000;
     /** The master also keeps the totals of exited workers: type id RETIRED_TYPE_ID_BASE + WorkerCounter ordinal. */

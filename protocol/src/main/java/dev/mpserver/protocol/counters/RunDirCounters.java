@@ -225,8 +225,9 @@ public final class RunDirCounters
     }
 
     /**
-     * Live workers plus exited ones; for a gauge, live workers only; for the busiest shard, the
-     * server's busiest (the live worker whose busiest shard has the most clients).
+     * Live workers plus exited ones; for a gauge, live workers only; for a latency, the highest live
+     * worker's; for the busiest shard, the server's busiest (the live worker whose busiest shard has
+     * the most clients).
      */
     public long total(final WorkerCounter counter)
     {
@@ -242,6 +243,18 @@ public final class RunDirCounters
                 }
             }
             return null == busiest ? 0 : busiest.value(counter);
+        }
+        if (counter.aggregate() == WorkerCounter.Aggregate.MAXIMUM)
+        {
+            long highest = 0;
+            for (final Process worker : workers)
+            {
+                if (worker.alive)
+                {
+                    highest = Math.max(highest, worker.workerValues[counter.ordinal()]);
+                }
+            }
+            return highest;
         }
         long sum = counter.isGauge() ? 0 : exited(counter);
         for (final Process worker : workers)

@@ -55,18 +55,52 @@ public enum WorkerCounter
     /** A handed-over state this worker could not replay exactly: refused. */
     RTMP_RESUME_ERRORS("rtmp resume errors (refused)", false),
     /** A client's fd was still registered from an earlier life of the same socket here (re-pointed, not refused). */
-    STALE_REGISTRATIONS("stale epoll registrations re-pointed", false);
+    STALE_REGISTRATIONS("stale epoll registrations re-pointed", false),
+    // The hops of a routed client timed here, over the last second (HopLatency): gauges whose total is the workers' maximum.
+    /** Accepted here → its shard known (its 'C' read; for RTMP, the command that names the key). */
+    HOP_ROUTE_P50_US("hop accept->shard known p50 us (1 s)", Aggregate.MAXIMUM),
+    HOP_ROUTE_P99_US("hop accept->shard known p99 us (1 s)", Aggregate.MAXIMUM),
+    HOP_ROUTE_MAX_US("hop accept->shard known max us (1 s)", Aggregate.MAXIMUM),
+    /** The master posted a hand-off → this worker read it (the master's flush, the kernel, our wake-up). */
+    HOP_TO_OWNER_P50_US("hop master->owner p50 us (1 s)", Aggregate.MAXIMUM),
+    HOP_TO_OWNER_P99_US("hop master->owner p99 us (1 s)", Aggregate.MAXIMUM),
+    HOP_TO_OWNER_MAX_US("hop master->owner max us (1 s)", Aggregate.MAXIMUM),
+    /** A handed-over client read from the channel → its first frames answered and written. */
+    HOP_SERVE_P50_US("hop hand-over->replies sent p50 us (1 s)", Aggregate.MAXIMUM),
+    HOP_SERVE_P99_US("hop hand-over->replies sent p99 us (1 s)", Aggregate.MAXIMUM),
+    HOP_SERVE_MAX_US("hop hand-over->replies sent max us (1 s)", Aggregate.MAXIMUM);
+
+    /** How live workers' values make a total. */
+    public enum Aggregate
+    {
+        /** Counts: live and exited workers summed. */
+        SUM,
+        /** Levels: live workers summed. */
+        GAUGE,
+        /** Latencies: the highest live worker's. */
+        MAXIMUM
+    }
 
     public static final int TYPE_ID_BASE = 1000;
     public static final int COUNT = values().length;
 
     private final String label;
-    private final boolean gauge;
+    private final Aggregate aggregate;
 
     WorkerCounter(final String label, final boolean gauge)
     {
+        this(label, gauge ? Aggregate.GAUGE : Aggregate.SUM);
+    }
+
+    WorkerCounter(final String label, final Aggregate aggregate)
+    {
         this.label = label;
-        this.gauge = gauge;
+        this.aggregate = aggregate;
+    }
+
+    public Aggregate aggregate()
+    {
+        return aggregate;
     }
 
     public String label()
@@ -77,7 +111,7 @@ public enum WorkerCounter
     /** A gauge is a current level (not summed into the totals of exited workers). */
     public boolean isGauge()
     {
-        return gauge;
+        return aggregate != Aggregate.SUM;
     }
 
     public int typeId()

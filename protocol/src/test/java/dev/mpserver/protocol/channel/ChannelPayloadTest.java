@@ -95,7 +95,7 @@ class ChannelPayloadTest
         final Channel receiver = new Channel(pair[0]);
         final int length = ChannelFrame.MAX_PAYLOAD_LENGTH;
         final UnsafeBuffer frame = NativeMemory.allocate(ChannelFrame.HEADER_LENGTH + length);
-        ChannelFrame.encode(frame, 0, ChannelCommand.HANDOFF, false, 7, 0, 0, 1, 0, length);
+        ChannelFrame.encode(frame, 0, ChannelCommand.HANDOFF, false, 7, 0, 0, 1, 0, length, 0L);
         frame.putBytes(ChannelFrame.HEADER_LENGTH, bytes(length, 3));
         final int total = ChannelFrame.HEADER_LENGTH + length;
         int written = 0;
@@ -166,7 +166,7 @@ class ChannelPayloadTest
     {
         final Channel receiver = new Channel(pair[0]);
         final UnsafeBuffer frame = NativeMemory.allocate(ChannelFrame.HEADER_LENGTH);
-        ChannelFrame.encode(frame, 0, ChannelCommand.HANDOFF, false, 7, 0, 0, 1, 0, ChannelFrame.MAX_PAYLOAD_LENGTH + 1);
+        ChannelFrame.encode(frame, 0, ChannelCommand.HANDOFF, false, 7, 0, 0, 1, 0, ChannelFrame.MAX_PAYLOAD_LENGTH + 1, 0L);
         Posix.LIBC.write(pair[1], frame.addressOffset(), ChannelFrame.HEADER_LENGTH);
         assertEquals(0, receiver.receive(collect));
         assertTrue(receiver.isClosed());

@@ -200,7 +200,7 @@ class ChannelTest
         final UnsafeBuffer batch = NativeMemory.allocate(3 * ChannelFrame.HEADER_LENGTH);
         for (int i = 0; i < 3; i++)
         {
-            ChannelFrame.encode(batch, i * ChannelFrame.HEADER_LENGTH, ChannelCommand.HANDOFF, true, i, 0, 0, i + 1, 0, 0);
+            ChannelFrame.encode(batch, i * ChannelFrame.HEADER_LENGTH, ChannelCommand.HANDOFF, true, i, 0, 0, i + 1, 0, 0, 0L);
             ChannelFrame.putFdSlot(batch, i * ChannelFrame.HEADER_LENGTH, i, 3);
         }
         final MsgHdr header = new MsgHdr(MsgHdr.cmsgSpace(3 * Integer.BYTES));
@@ -367,7 +367,7 @@ class ChannelTest
     void partialFrameStaysBufferedUntilComplete()
     {
         final UnsafeBuffer frame = NativeMemory.allocate(ChannelFrame.HEADER_LENGTH);
-        ChannelFrame.encode(frame, 0, ChannelCommand.SHARD_GONE, false, 99, 0, 0, 1, 0, 0);
+        ChannelFrame.encode(frame, 0, ChannelCommand.SHARD_GONE, false, 99, 0, 0, 1, 0, 0, 0L);
         final Channel receiver = new Channel(pair[0]);
         for (int i = 0; i < ChannelFrame.HEADER_LENGTH; i++)
         {
@@ -468,7 +468,7 @@ class ChannelTest
     private static void sendRaw(final int fd, final int command, final boolean fdFlag, final int shard, final int[] fds)
     {
         final UnsafeBuffer frame = NativeMemory.allocate(ChannelFrame.HEADER_LENGTH);
-        ChannelFrame.encode(frame, 0, command, fdFlag, shard, 0, 0, 1, 0, 0);
+        ChannelFrame.encode(frame, 0, command, fdFlag, shard, 0, 0, 1, 0, 0, 0L);
         final MsgHdr header = new MsgHdr(MsgHdr.cmsgSpace(fds.length * Integer.BYTES));
         header.data(frame.addressOffset(), ChannelFrame.HEADER_LENGTH);
         if (fds.length > 0)
@@ -491,7 +491,7 @@ class ChannelTest
     private static void sendRawTwoCmsgs(final int fd, final int shard, final int first, final int second)
     {
         final UnsafeBuffer frame = NativeMemory.allocate(ChannelFrame.HEADER_LENGTH);
-        ChannelFrame.encode(frame, 0, ChannelCommand.HANDOFF, true, shard, 0, 0, 1, 0, 0);
+        ChannelFrame.encode(frame, 0, ChannelCommand.HANDOFF, true, shard, 0, 0, 1, 0, 0, 0L);
         final int one = MsgHdr.cmsgSpace(Integer.BYTES);
         final MsgHdr header = new MsgHdr(2 * one);
         header.data(frame.addressOffset(), ChannelFrame.HEADER_LENGTH).expectControl();

@@ -42,6 +42,7 @@ public final class ClientTable
     private final int[] shard;
     private final int[] generation;
     private final long[] lastActivityNanos;
+    private final long[] admittedNanos;
     private final int[] idlePrev;
     private final int[] idleNext;
     private final int[] shardPrev;
@@ -71,6 +72,7 @@ public final class ClientTable
         shard = new int[capacity];
         generation = new int[capacity];
         lastActivityNanos = new long[capacity];
+        admittedNanos = new long[capacity];
         idlePrev = new int[capacity];
         idleNext = new int[capacity];
         shardPrev = new int[capacity];
@@ -136,6 +138,7 @@ public final class ClientTable
         registered[slot] = false;
         serving += initialState == SERVING ? 1 : 0;
         lastActivityNanos[slot] = nowNanos;
+        admittedNanos[slot] = nowNanos;
         idleAppend(slot);
         size++;
         return slot;
@@ -365,6 +368,12 @@ public final class ClientTable
     public int leastRecentlyActive()
     {
         return idleHead;
+    }
+
+    /** When the client was taken in here (accepted, or handed over). */
+    public long admittedNanos(final int slot)
+    {
+        return admittedNanos[slot];
     }
 
     public long lastActivityNanos(final int slot)

@@ -10,11 +10,14 @@ import dev.mpserver.protocol.channel.Channel;
 import dev.mpserver.protocol.channel.ChannelCommand;
 import dev.mpserver.protocol.channel.ChannelFrame;
 import dev.mpserver.protocol.channel.ChannelFrameHandler;
+import dev.mpserver.protocol.counters.HopLatency;
 import dev.mpserver.protocol.counters.WorkerCounter;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.worker.WorkerCounters;
 import dev.mpserver.worker.WorkerLog;
 import org.agrona.DirectBuffer;
+import java.util.function.IntPredicate;
+
 import org.agrona.collections.IntHashSet;
 
 /**
@@ -25,7 +28,7 @@ import org.agrona.collections.IntHashSet;
  *
  * <p>LOAD reports served clients only, at most every {@link #LOAD_REPORT_INTERVAL_NANOS}, when the
  * count changed or hand-offs were read since the last report: the master counts those it sent
- * after the report's ack as load until a report covers them.
+ * after the report's ack as load until a report covers them. SHARD_GONEs go with it.
  *
  * <p>A shard returned as empty ({@link #returnClient}) stays returned until the master's
  * SHARD_MOVED: every client of it the master had already sent is returned too, so a worker that
@@ -52,13 +55,17 @@ public final class MasterLink implements ChannelFrameHandler
     private final int pid;
     private final WorkerCounters counters;
     private final IntHashSet returnedShards = new IntHashSet();
+    private final IntHashSet emptiedShards = new IntHashSet();
+    private final HopLatency toOwner;
     private Handler handler;
     private int lastReportedLoad;
     private int lastReportedAck;
     private long lastLoadReportNanos;
 
-    public MasterLink(final int channelFd, final int pid, final WorkerCounters counters)
+    /** @param toOwner where each hand-off's trip from the master's post to our read is timed */
+    public MasterLink(final int channelFd, final int pid, final WorkerCounters counters, final HopLatency toOwner)
     {
+        this.toOwner = toOwner;
         this.channel = new Channel(channelFd);
         this.pid = pid;
         this.counters = counters;
@@ -117,15 +124,21 @@ public final class MasterLink implements ChannelFrameHandler
         return returnedShards.contains(shardId);
     }
 
-    /** The last client of a shard left; the frame's ack lets the master tell a stale report from a real one. */
+    /**
+     * The last client of a shard left. Reported with the next LOAD, not at once: the master only
+     * ages the shard (its TTL is seconds), and a frame per leaving client cost the master a wake-up
+     * per client, as much as the hand-off itself. A shard that got a client again meanwhile is not
+     * reported; one that is still empty goes with the ack of that moment, which is what the master
+     * checks a report against.
+     */
     public void shardEmpty(final int shardId)
     {
-        post(ChannelCommand.SHARD_GONE, shardId, 0);
+        emptiedShards.add(shardId);
     }
 
     public boolean isLoadReportDue(final int serving)
     {
-        return serving != lastReportedLoad || channel.lastReceivedSeq() != lastReportedAck;
+        return serving != lastReportedLoad || channel.lastReceivedSeq() != lastReportedAck || !emptiedShards.isEmpty();
     }
 
     /** When the next LOAD may go, if one is due. */
@@ -134,10 +147,26 @@ public final class MasterLink implements ChannelFrameHandler
         return lastLoadReportNanos + LOAD_REPORT_INTERVAL_NANOS;
     }
 
-    public void reportLoad(final int serving, final int shards, final long nowNanos)
+    /**
+     * LOAD, and SHARD_GONE for the shards that emptied since the last report and still are, at most
+     * every {@link #LOAD_REPORT_INTERVAL_NANOS}.
+     *
+     * @param isEmpty whether a shard has no client here now
+     */
+    public void reportLoad(final int serving, final int shards, final long nowNanos, final IntPredicate isEmpty)
     {
         if (isLoadReportDue(serving) && nowNanos - lastLoadReportNanos >= LOAD_REPORT_INTERVAL_NANOS)
         {
+            final IntHashSet.IntIterator emptied = emptiedShards.iterator();
+            while (emptied.hasNext())
+            {
+                final int shardId = emptied.nextValue();
+                if (isEmpty.test(shardId))
+                {
+                    post(ChannelCommand.SHARD_GONE, shardId, 0);
+                }
+            }
+            emptiedShards.clear();
             lastReportedLoad = serving;
             lastReportedAck = channel.lastReceivedSeq();
             lastLoadReportNanos = nowNanos;
@@ -186,6 +215,7 @@ public final class MasterLink implements ChannelFrameHandler
         switch (frame.command())
         {
             case ChannelCommand.HANDOFF:
+                toOwner.record(System.nanoTime() - frame.time());
                 if (fd == ChannelFrame.FD_LOST)
                 {
                     counters.increment(WorkerCounter.FDS_LOST);

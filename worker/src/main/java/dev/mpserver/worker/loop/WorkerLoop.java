@@ -6,6 +6,8 @@ import static dev.mpserver.protocol.posix.EpollEvents.EPOLLOUT;
 import static dev.mpserver.protocol.posix.EpollEvents.EPOLLRDHUP;
 import static dev.mpserver.protocol.posix.EpollEvents.EPOLL_CTL_ADD;
 
+import java.util.function.IntPredicate;
+
 import dev.mpserver.protocol.counters.WorkerCounter;
 import dev.mpserver.protocol.net.LingeringClose;
 import dev.mpserver.protocol.posix.EpollEvents;
@@ -14,6 +16,7 @@ import dev.mpserver.protocol.posix.LibC;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.PosixException;
 import dev.mpserver.protocol.wire.WireProtocol;
+import dev.mpserver.worker.HopTimes;
 import dev.mpserver.worker.WorkerCounters;
 import dev.mpserver.worker.WorkerLog;
 import dev.mpserver.worker.client.ClientIo;
@@ -62,6 +65,8 @@ public final class WorkerLoop implements MasterLink.Handler
     private final EpollEvents registration = new EpollEvents(1);
     private final Deadlines deadlines = new Deadlines(MAX_WAIT_NANOS);
     private final WorkerCounters counters;
+    private final HopTimes hops = new HopTimes();
+    private final IntPredicate isEmptyShard;
     private final ClientTable table;
     private final LingeringClose lingering;
     private final ClientIo io;
@@ -87,16 +92,17 @@ public final class WorkerLoop implements MasterLink.Handler
         this.epollFd = Posix.checked("epoll_create1", libc.epoll_create1(EpollEvents.EPOLL_CLOEXEC));
         this.counters = WorkerCounters.open(config.runDir, pid, config.slot);
         this.table = new ClientTable(config.maxClients + config.transitSlots());
+        this.isEmptyShard = shardId -> 0 == table.clientsOnShard(shardId);
         this.lingering = new LingeringClose(config.lingerCapacity(), config.lingerTimeoutNanos, LINGER_MAX_BYTES, epollFd);
         this.io = new ClientIo(table, lingering, counters, epollFd, config.outputCapBytes);
-        this.link = channelFd == NO_CHANNEL ? null : new MasterLink(channelFd, pid, counters);
+        this.link = channelFd == NO_CHANNEL ? null : new MasterLink(channelFd, pid, counters, hops.toOwner);
         final Protocols protocols = new Protocols();
-        final ShardRouter router = new ShardRouter(table, io, link, protocols, counters, config.maxClients);
+        final ShardRouter router = new ShardRouter(table, io, link, protocols, counters, config.maxClients, hops.route);
         protocols.add(new ControlProtocol(table, io, router, counters, pid, config.slot));
         this.rtmp = new RtmpProtocol(table, io, router, counters, pid, config.rtmp, config.outputCapBytes);
         protocols.add(rtmp);
         this.sessions = new ClientSessions(table, io, protocols, router, link, lingering, counters, config.idleTimeoutNanos,
-            this::resumeAccepting);
+            this::resumeAccepting, hops.serve);
         this.acceptor = new Acceptor(listenFd, epollFd, table, counters,
             null == link ? Acceptor.BATCH_ALONE : Acceptor.BATCH_UNDER_MASTER, sessions::admitAccepted);
         if (null != link)
@@ -223,7 +229,7 @@ public final class WorkerLoop implements MasterLink.Handler
         {
             // Served clients only: a burst of just-accepted connections, most about to be handed
             // off, would make the master think this worker is loaded and send new shards elsewhere.
-            link.reportLoad(table.serving(), table.shardCount(), nowNanos);
+            link.reportLoad(table.serving(), table.shardCount(), nowNanos, isEmptyShard);
         }
         if (draining && (0 == table.size() || nowNanos - drainDeadlineNanos >= 0))
         {
@@ -256,6 +262,7 @@ public final class WorkerLoop implements MasterLink.Handler
         counters.set(WorkerCounter.LINGER_AT_CAPACITY, lingering.closedAtCapacity());
         rtmp.publishGauges();
         rtmp.publishHotKeys(busiest, busiest == WireProtocol.NO_SHARD ? 0 : table.clientsOnShard(busiest), nowNanos);
+        hops.publishIfDue(counters, nowNanos);
         counters.heartbeat();
     }
 

@@ -6,6 +6,7 @@ import static dev.mpserver.protocol.posix.EpollEvents.EPOLLIN;
 import static dev.mpserver.protocol.posix.EpollEvents.EPOLLOUT;
 import static dev.mpserver.protocol.posix.EpollEvents.EPOLLRDHUP;
 
+import dev.mpserver.protocol.counters.HopLatency;
 import dev.mpserver.protocol.counters.WorkerCounter;
 import dev.mpserver.protocol.net.LingeringClose;
 import dev.mpserver.protocol.posix.Errno;
@@ -49,6 +50,7 @@ public final class ClientSessions implements ClientIo.Listener, ShardRouter.Refu
     private final long idleTimeoutNanos;
     private final Runnable onSlotFreed;
     private final UnsafeBuffer errorFrame = NativeMemory.allocate(WireProtocol.MAX_ERROR_FRAME_LENGTH);
+    private final HopLatency serveTimes;
     private long nowNanos;
 
     /**
@@ -57,8 +59,10 @@ public final class ClientSessions implements ClientIo.Listener, ShardRouter.Refu
      */
     public ClientSessions(
         final ClientTable table, final ClientIo io, final Protocols protocols, final ShardRouter router, final MasterLink link,
-        final LingeringClose lingering, final WorkerCounters counters, final long idleTimeoutNanos, final Runnable onSlotFreed)
+        final LingeringClose lingering, final WorkerCounters counters, final long idleTimeoutNanos, final Runnable onSlotFreed,
+        final HopLatency serveTimes)
     {
+        this.serveTimes = serveTimes;
         this.table = table;
         this.io = io;
         this.protocols = protocols;
@@ -92,10 +96,12 @@ public final class ClientSessions implements ClientIo.Listener, ShardRouter.Refu
         final boolean draining, final long now)
     {
         nowNanos = now;
+        final long start = System.nanoTime();
         final int slot = router.accept(shardId, fd, state, offset, length, draining, now);
         if (slot != ClientTable.NONE)
         {
             admit(slot);
+            serveTimes.record(System.nanoTime() - start);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.mpserver.worker.session;
 import dev.mpserver.protocol.channel.Channel;
 import dev.mpserver.protocol.channel.ChannelFrame;
 import dev.mpserver.protocol.counters.WorkerCounter;
+import dev.mpserver.protocol.counters.HopLatency;
 import dev.mpserver.protocol.wire.ErrorCode;
 import dev.mpserver.protocol.wire.WireProtocol;
 import dev.mpserver.worker.WorkerCounters;
@@ -44,13 +45,15 @@ public final class ShardRouter
     private final WorkerCounters counters;
     private final int maxClients;
     private final UnsafeBuffer payload = new UnsafeBuffer(new byte[ChannelFrame.MAX_PAYLOAD_LENGTH]);
+    private final HopLatency routeTimes;
     private Refusal refusal;
 
     /** @param link the master, or null alone (single-process mode) */
     public ShardRouter(
         final ClientTable table, final ClientIo io, final MasterLink link, final Protocols protocols,
-        final WorkerCounters counters, final int maxClients)
+        final WorkerCounters counters, final int maxClients, final HopLatency routeTimes)
     {
+        this.routeTimes = routeTimes;
         this.table = table;
         this.io = io;
         this.link = link;
@@ -82,6 +85,7 @@ public final class ShardRouter
      */
     public int route(final int slot, final int shardId)
     {
+        routeTimes.record(System.nanoTime() - table.admittedNanos(slot));
         if (null == link || table.clientsOnShard(shardId) > 0)
         {
             if (isFull())
