@@ -53,6 +53,7 @@ final class ServerUnderTest implements AutoCloseable
     {
         final Path runDir = Files.createTempDirectory(workDir, "mpserver-");
         final List<String> command = new ArrayList<>(java.command());
+        command.add(1, "-XX:TieredStopAtLevel=1"); // as the launchers run it; a --java option after it wins
         command.addAll(List.of("-cp", repo.resolve("master/target/lib").toAbsolutePath() + File.separator + "*",
             "dev.mpserver.master.cli.MpServer", "--host", "127.0.0.1", "--port", "0", "--run-dir", runDir.toString()));
         command.addAll(List.of(args));

@@ -93,7 +93,8 @@ public final class ServerOptions
      * would also cap the direct memory the client buffers live in; C2 stays on for throughput.
      */
     @Option(names = "--worker-jvm-opts",
-        defaultValue = "-XX:+UseSerialGC -Xss256k -Xms8m -XX:ReservedCodeCacheSize=48m -XX:CICompilerCount=2 -XX:-UsePerfData",
+        defaultValue = "-XX:+UseSerialGC -Xss256k -Xms8m -XX:ReservedCodeCacheSize=48m -XX:CICompilerCount=2 -XX:-UsePerfData "
+            + "-XX:TieredStopAtLevel=1",
         description = "JVM options of worker processes (default '${DEFAULT-VALUE}').")
     String workerJvmOpts;
 
