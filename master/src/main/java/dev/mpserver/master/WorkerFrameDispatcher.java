@@ -50,6 +50,9 @@ public final class WorkerFrameDispatcher implements WorkerFrameHandler
             case ChannelCommand.READY:
                 supervisor.onReady(from);
                 break;
+            case ChannelCommand.WARM:
+                supervisor.onWarm(from);
+                break;
             case ChannelCommand.LOAD:
                 from.onLoadReport(frame.load(), frame.ack(), maxClients);
                 from.shards = frame.shardCount();

@@ -108,6 +108,13 @@ public final class InProcessMaster implements AutoCloseable
         pass();
     }
 
+    /** The worker in {@code slot} says WARM (its warm-up done), and the master reads it. */
+    public void warm(final int slot)
+    {
+        worker(slot).send(ChannelCommand.WARM, 0, 0, table.slot(slot).pid, ChannelFrame.NO_FD);
+        pass();
+    }
+
     /** Every frame the worker {@code pid} has been sent so far (fds it carried are the test's to close). */
     public List<Received> receivedBy(final int pid)
     {

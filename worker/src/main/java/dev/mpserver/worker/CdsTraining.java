@@ -29,6 +29,8 @@ public final class CdsTraining
     private static final long READY_TIMEOUT_NANOS = 30_000_000_000L;
     /** What a default worker under our usual fd limit (20 000) serves: the training sizes its tables alike. */
     private static final int TRAINING_MAX_CLIENTS = WorkerConfig.defaultMaxClients(20_000);
+    /** Enough warm-up clients to load every class a served, handed-off and handed-over client needs. */
+    private static final int TRAINING_WARM_UP_CLIENTS = 50;
 
     private CdsTraining()
     {
@@ -50,7 +52,7 @@ public final class CdsTraining
         master.start();
         final List<String> argv = new ArrayList<>(new WorkerConfig(1, TRAINING_MAX_CLIENTS,
             WorkerConfig.DEFAULT_IDLE_TIMEOUT_MS, WorkerConfig.DEFAULT_OUTPUT_CAP, WorkerConfig.DEFAULT_DRAIN_TIMEOUT_MS,
-            WorkerConfig.DEFAULT_LINGER_TIMEOUT_MS, runDir)
+            WorkerConfig.DEFAULT_LINGER_TIMEOUT_MS, runDir).withWarmUp(TRAINING_WARM_UP_CLIENTS)
             .toArguments());
         argv.addAll(List.of(WorkerMain.ARG_CHANNEL_FD, Integer.toString(pair[1]), WorkerMain.ARG_LISTEN_FD, Integer.toString(listenFd)));
         final int exit = WorkerMain.run(argv);
@@ -83,7 +85,7 @@ public final class CdsTraining
         }
     }
 
-    /** Waits for READY, then tells the worker to stop at once. */
+    /** Waits for WARM (READY, then the warm-up's classes loaded too), then tells the worker to stop at once. */
     private static void actAsMaster(final int fd)
     {
         try (Channel channel = new Channel(fd))
@@ -92,7 +94,7 @@ public final class CdsTraining
             final long deadline = System.nanoTime() + READY_TIMEOUT_NANOS;
             while (!ready[0] && !channel.isClosed() && System.nanoTime() < deadline)
             {
-                channel.receive((frame, passed) -> ready[0] |= frame.command() == ChannelCommand.READY);
+                channel.receive((frame, passed) -> ready[0] |= frame.command() == ChannelCommand.WARM);
                 sleepAMillisecond();
             }
             channel.send(ChannelCommand.QUIT_NOW, 0, 0, 0, ChannelFrame.NO_FD);

@@ -58,6 +58,7 @@ public final class SyntheticWorker implements ChannelFrameHandler
         Posix.setNonBlocking(CHANNEL_FD);
         final int pid = Posix.LIBC.getpid();
         channel.send(ChannelCommand.READY, 0, 0, pid, ChannelFrame.NO_FD);
+        channel.send(ChannelCommand.WARM, 0, 0, pid, ChannelFrame.NO_FD); // nothing to warm: take hand-offs at once
         final ThreadLocalRandom random = ThreadLocalRandom.current();
         final int epoll = Posix.checked("epoll_create1", Posix.LIBC.epoll_create1(EpollEvents.EPOLL_CLOEXEC));
         final EpollEvents events = new EpollEvents(1).set(0, EpollEvents.EPOLLIN | EpollEvents.EPOLLOUT, CHANNEL_FD);

@@ -16,7 +16,9 @@ import org.apache.logging.log4j.Logger;
 /**
  * Keeps the pool of workers, as nginx's master keeps its children and seed 003 its prefork pool:
  * <ul>
- *   <li><b>start</b>: {@code --workers} at start-up; the ready line once that many are READY;</li>
+ *   <li><b>start</b>: {@code --workers} at start-up; the ready line once that many are warm (READY,
+ *       then WARM once their own warm-up clients are served: the first real clients meet warm
+ *       workers; a worker that never says WARM counts as warm {@link #WARM_WAIT_NANOS} after READY);</li>
  *   <li><b>reap</b> on SIGCHLD (and after a rescan, as SIGCHLD coalesces): {@code waitpid} on each
  *       known pid, never on -1; a reaped worker's shards and clients go elsewhere, its counters
  *       join the totals of exited workers;</li>
@@ -26,9 +28,9 @@ import org.apache.logging.log4j.Logger;
  *       the master stops with 2 too), nor one that was told to stop;</li>
  *   <li><b>retire</b> (on the tick) idle workers above {@code --workers} beyond {@code --max-spare},
  *       and <b>recycle</b> a worker after {@code --max-served} clients, starting its replacement;</li>
- *   <li><b>reload</b> (SIGHUP): a new generation of {@code --workers} starts, and every live
- *       worker of an older one drains: it keeps its clients, new clients of its shards go to the
- *       new generation.</li>
+ *   <li><b>reload</b> (SIGHUP): a new generation of {@code --workers} starts; the old one serves new
+ *       shards until the new one is warm, then every live worker of an older generation drains: it
+ *       keeps its clients, new clients of its shards go to the new generation.</li>
  * </ul>
  * It owns no process calls itself ({@link WorkerProcesses}, {@link WorkerSpawner}): its policy can
  * be driven in a test with made-up pids and exit statuses.
@@ -37,6 +39,8 @@ public final class Supervisor
 {
     private static final Logger LOG = LogManager.getLogger(Supervisor.class);
     private static final long NANOS_PER_MILLI = 1_000_000L;
+    /** A READY worker that has not said WARM this long after READY is taken as warm (a worker without warm-up). */
+    static final long WARM_WAIT_NANOS = 10_000_000_000L;
 
     private final WorkerTable table;
     private final WorkerSpawner spawner;
@@ -53,6 +57,8 @@ public final class Supervisor
 
     private boolean announced;
     private boolean fatalWorkerExit;
+    /** A reload started: the older generations drain once the current one is warm. */
+    private boolean reloadPending;
 
     /**
      * @param runDir   where exited workers' counters files are
@@ -103,10 +109,82 @@ public final class Supervisor
         counters.set(MasterCounter.LAST_SPAWN_TO_READY_MS, (nowNanos - slot.spawnedAtNanos) / NANOS_PER_MILLI);
         LOG.info("worker {} (slot {}) ready in {} ms", slot.pid, slot.index, (nowNanos - slot.spawnedAtNanos) / NANOS_PER_MILLI);
         routing.onWorkerReady(slot);
-        if (!announced && table.ready() >= limits.workers())
+        announceWhenWarm();
+    }
+
+    /** The worker said WARM: its warm-up is done; it gets new shards before any worker that is not. */
+    public void onWarm(final WorkerSlot slot)
+    {
+        if (slot.state != WorkerSlot.READY || slot.warm)
+        {
+            return;
+        }
+        slot.warm = true;
+        final long millis = (clock.nanoTime() - slot.spawnedAtNanos) / NANOS_PER_MILLI;
+        counters.set(MasterCounter.LAST_SPAWN_TO_WARM_MS, millis);
+        LOG.info("worker {} (slot {}) warm in {} ms", slot.pid, slot.index, millis);
+        announceWhenWarm();
+        finishReloadWhenWarm();
+    }
+
+    private void announceWhenWarm()
+    {
+        if (!announced && table.warm() >= limits.workers())
         {
             announced = true;
             allReady.accept(table.ready());
+        }
+    }
+
+    /** The old generation drains once every live worker of the current one is warm. */
+    private void finishReloadWhenWarm()
+    {
+        if (!reloadPending)
+        {
+            return;
+        }
+        final int generation = table.generation();
+        int current = 0;
+        for (int i = 0; i < table.capacity(); i++)
+        {
+            final WorkerSlot slot = table.slot(i);
+            if (slot.isLive() && slot.generation == generation)
+            {
+                if (!slot.warm)
+                {
+                    return;
+                }
+                current++;
+            }
+        }
+        if (current == 0)
+        {
+            return;
+        }
+        reloadPending = false;
+        for (int i = 0; i < table.capacity(); i++)
+        {
+            final WorkerSlot slot = table.slot(i);
+            if (slot.isLive() && slot.generation != generation)
+            {
+                drain(slot, "reload");
+            }
+        }
+    }
+
+    /** Workers READY for {@link #WARM_WAIT_NANOS} without a WARM count as warm (they have no warm-up). */
+    private void warmTheSilent()
+    {
+        final long nowNanos = clock.nanoTime();
+        for (int i = 0; i < table.capacity(); i++)
+        {
+            final WorkerSlot slot = table.slot(i);
+            if (slot.state == WorkerSlot.READY && !slot.warm && nowNanos - slot.readyAtNanos >= WARM_WAIT_NANOS)
+            {
+                LOG.warn("worker {} (slot {}) did not say WARM within {} ms of READY: taken as warm", slot.pid, slot.index,
+                    WARM_WAIT_NANOS / NANOS_PER_MILLI);
+                onWarm(slot);
+            }
         }
     }
 
@@ -143,6 +221,7 @@ public final class Supervisor
     {
         if (shutdown.isRunning())
         {
+            warmTheSilent();
             keepMinimumWorkers();
             retireExtraWorkers();
         }
@@ -156,21 +235,12 @@ public final class Supervisor
             return;
         }
         final int generation = table.nextGeneration();
-        LOG.info("SIGHUP: starting worker generation {}; the old generation drains", generation);
-        // Placement only considers the current generation, so old workers take no new shard from
-        // here on; spawn first so that the clients the drains reroute have somewhere to go.
+        LOG.info("SIGHUP: starting worker generation {}; the old generation serves until it is warm, then drains", generation);
         for (int i = 0; i < limits.workers(); i++)
         {
             spawner.spawn();
         }
-        for (int i = 0; i < table.capacity(); i++)
-        {
-            final WorkerSlot slot = table.slot(i);
-            if (slot.isLive() && slot.generation != generation)
-            {
-                drain(slot, "reload");
-            }
-        }
+        reloadPending = true;
     }
 
     private void onExit(final WorkerSlot slot, final int exitCode)

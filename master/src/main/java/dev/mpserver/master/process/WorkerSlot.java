@@ -51,6 +51,11 @@ public final class WorkerSlot
     public int shards;
     public long spawnedAtNanos;
     public long readyAtNanos;
+    /**
+     * It said WARM: its warm-up clients are served, and new shards go to it before any worker that
+     * has not (see {@code Placement}).
+     */
+    public boolean warm;
     /** Clients forwarded to it over its life (for --max-served). */
     public long served;
 
@@ -150,6 +155,7 @@ public final class WorkerSlot
         reportedLoad = 0;
         handoffsSinceReport.clear();
         full = false;
+        warm = false;
         shards = 0;
         served = 0;
     }

@@ -17,6 +17,7 @@ public final class WorkerTable
     private static final int LIVE = 1;
     private static final int READY = 2;
     private static final int SPARE = 3;
+    private static final int WARM = 4;
 
     private final WorkerSlot[] slots;
     private final Int2IntHashMap slotByChannelFd = new Int2IntHashMap(WorkerSlot.NO_SLOT);
@@ -110,6 +111,12 @@ public final class WorkerTable
         return count(READY);
     }
 
+    /** READY workers that said WARM. */
+    public int warm()
+    {
+        return count(WARM);
+    }
+
     /** Live workers carrying no client as far as the master can tell (seed 003's "spare servers"). */
     public int spare()
     {
@@ -124,6 +131,7 @@ public final class WorkerTable
             if (kind == WITH_PROCESS ? slot.hasProcess()
                 : kind == LIVE ? slot.isLive()
                 : kind == READY ? slot.state == WorkerSlot.READY
+                : kind == WARM ? slot.state == WorkerSlot.READY && slot.warm
                 : slot.isLive() && 0 == slot.load())
             {
                 count++;

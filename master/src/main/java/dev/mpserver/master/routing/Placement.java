@@ -8,7 +8,11 @@ import dev.mpserver.master.process.WorkerTable;
 /**
  * Which worker gets a shard that has none:
  * <ol>
- *   <li>the least-loaded READY worker of the current generation that has room;</li>
+ *   <li>the least-loaded warm worker (READY, and said WARM: its warm-up is done) of the current
+ *       generation that has room;</li>
+ *   <li>else the least-loaded warm one of an older generation that has room: during a reload, the
+ *       old generation serves new shards until the new one is warm (then it drains);</li>
+ *   <li>else the least-loaded READY one of the current generation with room, warm or not;</li>
  *   <li>else the least-loaded STARTING one of that generation with room (its clients wait for its
  *       READY in the master);</li>
  *   <li>else a new worker, below {@code --max-workers};</li>
@@ -43,33 +47,49 @@ public final class Placement
     public int place()
     {
         final int generation = table.generation();
-        WorkerSlot best = null;
-        WorkerSlot bestStarting = null;
+        WorkerSlot warm = null;
+        WorkerSlot warmOlder = null;
+        WorkerSlot cold = null;
+        WorkerSlot starting = null;
         for (int i = 0; i < table.capacity(); i++)
         {
             final WorkerSlot slot = table.slot(i);
-            if (slot.generation != generation || !hasRoom(slot))
+            if (!hasRoom(slot))
             {
                 continue;
             }
-            if (slot.state == WorkerSlot.READY && (null == best || slot.load() < best.load()))
+            final boolean current = slot.generation == generation;
+            if (slot.state == WorkerSlot.READY && slot.warm)
             {
-                best = slot;
+                if (current)
+                {
+                    warm = lessLoaded(warm, slot);
+                }
+                else
+                {
+                    warmOlder = lessLoaded(warmOlder, slot);
+                }
             }
-            else if (slot.state == WorkerSlot.STARTING && (null == bestStarting || slot.load() < bestStarting.load()))
+            else if (current && slot.state == WorkerSlot.READY)
             {
-                bestStarting = slot;
+                cold = lessLoaded(cold, slot);
+            }
+            else if (current && slot.state == WorkerSlot.STARTING)
+            {
+                starting = lessLoaded(starting, slot);
             }
         }
-        if (null != best)
+        final WorkerSlot chosen = null != warm ? warm : null != warmOlder ? warmOlder : null != cold ? cold : starting;
+        if (null != chosen)
         {
-            return best.index;
-        }
-        if (null != bestStarting)
-        {
-            return bestStarting.index;
+            return chosen.index;
         }
         return table.live() < maxWorkers ? spawner.getAsInt() : WorkerSlot.NO_SLOT;
+    }
+
+    private static WorkerSlot lessLoaded(final WorkerSlot best, final WorkerSlot candidate)
+    {
+        return null == best || candidate.load() < best.load() ? candidate : best;
     }
 
     /** True if the worker may be given a new shard (whatever its state). */

@@ -38,6 +38,8 @@ class ReloadTest
                 client.expectPing(); // not cut by the reload
             }
             final Set<Long> newGeneration = newWorkers(server, oldGeneration);
+            // Until the new generation is warm, the old one still takes new shards; then never again.
+            assertTrue(eventually(20_000, () -> newGeneration.contains(servedBy(server, 99))), "the new generation takes over");
             for (int shard = 100; shard < 120; shard++)
             {
                 try (TestClient fresh = new TestClient(server.port()))
@@ -58,6 +60,20 @@ class ReloadTest
             server.signal(Signals.SIGTERM);
             assertEquals(0, server.awaitExit(10, TimeUnit.SECONDS));
             assertFalse(server.survivingWorkers().stream().anyMatch(p -> true), "no orphans");
+        }
+    }
+
+    /** The pid of the worker that serves a fresh client of {@code shard} (-1 if it could not be asked). */
+    private static long servedBy(final ServerProcess server, final int shard)
+    {
+        try (TestClient client = new TestClient(server.port()))
+        {
+            client.join(shard);
+            return client.identify()[0];
+        }
+        catch (final java.io.IOException ex)
+        {
+            return -1;
         }
     }
 

@@ -49,19 +49,37 @@ class SupervisorTest
     }
 
     @Test
-    void startsTheWorkersAndWritesTheReadyLineOnceWhenAllAreReady()
+    void startsTheWorkersAndWritesTheReadyLineOnceWhenAllAreWarm()
     {
         start(new PoolLimits(2, 4, 0, 4, 0));
         assertEquals(2, master.table.live());
         assertEquals(0, master.table.ready());
         master.ready(0);
-        assertEquals(List.of(), master.announced, "one of two is not enough");
         master.ready(1);
+        assertEquals(List.of(), master.announced, "READY is not enough: the first clients should meet warm workers");
+        master.warm(0);
+        assertEquals(List.of(), master.announced, "one of two is not enough");
+        master.warm(1);
         assertEquals(List.of(2), master.announced);
         master.worker(1).send(ChannelCommand.READY, 0, 0, master.slot(1).pid, -1);
         master.pass();
         assertEquals(List.of(2), master.announced, "never twice");
         assertEquals(WorkerSlot.READY, master.slot(1).state);
+    }
+
+    @Test
+    void aWorkerThatNeverSaysWarmIsTakenAsWarmTenSecondsAfterReady()
+    {
+        start(new PoolLimits(1, 4, 0, 4, 0));
+        master.atMillis(1_000);
+        master.ready(0);
+        master.atMillis(1_000 + Supervisor.WARM_WAIT_NANOS / 1_000_000 - 1);
+        master.supervisor.onTick();
+        assertEquals(List.of(), master.announced);
+        master.atMillis(1_000 + Supervisor.WARM_WAIT_NANOS / 1_000_000);
+        master.supervisor.onTick();
+        assertEquals(List.of(1), master.announced, "a worker without warm-up does not hold the start up");
+        assertTrue(master.slot(0).warm);
     }
 
     @Test
@@ -132,11 +150,19 @@ class SupervisorTest
         start(new PoolLimits(2, 4, 0, 4, 0));
         master.ready(0);
         master.ready(1);
+        master.warm(0);
+        master.warm(1);
         final int old0 = master.slot(0).pid;
         final int old1 = master.slot(1).pid;
         master.supervisor.reload();
         master.pass();
         assertEquals(4, master.table.processes());
+        master.ready(2);
+        master.ready(3);
+        master.warm(2);
+        assertEquals(WorkerSlot.READY, master.slot(0).state, "the old generation serves until the new one is warm");
+        assertEquals(List.of(), master.commandsReceivedBy(old0));
+        master.warm(3);
         assertEquals(WorkerSlot.DRAINING, master.slot(0).state);
         assertEquals(WorkerSlot.DRAINING, master.slot(1).state);
         assertEquals(1, master.slot(2).generation);

@@ -51,6 +51,28 @@ class PlacementTest
     }
 
     @Test
+    void aWarmWorkerGoesBeforeAColdOneHoweverLoaded()
+    {
+        worker(0, WorkerSlot.READY, 0); // a respawned worker, warming up
+        worker(1, WorkerSlot.READY, 8).warm = true;
+        assertEquals(1, placement.place(), "the cold one meets new clients only when no warm one has room");
+        worker(1, WorkerSlot.READY, CAPACITY);
+        table.slot(1).warm = true;
+        assertEquals(0, placement.place());
+    }
+
+    @Test
+    void duringAReloadTheOldGenerationServesUntilTheNewOneIsWarm()
+    {
+        worker(0, WorkerSlot.READY, 5).warm = true;
+        table.nextGeneration();
+        worker(1, WorkerSlot.READY, 0);
+        assertEquals(0, placement.place(), "the new generation is not warm yet");
+        table.slot(1).warm = true;
+        assertEquals(1, placement.place(), "warm: the current generation first");
+    }
+
+    @Test
     void handOffsSentSinceTheLastReportCountAsLoadUntilAReportCoversThem()
     {
         final WorkerSlot quiet = worker(0, WorkerSlot.READY, 1);

@@ -28,6 +28,11 @@ public final class ChannelCommand
     public static final int SHARD_MOVED = 8;
     /** + fd, master → worker: the reopened log file; the worker makes it its stderr (fd 2). */
     public static final int REOPEN = 9;
+    /**
+     * worker → master: warmed up (its own synthetic clients served after READY); until then the
+     * master gives new shards to warm workers first, and a start or reload waits for it.
+     */
+    public static final int WARM = 10;
 
     private ChannelCommand()
     {
@@ -46,6 +51,7 @@ public final class ChannelCommand
             case QUIT_NOW: return "QUIT_NOW";
             case SHARD_MOVED: return "SHARD_MOVED";
             case REOPEN: return "REOPEN";
+            case WARM: return "WARM";
             default: return "UNKNOWN(" + command + ")";
         }
     }

@@ -51,7 +51,9 @@ public enum MasterCounter
     /** A worker posted a hand-off → the master read it (its flush, the kernel, the RT signal, our wake-up), last second. */
     HOP_TO_MASTER_P50_US("hop worker->master p50 us (1 s)", true),
     HOP_TO_MASTER_P99_US("hop worker->master p99 us (1 s)", true),
-    HOP_TO_MASTER_MAX_US("hop worker->master max us (1 s)", true);
+    HOP_TO_MASTER_MAX_US("hop worker->master max us (1 s)", true),
+    /** Spawn to WARM (READY, then its own warm-up clients served) of the last worker that said it. */
+    LAST_SPAWN_TO_WARM_MS("last spawn-to-WARM ms", true);
 
     public static final int TYPE_ID_BASE = 2000;
     /** The master also keeps the totals of exited workers: type id RETIRED_TYPE_ID_BASE + WorkerCounter ordinal. */

@@ -43,6 +43,9 @@ public final class Posix
     public static final int SO_REUSEADDR = 2;
     public static final int SO_SNDBUF = 7;
     public static final int SO_RCVBUF = 8;
+    public static final int SO_RCVTIMEO = 20;
+    /** struct timeval: seconds and microseconds, two longs. */
+    private static final int TIMEVAL_LENGTH = 2 * Long.BYTES;
     public static final int SHUT_WR = 1;
     public static final int SHUT_RDWR = 2;
     public static final int IPPROTO_TCP = 6;
@@ -248,6 +251,34 @@ public final class Posix
                 throw new PosixException("bind", errno(), "port " + port);
             }
             checked("listen", LIBC.listen(fd, backlog));
+            return fd;
+        }
+        catch (final RuntimeException ex)
+        {
+            closeQuietly(fd);
+            throw ex;
+        }
+    }
+
+    /**
+     * A blocking TCP connection to {@code port} on {@code hostOrderAddress}, whose reads give up
+     * after {@code receiveTimeoutMillis} (SO_RCVTIMEO): for a process's own traffic to itself, which
+     * must never hang it.
+     */
+    public static int connectTcp(final int hostOrderAddress, final int port, final int receiveTimeoutMillis)
+    {
+        final int fd = checked("socket", LIBC.socket(SockAddrIn.AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        try
+        {
+            final UnsafeBuffer timeval = NativeMemory.allocate(TIMEVAL_LENGTH);
+            timeval.putLong(0, receiveTimeoutMillis / 1000);
+            timeval.putLong(Long.BYTES, (receiveTimeoutMillis % 1000) * 1000L);
+            checked("setsockopt(SO_RCVTIMEO)", LIBC.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeval.addressOffset(), TIMEVAL_LENGTH));
+            final SockAddrIn address = new SockAddrIn().set(hostOrderAddress, port);
+            if (-1 == LIBC.connect(fd, address.address(), SockAddrIn.SIZE))
+            {
+                throw new PosixException("connect", errno(), "port " + port);
+            }
             return fd;
         }
         catch (final RuntimeException ex)

@@ -64,6 +64,13 @@ public final class WorkerOptions
             + "cached until its next keyframe. Default ${DEFAULT-VALUE}.")
     public long gopCacheTotalBytes;
 
+    @Option(names = "--warm-up", defaultValue = "" + WorkerConfig.DEFAULT_WARM_UP_CLIENTS, paramLabel = "CLIENTS",
+        description = "Synthetic clients ('C', 10 messages, 'I') each new worker serves itself, through its own code, after "
+            + "it starts and before it takes real clients, so that the JIT has compiled what they need: the start-up "
+            + "ready line waits for it, a reload keeps the old workers serving until the new ones are warm, and a "
+            + "replacement takes new shards once warm. 0: none. Default ${DEFAULT-VALUE} (about half a second).")
+    public int warmUpClients;
+
     /**
      * @param fdLimit the hard RLIMIT_NOFILE, for the default --max-clients
      * @throws IllegalArgumentException naming the option that is out of range
@@ -71,7 +78,7 @@ public final class WorkerOptions
     public WorkerConfig toConfig(final int slot, final Path runDir, final long fdLimit)
     {
         return new WorkerConfig(slot, effectiveMaxClients(fdLimit), idleTimeoutMs, outputCap, drainTimeoutMs, lingerTimeoutMs,
-            runDir, rtmpSettings());
+            runDir, rtmpSettings()).withWarmUp(warmUpClients);
     }
 
     /** @throws IllegalArgumentException naming the RTMP option that is out of range */

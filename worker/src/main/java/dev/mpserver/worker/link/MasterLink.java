@@ -88,6 +88,13 @@ public final class MasterLink implements ChannelFrameHandler
         channel.flush();
     }
 
+    /** WARM: this worker served its warm-up clients and wants real ones (see {@code WarmUp}). */
+    public void warm()
+    {
+        post(ChannelCommand.WARM, 0, 0);
+        channel.flush();
+    }
+
     /**
      * Passes a client to the master: its fd, its shard, its session state.
      *

@@ -21,7 +21,9 @@ final class Deadlines
     static final int DRAIN_END = 4;
     /** EPOLLOUT wakes us when the channel drains, but not when ETOOMANYREFS (fds in flight) clears. */
     static final int CHANNEL_RETRY = 5;
-    private static final int KINDS = 6;
+    /** While the warm-up runs on its thread: look whether it is done, to say WARM soon after. */
+    static final int WARM_UP_CHECK = 6;
+    private static final int KINDS = 7;
 
     static final long NONE = Long.MAX_VALUE;
     private static final long NANOS_PER_MILLI = 1_000_000L;

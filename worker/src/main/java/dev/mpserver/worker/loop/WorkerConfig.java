@@ -37,9 +37,13 @@ public final class WorkerConfig
     static final String ARG_GOP_CACHE = "--gop-cache";
     static final String ARG_GOP_CACHE_FRAMES = "--gop-cache-frames";
     static final String ARG_GOP_CACHE_TOTAL = "--gop-cache-total";
+    /** Optional: absent is 0. */
+    static final String ARG_WARM_UP_CLIENTS = "--warm-up-clients";
     private static final Set<String> KNOWN_ARGUMENTS = Set.of(ARG_SLOT, ARG_MAX_CLIENTS, ARG_IDLE_TIMEOUT_MS, ARG_OUTPUT_CAP,
         ARG_DRAIN_TIMEOUT_MS, ARG_LINGER_TIMEOUT_MS, ARG_RUN_DIR, ARG_SHARD_BY, ARG_GOP_CACHE, ARG_GOP_CACHE_FRAMES,
-        ARG_GOP_CACHE_TOTAL);
+        ARG_GOP_CACHE_TOTAL, ARG_WARM_UP_CLIENTS);
+    /** Clients a new worker serves itself by default before it says it is warm (see {@link #warmUpClients}). */
+    public static final int DEFAULT_WARM_UP_CLIENTS = 1000;
 
     public final int slot;
     public final int maxClients;
@@ -52,6 +56,12 @@ public final class WorkerConfig
     public final Path runDir;
     /** Shard key and GOP cache of RTMP clients. */
     public final RtmpSettings rtmp;
+    /**
+     * Synthetic clients the worker serves itself, through its own code, after READY and before it
+     * tells the master WARM: the JIT compiles what real clients need, and the one-off work of a
+     * new JVM is done before they come. 0: none (WARM right after READY).
+     */
+    public final int warmUpClients;
 
     /** A configuration with the default RTMP settings. */
     public WorkerConfig(
@@ -65,30 +75,7 @@ public final class WorkerConfig
         final int slot, final int maxClients, final long idleTimeoutMs, final int outputCapBytes, final long drainTimeoutMs,
         final long lingerTimeoutMs, final Path runDir, final RtmpSettings rtmp)
     {
-        if (maxClients < 1)
-        {
-            throw new IllegalArgumentException("max clients must be at least 1, got " + maxClients);
-        }
-        if (idleTimeoutMs < 1)
-        {
-            throw new IllegalArgumentException("idle timeout must be at least 1 ms, got " + idleTimeoutMs);
-        }
-        if (outputCapBytes < MIN_OUTPUT_CAP)
-        {
-            throw new IllegalArgumentException("output cap must be at least " + MIN_OUTPUT_CAP + " bytes, got " + outputCapBytes);
-        }
-        if (lingerTimeoutMs < 1)
-        {
-            throw new IllegalArgumentException("linger timeout must be at least 1 ms, got " + lingerTimeoutMs);
-        }
-        this.slot = slot;
-        this.maxClients = maxClients;
-        this.idleTimeoutNanos = idleTimeoutMs * 1_000_000L;
-        this.outputCapBytes = outputCapBytes;
-        this.drainTimeoutNanos = Math.max(0, drainTimeoutMs) * 1_000_000L;
-        this.lingerTimeoutNanos = lingerTimeoutMs * 1_000_000L;
-        this.runDir = runDir;
-        this.rtmp = rtmp;
+        this(slot, maxClients, idleTimeoutMs, outputCapBytes, drainTimeoutMs, lingerTimeoutMs, runDir, rtmp, 0);
     }
 
     /**
@@ -150,14 +137,56 @@ public final class WorkerConfig
     public WorkerConfig forSlot(final int newSlot)
     {
         return new WorkerConfig(newSlot, maxClients, idleTimeoutNanos / 1_000_000L, outputCapBytes,
-            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, rtmp);
+            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, rtmp, warmUpClients);
     }
 
     /** The same settings with these RTMP settings. */
     public WorkerConfig withRtmp(final RtmpSettings settings)
     {
         return new WorkerConfig(slot, maxClients, idleTimeoutNanos / 1_000_000L, outputCapBytes,
-            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, settings);
+            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, settings, warmUpClients);
+    }
+
+    /** The same settings with {@code clients} warm-up clients (see {@link #warmUpClients}). */
+    public WorkerConfig withWarmUp(final int clients)
+    {
+        if (clients < 0)
+        {
+            throw new IllegalArgumentException("warm-up clients must not be negative, got " + clients);
+        }
+        return new WorkerConfig(slot, maxClients, idleTimeoutNanos / 1_000_000L, outputCapBytes,
+            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, rtmp, clients);
+    }
+
+    private WorkerConfig(
+        final int slot, final int maxClients, final long idleTimeoutMs, final int outputCapBytes, final long drainTimeoutMs,
+        final long lingerTimeoutMs, final Path runDir, final RtmpSettings rtmp, final int warmUpClients)
+    {
+        if (maxClients < 1)
+        {
+            throw new IllegalArgumentException("max clients must be at least 1, got " + maxClients);
+        }
+        if (idleTimeoutMs < 1)
+        {
+            throw new IllegalArgumentException("idle timeout must be at least 1 ms, got " + idleTimeoutMs);
+        }
+        if (outputCapBytes < MIN_OUTPUT_CAP)
+        {
+            throw new IllegalArgumentException("output cap must be at least " + MIN_OUTPUT_CAP + " bytes, got " + outputCapBytes);
+        }
+        if (lingerTimeoutMs < 1)
+        {
+            throw new IllegalArgumentException("linger timeout must be at least 1 ms, got " + lingerTimeoutMs);
+        }
+        this.slot = slot;
+        this.maxClients = maxClients;
+        this.idleTimeoutNanos = idleTimeoutMs * 1_000_000L;
+        this.outputCapBytes = outputCapBytes;
+        this.drainTimeoutNanos = Math.max(0, drainTimeoutMs) * 1_000_000L;
+        this.lingerTimeoutNanos = lingerTimeoutMs * 1_000_000L;
+        this.runDir = runDir;
+        this.rtmp = rtmp;
+        this.warmUpClients = warmUpClients;
     }
 
     /**
@@ -182,6 +211,11 @@ public final class WorkerConfig
         {
             arguments.add(ARG_RUN_DIR);
             arguments.add(runDir.toString());
+        }
+        if (warmUpClients > 0)
+        {
+            arguments.add(ARG_WARM_UP_CLIENTS);
+            arguments.add(Integer.toString(warmUpClients));
         }
         return arguments;
     }
@@ -227,7 +261,7 @@ public final class WorkerConfig
             number(values, ARG_DRAIN_TIMEOUT_MS, 0, Long.MAX_VALUE / 1_000_000L),
             number(values, ARG_LINGER_TIMEOUT_MS, 1, Long.MAX_VALUE / 1_000_000L),
             null == runDir ? null : Path.of(runDir),
-            rtmp);
+            rtmp).withWarmUp(values.containsKey(ARG_WARM_UP_CLIENTS) ? (int)number(values, ARG_WARM_UP_CLIENTS, 0, Integer.MAX_VALUE) : 0);
     }
 
     private static long number(final Map<String, String> values, final String name, final long min, final long max)

@@ -51,6 +51,7 @@ public final class WorkerLoop implements MasterLink.Handler
     private static final int MAX_EVENTS = 1024;
     private static final long MAX_WAIT_NANOS = 1_000_000_000L;
     private static final long CHANNEL_RETRY_NANOS = 10_000_000L;
+    private static final long WARM_UP_CHECK_NANOS = 10_000_000L;
     private static final long PUBLISH_INTERVAL_NANOS = 50_000_000L;
     /** Bytes a refused client may still send while it lingers. */
     private static final int LINGER_MAX_BYTES = 256 * 1024;
@@ -75,6 +76,8 @@ public final class WorkerLoop implements MasterLink.Handler
     private final Acceptor acceptor;
     private final RtmpProtocol rtmp;
 
+    private final boolean quiet;
+    private WarmUp warmUp;
     private boolean running = true;
     private boolean draining;
     private long drainDeadlineNanos;
@@ -87,6 +90,13 @@ public final class WorkerLoop implements MasterLink.Handler
      */
     public WorkerLoop(final WorkerConfig config, final int listenFd, final int channelFd)
     {
+        this(config, listenFd, channelFd, false);
+    }
+
+    /** @param quiet logs nothing of its own start and stop (a {@link WarmUp}'s loop) */
+    WorkerLoop(final WorkerConfig config, final int listenFd, final int channelFd, final boolean quiet)
+    {
+        this.quiet = quiet;
         this.config = config;
         this.pid = libc.getpid();
         this.epollFd = Posix.checked("epoll_create1", libc.epoll_create1(EpollEvents.EPOLL_CLOEXEC));
@@ -128,10 +138,21 @@ public final class WorkerLoop implements MasterLink.Handler
                 registration.set(0, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, CHANNEL_TOKEN);
                 Posix.checked("epoll_ctl(ADD, channel)", libc.epoll_ctl(epollFd, EPOLL_CTL_ADD, link.fd(), registration.address()));
                 link.ready();
+                if (config.warmUpClients > 0)
+                {
+                    warmUp = new WarmUp(config).start();
+                }
+                else
+                {
+                    link.warm();
+                }
             }
-            final String mode = null == link ? "single-process" : "under master";
-            WorkerLog.inBackground(() -> WorkerLog.LOG.info("worker {} slot {} serving (max clients {}, {})",
-                pid, config.slot, config.maxClients, mode));
+            if (!quiet)
+            {
+                final String mode = null == link ? "single-process" : "under master";
+                WorkerLog.inBackground(() -> WorkerLog.LOG.info("worker {} slot {} serving (max clients {}, {})",
+                    pid, config.slot, config.maxClients, mode));
+            }
             while (running)
             {
                 nowNanos = System.nanoTime();
@@ -210,7 +231,10 @@ public final class WorkerLoop implements MasterLink.Handler
     @Override
     public void onStop(final String why)
     {
-        WorkerLog.LOG.info("worker {}: {}; exiting", pid, why);
+        if (!quiet)
+        {
+            WorkerLog.LOG.info("worker {}: {}; exiting", pid, why);
+        }
         running = false;
     }
 
@@ -231,6 +255,11 @@ public final class WorkerLoop implements MasterLink.Handler
             // off, would make the master think this worker is loaded and send new shards elsewhere.
             link.reportLoad(table.serving(), table.shardCount(), nowNanos, isEmptyShard);
         }
+        if (null != warmUp && warmUp.isDone())
+        {
+            warmUp = null;
+            link.warm();
+        }
         if (draining && (0 == table.size() || nowNanos - drainDeadlineNanos >= 0))
         {
             running = false;
@@ -242,6 +271,7 @@ public final class WorkerLoop implements MasterLink.Handler
         deadlines.set(Deadlines.LOAD_REPORT, null != link && link.isLoadReportDue(table.serving()) ?
             link.nextLoadReportNanos() : Deadlines.NONE);
         deadlines.set(Deadlines.CHANNEL_RETRY, null != link && link.hasQueued() ? nowNanos + CHANNEL_RETRY_NANOS : Deadlines.NONE);
+        deadlines.set(Deadlines.WARM_UP_CHECK, null != warmUp ? nowNanos + WARM_UP_CHECK_NANOS : Deadlines.NONE);
     }
 
     private void resumeAccepting()
@@ -284,7 +314,10 @@ public final class WorkerLoop implements MasterLink.Handler
         lingerBeforeExit();
         Posix.closeQuietly(epollFd);
         publishGauges();
-        WorkerLog.LOG.info("worker {} slot {} exits ({})", pid, config.slot, counters);
+        if (!quiet)
+        {
+            WorkerLog.LOG.info("worker {} slot {} exits ({})", pid, config.slot, counters);
+        }
         counters.close(); // unmapped: nothing may read them after this; the master folds the file into its totals
     }
 

@@ -71,6 +71,25 @@ class WorkerLoopTest
         }
     }
 
+    /**
+     * After READY a worker serves its own synthetic clients through its own code (a second loop on
+     * a private listener, the warm-up playing master and clients), then says WARM. None of that
+     * shows in its counters, and it serves real clients meanwhile.
+     */
+    @Test
+    void aWorkerWarmsUpOnItsOwnTrafficThenSaysWarm() throws Exception
+    {
+        try (InProcessWorker worker = new InProcessWorker(config(60_000).withWarmUp(200)))
+        {
+            final Socket early = worker.handOver(4, WorkerTests.PING);
+            expectPingReply(early); // served while the warm-up runs
+            worker.awaitFrame(ChannelCommand.WARM);
+            assertEquals(0, worker.counters().get(WorkerCounter.ACCEPTS), "the warm-up's clients are not this worker's");
+            assertEquals(1, worker.counters().get(WorkerCounter.MESSAGES));
+            assertEquals(1, worker.counters().get(WorkerCounter.HANDOFFS_IN));
+        }
+    }
+
     @Test
     void aShardWithAClientHereServesItsNextClientHere() throws Exception
     {
