@@ -19,6 +19,9 @@ public interface LibC
 
     int gettid();
 
+    /** {@code setpriority(2)}; on Linux {@code PRIO_PROCESS} with a thread id sets that one thread's nice value. */
+    int setpriority(int which, int who, int niceValue);
+
     int close(int fd);
 
     int dup(int fd);

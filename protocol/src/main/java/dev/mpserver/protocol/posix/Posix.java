@@ -44,6 +44,8 @@ public final class Posix
     public static final int SO_SNDBUF = 7;
     public static final int SO_RCVBUF = 8;
     public static final int SO_RCVTIMEO = 20;
+    /** {@code which} of setpriority(2): one process, or on Linux one thread by its tid. */
+    public static final int PRIO_PROCESS = 0;
     /** struct timeval: seconds and microseconds, two longs. */
     private static final int TIMEVAL_LENGTH = 2 * Long.BYTES;
     public static final int SHUT_WR = 1;
@@ -126,6 +128,17 @@ public final class Posix
         {
             LIBC.close(fd);
         }
+    }
+
+    /**
+     * Raises the calling thread's nice value to {@code niceValue} (Linux schedules threads, and
+     * {@code setpriority(PRIO_PROCESS, tid)} sets one thread's), so that it takes only the CPU the
+     * process's other threads and other processes leave. One-way for an unprivileged process: it
+     * cannot lower the value again, so only for a thread that ends when its background job does.
+     */
+    public static void niceThisThread(final int niceValue)
+    {
+        checked("setpriority(PRIO_PROCESS, tid)", LIBC.setpriority(PRIO_PROCESS, LIBC.gettid(), niceValue));
     }
 
     public static void setNonBlocking(final int fd)
