@@ -27,7 +27,7 @@ import dev.mpserver.protocol.posix.SockAddrIn;
 import dev.mpserver.protocol.posix.Signals;
 import dev.mpserver.protocol.rundir.PidFile;
 import dev.mpserver.protocol.rundir.RunDirectory;
-import dev.mpserver.worker.loop.WorkerConfig;
+import dev.mpserver.protocol.launch.WorkerConfig;
 import dev.mpserver.worker.loop.WorkerLoop;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;

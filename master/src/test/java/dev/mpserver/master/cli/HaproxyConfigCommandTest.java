@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.mpserver.protocol.launch.WorkerConfig;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,7 +76,7 @@ class HaproxyConfigCommandTest
         assertHaproxyAccepts(lowered.out);
 
         final Result defaults = cli("haproxy-config", "--hosts", "10.0.0.2:9000,10.0.0.3:9000");
-        assertTrue(defaults.out.contains("--max-clients " + dev.mpserver.worker.loop.WorkerConfig.defaultMaxClients(ServerOptions.fdLimit())),
+        assertTrue(defaults.out.contains("--max-clients " + WorkerConfig.defaultMaxClients(ServerOptions.fdLimit())),
             "by default the hosts' --max-clients is what mpserver picks under this machine's fd limit: " + defaults.out);
         assertHaproxyStarts(defaults.out);
     }

@@ -47,6 +47,21 @@ class CommandLineTest
         assertOneLineUsageError("mpserver check", "check", "--port", "70000");
     }
 
+    /** Every duration option takes what loadgen's do: issue 13 found --idle-timeout 1h refused while loadgen --duration 1h ran. */
+    @Test
+    void durationOptionsTakeEveryUnitLoadgenTakes()
+    {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final CommandLine commandLine = MpServer.commandLine();
+        commandLine.setOut(new PrintWriter(out));
+        commandLine.setErr(new PrintWriter(err));
+        assertEquals(0, commandLine.execute("check", "--port", "0", "--workers", "0", "--idle-timeout", "1h",
+            "--drain-timeout", "1.5m", "--linger-timeout", "2500ms", "--shard-ttl", "0.5h", "--grace-period", "3"), err.toString());
+        assertOneLineUsageError("mpserver check", "check", "--port", "0", "--idle-timeout", "-1s");
+        assertOneLineUsageError("mpserver check", "check", "--port", "0", "--grace-period", "soon");
+    }
+
     /** A usage error, in-process: what a process would print on stderr before exiting with the status. */
     private static void assertOneLineUsageError(final String command, final String... args)
     {

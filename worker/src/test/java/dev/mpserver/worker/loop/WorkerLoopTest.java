@@ -11,6 +11,7 @@ import java.net.Socket;
 
 import dev.mpserver.protocol.channel.ChannelCommand;
 import dev.mpserver.protocol.counters.WorkerCounter;
+import dev.mpserver.protocol.launch.WorkerConfig;
 import dev.mpserver.protocol.posix.NativeMemory;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.wire.ErrorCode;

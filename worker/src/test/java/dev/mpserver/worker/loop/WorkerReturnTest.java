@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.Socket;
 
 import dev.mpserver.protocol.channel.ChannelCommand;
+import dev.mpserver.protocol.launch.WorkerConfig;
 import dev.mpserver.protocol.wire.WireProtocol;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
