@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.mpserver.protocol.channel.ChannelCommand;
 import dev.mpserver.protocol.counters.WorkerCounter;
+import dev.mpserver.protocol.launch.RtmpSettings;
 import dev.mpserver.protocol.launch.WorkerConfig;
 import dev.mpserver.protocol.rtmp.CommandName;
 import dev.mpserver.protocol.rtmp.MessageType;
@@ -20,7 +21,6 @@ import dev.mpserver.protocol.rtmp.ShardHash;
 import dev.mpserver.protocol.rtmp.StatusCode;
 import dev.mpserver.protocol.rtmp.testkit.RtmpTestClient;
 import dev.mpserver.worker.session.rtmp.RtmpProtocol;
-import dev.mpserver.protocol.launch.RtmpSettings;
 import org.junit.jupiter.api.Test;
 
 /**
