@@ -17,6 +17,7 @@ import dev.mpserver.master.process.CdsArchive;
 import dev.mpserver.master.process.WorkerLauncher;
 import dev.mpserver.master.signal.SignalWaiter;
 import dev.mpserver.protocol.build.BuildVersionProvider;
+import dev.mpserver.protocol.launch.ReadyLine;
 import dev.mpserver.protocol.launch.WorkerConfig;
 import dev.mpserver.protocol.posix.Errno;
 import dev.mpserver.protocol.posix.NativeStrings;
@@ -140,7 +141,7 @@ public final class MpServer implements Callable<Integer>
         // (SingleProcessLogReopen); QUIT and HUP are the JVM's, so 'mpserver signal' refuses them.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> PidFile.remove(dir, pid), "remove-pid-file"));
         SingleProcessLogReopen.install(logFile);
-        System.out.println("mpserver ready port=" + actualPort + " pid=" + pid + " workers=0");
+        System.out.println(new ReadyLine(actualPort, pid, 0));
         System.out.flush();
         return new WorkerLoop(workerConfig, listenFd, WorkerLoop.NO_CHANNEL).run();
     }
