@@ -40,6 +40,8 @@ public final class ProtocolTestServer implements AutoCloseable
     }
 
     public static final int DEFAULT_PID = 4242;
+    /** What {@link Misbehaviour.Kind#BROADCASTS} passes on, body bytes each: short, past loadgen's buffer, the largest. */
+    public static final int[] BROADCAST_BODY_LENGTHS = {10, 600, WireProtocol.MAX_BODY_LENGTH};
     public static final IdentifyPolicy ONE_WORKER = (shard, serial) -> new int[] {DEFAULT_PID, shard};
 
     private final ServerSocket listener;
@@ -214,7 +216,6 @@ public final class ProtocolTestServer implements AutoCloseable
                     {
                         return;
                     }
-                    continue;
                 }
                 out.write(WireProtocol.PING_REPLY);
                 replies.incrementAndGet();
@@ -267,6 +268,18 @@ public final class ProtocolTestServer implements AutoCloseable
                 out.write(identifyReply(DEFAULT_PID, 0, 0, 1));
                 drain(in);
                 return true;
+            case BROADCASTS:
+                for (final int bodyLength : BROADCAST_BODY_LENGTHS)
+                {
+                    out.write(broadcast(bodyLength));
+                }
+                return false;
+            case ENDLESS_BROADCAST:
+                final byte[] endless = broadcast(WireProtocol.MAX_BODY_LENGTH + 1);
+                endless[endless.length - 1] = 'x';
+                out.write(endless);
+                drain(in);
+                return true;
             default:
                 return false;
         }
@@ -298,6 +311,15 @@ public final class ProtocolTestServer implements AutoCloseable
     {
         return ByteBuffer.allocate(WireProtocol.IDENTIFY_REPLY_LENGTH).order(ByteOrder.LITTLE_ENDIAN)
             .put(WireProtocol.IDENTIFY).putInt(pid).putInt(slot).putInt(shard).putInt(clients).array();
+    }
+
+    /** A 'B' frame whose body is {@code bodyLength} bytes of text. */
+    private static byte[] broadcast(final int bodyLength)
+    {
+        final byte[] frame = new byte[WireProtocol.BODY_OFFSET + bodyLength + WireProtocol.TERMINATOR_LENGTH];
+        frame[WireProtocol.TYPE_OFFSET] = WireProtocol.BROADCAST;
+        java.util.Arrays.fill(frame, WireProtocol.BODY_OFFSET, WireProtocol.BODY_OFFSET + bodyLength, (byte)'b');
+        return frame;
     }
 
     private static void sendError(final OutputStream out, final int code, final String text) throws IOException
