@@ -19,10 +19,11 @@ import org.apache.logging.log4j.LogManager;
  *
  * <p>Why no option parser: the argv is the master's {@link WorkerConfig#toArguments}, written by a
  * program from options its own (picocli) command line already validated. Building picocli's model
- * cost ~140 ms of every spawn-to-READY (its classes are Java 5 bytecode, which JDK 17's class-data
- * sharing cannot archive), as long as the rest of the worker's start-up together. What is left
- * before READY is the JVM itself (~50 ms) and the JNR binding of {@code LibC} (~100 ms of runtime
- * class generation); logging is set up after READY ({@code WorkerLog}).
+ * cost as much of every spawn-to-READY as the rest of the worker's start-up together (its classes
+ * are Java 5 bytecode, which JDK 17's class-data sharing cannot archive). What is left before READY
+ * is the JVM itself and the JNR binding of {@code LibC} (runtime class generation); logging is set
+ * up after READY ({@code WorkerLog}). The figures are in docs/benchmarks.md ("Figures the code's
+ * comments cite").
  */
 public final class WorkerMain
 {

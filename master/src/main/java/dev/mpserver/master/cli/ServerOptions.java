@@ -90,7 +90,7 @@ public final class ServerOptions
     long sigpending;
 
     /**
-     * Small at rest (measured idle RSS ~84 MiB instead of ~119 MiB) without capping the heap, which
+     * Small at rest (an idle worker's RSS, docs/benchmarks.md) without capping the heap, which
      * would also cap the direct memory the client buffers live in; C2 stays on for throughput.
      */
     @Option(names = "--worker-jvm-opts",
