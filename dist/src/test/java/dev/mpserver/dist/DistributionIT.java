@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mpserver.master.it.ServerProcess;
+import dev.mpserver.testkit.Eventually;
+import dev.mpserver.testkit.ServerProcess;
 import dev.mpserver.protocol.launch.ReadyLine;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -154,7 +155,7 @@ class DistributionIT
         final Process loadgen = installation.start("loadgen", List.of("run", "--port", p, "--conns", Integer.toString(CLIENTS),
             "--rate", "1000", "--msgs", "5", "--ids", "random", "--shards", "200", "--verify", "--expect-all", "--hold", "20s",
             "--timeout", "30s", "--progress", "off", "--json", report.toString()), "loadgen");
-        assertTrue(ServerProcess.eventually(60_000, () -> statJson(p).path("totals").path("clients").asLong() == CLIENTS),
+        assertTrue(Eventually.eventually(60_000, () -> statJson(p).path("totals").path("clients").asLong() == CLIENTS),
             "all " + CLIENTS + " clients connected and routed: " + statJson(p));
 
         final String openMetrics = stat(p, "--format", "openmetrics");
@@ -177,11 +178,11 @@ class DistributionIT
         // logrotate moves the file away; reopen gives master and workers a new one
         Files.move(log, logs.resolve("mpserver.log.1"));
         assertEquals(0, installation.run("mpserver", List.of("signal", "reopen", "--port", p), 60).exit());
-        assertTrue(ServerProcess.eventually(10_000, () -> Files.exists(log)), "reopened");
+        assertTrue(Eventually.eventually(10_000, () -> Files.exists(log)), "reopened");
 
         final Installation.Result reload = installation.run("mpserver", List.of("signal", "reload", "--port", p), 60);
         assertEquals(0, reload.exit(), reload.toString());
-        assertTrue(ServerProcess.eventually(60_000, () -> newWorkers(server, workers).size() == 2), "a new generation of two workers");
+        assertTrue(Eventually.eventually(60_000, () -> newWorkers(server, workers).size() == 2), "a new generation of two workers");
         workers.addAll(children(server));
         for (final long worker : workers)
         {

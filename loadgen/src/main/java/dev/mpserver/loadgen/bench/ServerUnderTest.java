@@ -27,7 +27,7 @@ import dev.mpserver.protocol.launch.ReadyLine;
  */
 final class ServerUnderTest implements AutoCloseable
 {
-    /** The master's log line when a worker reports READY (Master.onReady). */
+    /** The master's log line when a worker reports READY (the master's Supervisor writes it). */
     private static final Pattern WORKER_READY = Pattern.compile("worker \\d+ \\(slot \\d+\\) ready in \\d+ ms");
     private static final long START_TIMEOUT_SECONDS = 60;
     private static final long STOP_TIMEOUT_SECONDS = 15;

@@ -1,6 +1,7 @@
 package dev.mpserver.loadgen.testserver;
 
 import dev.mpserver.protocol.wire.WireProtocol;
+import dev.mpserver.testkit.Eventually;
 
 import java.io.BufferedInputStream;
 import java.io.EOFException;
@@ -106,11 +107,7 @@ public final class ProtocolTestServer implements AutoCloseable
     /** Wait until every client connection has ended on the server's side too. */
     public void awaitIdle(final long timeoutMillis) throws InterruptedException
     {
-        final long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (open.get() > 0 && System.nanoTime() < end)
-        {
-            Thread.sleep(5);
-        }
+        Eventually.eventually(timeoutMillis, () -> open.get() == 0);
     }
 
     @Override

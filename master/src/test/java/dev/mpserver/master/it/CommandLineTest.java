@@ -21,6 +21,9 @@ import dev.mpserver.protocol.counters.CountersFile;
 import dev.mpserver.protocol.counters.WorkerCounter;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.rundir.PidFile;
+import dev.mpserver.testkit.CommandProcess;
+import dev.mpserver.testkit.Eventually;
+import dev.mpserver.testkit.ServerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -170,7 +173,7 @@ class CommandLineTest
             assertTrue(reload.failedInOneLine("mpserver signal"), reload.toString());
             assertTrue(reload.err().contains("single-process mode"), reload.err());
             assertEquals(0, CommandProcess.run("signal", "reopen", "--run-dir", dir).exit());
-            assertTrue(ServerProcess.eventually(5000, () -> logHas(server, "SIGUSR1: no --log-file to reopen")), "USR1 is taken, not fatal");
+            assertTrue(Eventually.eventually(5000, () -> server.logContains("SIGUSR1: no --log-file to reopen")), "USR1 is taken, not fatal");
             assertTrue(server.isAlive());
             assertEquals(0, CommandProcess.run("signal", "stop", "--run-dir", dir, "--wait").exit());
             assertTrue(!server.isAlive() || server.awaitExit(10, TimeUnit.SECONDS) >= 0);
@@ -244,17 +247,5 @@ class CommandLineTest
         commandLine.setOut(new PrintWriter(out));
         assertEquals(0, commandLine.execute(args), String.join(" ", args));
         return out.toString();
-    }
-
-    private static boolean logHas(final ServerProcess server, final String text)
-    {
-        try
-        {
-            return server.log().contains(text);
-        }
-        catch (final java.io.IOException ex)
-        {
-            return false;
-        }
     }
 }

@@ -19,7 +19,7 @@ import dev.mpserver.protocol.rtmp.RtmpCommand;
 import dev.mpserver.protocol.rtmp.ShardBy;
 import dev.mpserver.protocol.rtmp.ShardHash;
 import dev.mpserver.protocol.rtmp.StatusCode;
-import dev.mpserver.protocol.rtmp.testkit.RtmpTestClient;
+import dev.mpserver.testkit.RtmpTestClient;
 import dev.mpserver.worker.session.rtmp.RtmpProtocol;
 import org.junit.jupiter.api.Test;
 
