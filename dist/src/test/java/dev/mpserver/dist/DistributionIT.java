@@ -16,12 +16,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mpserver.master.it.ServerProcess;
+import dev.mpserver.testkit.Eventually;
+import dev.mpserver.testkit.ServerProcess;
+import dev.mpserver.protocol.launch.ReadyLine;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -43,7 +44,6 @@ class DistributionIT
     /** date, time, [pid role], level, logger, message: master and workers alike. */
     private static final Pattern LOG_LINE =
         Pattern.compile("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} \\[(\\d+) (master|worker)\\] (TRACE|DEBUG|INFO|WARN|ERROR|FATAL) \\S+ .+");
-    private static final Pattern READY = Pattern.compile("mpserver ready port=(\\d+) pid=(\\d+) workers=(\\d+)");
     private static final Path TEMURIN_25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
     private static final String VERSION = System.getProperty("mpserver.test.project.version");
     private static final int CLIENTS = 1000;
@@ -121,11 +121,11 @@ class DistributionIT
         assertTrue(check.out().contains("127.0.0.1:" + port + " is free"), check.out());
 
         final Process server = installation.start("mpserver", serverOptions, "server");
-        final Matcher ready = awaitReadyLine("server", server);
-        final int masterPid = Integer.parseInt(ready.group(2));
+        final ReadyLine ready = awaitReadyLine("server", server);
+        final int masterPid = (int)ready.pid();
         assertEquals(server.pid(), masterPid, "the ready line names the process we started (re-executed in place)");
         final Path runDir = installation.runtimeDir().resolve("mpserver-" + port);
-        assertEquals(p, ready.group(1));
+        assertEquals(p, Integer.toString(ready.port()));
         assertEquals(Integer.toString(masterPid), Files.readString(runDir.resolve("master.pid")).strip());
         assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(runDir)));
 
@@ -155,7 +155,7 @@ class DistributionIT
         final Process loadgen = installation.start("loadgen", List.of("run", "--port", p, "--conns", Integer.toString(CLIENTS),
             "--rate", "1000", "--msgs", "5", "--ids", "random", "--shards", "200", "--verify", "--expect-all", "--hold", "20s",
             "--timeout", "30s", "--progress", "off", "--json", report.toString()), "loadgen");
-        assertTrue(ServerProcess.eventually(60_000, () -> statJson(p).path("totals").path("clients").asLong() == CLIENTS),
+        assertTrue(Eventually.eventually(60_000, () -> statJson(p).path("totals").path("clients").asLong() == CLIENTS),
             "all " + CLIENTS + " clients connected and routed: " + statJson(p));
 
         final String openMetrics = stat(p, "--format", "openmetrics");
@@ -178,11 +178,11 @@ class DistributionIT
         // logrotate moves the file away; reopen gives master and workers a new one
         Files.move(log, logs.resolve("mpserver.log.1"));
         assertEquals(0, installation.run("mpserver", List.of("signal", "reopen", "--port", p), 60).exit());
-        assertTrue(ServerProcess.eventually(10_000, () -> Files.exists(log)), "reopened");
+        assertTrue(Eventually.eventually(10_000, () -> Files.exists(log)), "reopened");
 
         final Installation.Result reload = installation.run("mpserver", List.of("signal", "reload", "--port", p), 60);
         assertEquals(0, reload.exit(), reload.toString());
-        assertTrue(ServerProcess.eventually(60_000, () -> newWorkers(server, workers).size() == 2), "a new generation of two workers");
+        assertTrue(Eventually.eventually(60_000, () -> newWorkers(server, workers).size() == 2), "a new generation of two workers");
         workers.addAll(children(server));
         for (final long worker : workers)
         {
@@ -284,13 +284,13 @@ class DistributionIT
 
     // ---------------------------------------------------------------- helpers
 
-    private static Matcher awaitReadyLine(final String name, final Process server) throws Exception
+    private static ReadyLine awaitReadyLine(final String name, final Process server) throws Exception
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // the first start makes the archive
         while (System.nanoTime() < deadline)
         {
-            final Matcher ready = READY.matcher(installation.output(name, "out"));
-            if (ready.find())
+            final ReadyLine ready = ReadyLine.find(installation.output(name, "out"));
+            if (null != ready)
             {
                 return ready;
             }

@@ -46,7 +46,9 @@ class BadRepliesTest
         entry(13, Misbehaviour.error(99, 0)),
         entry(14, Misbehaviour.of(Kind.PARTIAL_THEN_CLOSE, 2)),
         entry(15, Misbehaviour.of(Kind.UNSOLICITED_IDENTIFY, 0)),
-        entry(16, Misbehaviour.NONE));
+        entry(16, Misbehaviour.NONE),
+        entry(17, Misbehaviour.of(Kind.BROADCASTS, 1)),
+        entry(18, Misbehaviour.of(Kind.ENDLESS_BROADCAST, 1)));
 
     @Test
     void everyKindOfBadReplyIsCountedApart() throws Exception
@@ -54,26 +56,28 @@ class BadRepliesTest
         try (ProtocolTestServer server = new ProtocolTestServer())
         {
             server.misbehave(shard -> BY_SHARD.getOrDefault(shard, Misbehaviour.NONE));
-            final Report report = new LoadGenRun(LoadConfig.builder(server.port()).conns(16).msgs(5)
-                .shardIds(ShardIds.range(1, 16)).timeout(500, TimeUnit.MILLISECONDS)
+            final Report report = new LoadGenRun(LoadConfig.builder(server.port()).conns(18).msgs(5)
+                .shardIds(ShardIds.range(1, 18)).timeout(500, TimeUnit.MILLISECONDS)
                 .duration(20, TimeUnit.SECONDS).build()).call();
 
             assertNull(report.engineError());
             System.out.println(SummaryTable.render(report));
             assertEquals(StopReason.COMPLETED, report.stopReason());
-            assertEquals(16, report.ok() + report.shed() + report.failed());
+            assertEquals(18, report.ok() + report.shed() + report.failed());
 
-            assertEquals(1, report.ok(), "shard 16");
+            assertEquals(2, report.ok(), "shards 16 and 17");
+            assertEquals(ProtocolTestServer.BROADCAST_BODY_LENGTHS.length, report.broadcastsReceived(),
+                "shard 17's broadcasts, the one longer than a connection's buffer and the largest too");
 
             assertEquals(2, report.failures(Phase.ROUTE, FailureKind.GARBAGE), "shards 1 and 15");
             assertEquals(1, report.failures(Phase.ROUTE, FailureKind.CLOSED), "shard 2");
             assertEquals(1, report.failures(Phase.ROUTE, FailureKind.RESET), "shard 8");
             assertEquals(1, report.failures(Phase.ROUTE, FailureKind.TIMEOUT), "shard 9");
-            assertEquals(1, report.failures(Phase.MESSAGE, FailureKind.GARBAGE), "shard 10");
+            assertEquals(2, report.failures(Phase.MESSAGE, FailureKind.GARBAGE), "shard 10, and 18's broadcast without end");
             assertEquals(1, report.failures(Phase.MESSAGE, FailureKind.RESET), "shard 12");
             assertEquals(1, report.failures(Phase.MESSAGE, FailureKind.CLOSED), "shard 14");
-            assertEquals(8, report.failed());
-            assertEquals(3, report.failures(FailureKind.GARBAGE));
+            assertEquals(9, report.failed());
+            assertEquals(4, report.failures(FailureKind.GARBAGE));
 
             assertEquals(7, report.shed(), "shed is not failure");
             assertEquals(6, report.shed(Phase.ROUTE));

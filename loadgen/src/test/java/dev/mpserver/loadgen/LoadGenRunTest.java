@@ -9,6 +9,7 @@ import dev.mpserver.loadgen.report.ProgressSample;
 import dev.mpserver.loadgen.report.Report;
 import dev.mpserver.loadgen.report.StopReason;
 import dev.mpserver.loadgen.testserver.ProtocolTestServer;
+import dev.mpserver.testkit.Eventually;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -130,7 +131,7 @@ class LoadGenRunTest
         {
             try
             {
-                Thread.sleep(300);
+                Eventually.eventually(10_000, () -> server.open.get() == 10); // every connection under way
             }
             catch (final InterruptedException e)
             {

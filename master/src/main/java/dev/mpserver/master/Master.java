@@ -25,6 +25,7 @@ import dev.mpserver.master.signal.IntervalTimer;
 import dev.mpserver.master.signal.SignalRing;
 import dev.mpserver.master.signal.SignalWaiter;
 import dev.mpserver.protocol.counters.HopLatency;
+import dev.mpserver.protocol.launch.ReadyLine;
 import dev.mpserver.protocol.posix.Posix;
 import org.agrona.concurrent.CachedNanoClock;
 import org.apache.logging.log4j.LogManager;
@@ -111,7 +112,7 @@ public final class Master
 
     private void announceReady(final int pid, final int readyWorkers)
     {
-        announce.println("mpserver ready port=" + Posix.localPort(listenFd) + " pid=" + pid + " workers=" + readyWorkers);
+        announce.println(new ReadyLine(Posix.localPort(listenFd), pid, readyWorkers));
         announce.flush();
     }
 }

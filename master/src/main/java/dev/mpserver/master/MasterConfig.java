@@ -3,7 +3,7 @@ package dev.mpserver.master;
 import java.nio.file.Path;
 import java.util.List;
 
-import dev.mpserver.worker.loop.WorkerConfig;
+import dev.mpserver.protocol.launch.WorkerConfig;
 
 /** The master's settings, fixed at start (validated by the command line). Durations in ms. */
 public final class MasterConfig

@@ -9,7 +9,7 @@ import java.io.PrintStream;
  * Makes a worker's log lines look like the master's: {@code 2025-11-30 05:41:00.123 [4242 worker]
  * INFO worker message}, where the master's pattern ({@code log4j2.xml}) writes
  * {@code [pid master]}. A worker logs through the Log4j API's simple back end (log4j-core's
- * configuration would cost every spawn ~400 ms), which prints date-time, level, logger, message:
+ * configuration would be the largest part of every spawn, docs/benchmarks.md), which prints date-time, level, logger, message:
  * so the pid and the role go into its date format, as a quoted literal, before its first line.
  *
  * <p>Also gives stderr a buffer that holds a whole line: the simple back end prints a line in

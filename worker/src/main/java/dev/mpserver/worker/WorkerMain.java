@@ -5,9 +5,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.mpserver.protocol.launch.WorkerConfig;
+import dev.mpserver.protocol.launch.WorkerLaunch;
 import dev.mpserver.protocol.posix.FileStat;
 import dev.mpserver.protocol.posix.PosixException;
-import dev.mpserver.worker.loop.WorkerConfig;
 import dev.mpserver.worker.loop.WorkerLoop;
 import org.apache.logging.log4j.LogManager;
 
@@ -18,17 +19,14 @@ import org.apache.logging.log4j.LogManager;
  *
  * <p>Why no option parser: the argv is the master's {@link WorkerConfig#toArguments}, written by a
  * program from options its own (picocli) command line already validated. Building picocli's model
- * cost ~140 ms of every spawn-to-READY (its classes are Java 5 bytecode, which JDK 17's class-data
- * sharing cannot archive), as long as the rest of the worker's start-up together. What is left
- * before READY is the JVM itself (~50 ms) and the JNR binding of {@code LibC} (~100 ms of runtime
- * class generation); logging is set up after READY ({@code WorkerLog}).
+ * cost as much of every spawn-to-READY as the rest of the worker's start-up together (its classes
+ * are Java 5 bytecode, which JDK 17's class-data sharing cannot archive). What is left before READY
+ * is the JVM itself and the JNR binding of {@code LibC} (runtime class generation); logging is set
+ * up after READY ({@code WorkerLog}). The figures are in docs/benchmarks.md ("Figures the code's
+ * comments cite").
  */
 public final class WorkerMain
 {
-    public static final int EXIT_FATAL_CONFIG = 2;
-    public static final int CHANNEL_FD = 3;
-    public static final int LISTEN_FD = 4;
-
     static final String ARG_CHANNEL_FD = "--channel-fd";
     static final String ARG_LISTEN_FD = "--listen-fd";
 
@@ -55,8 +53,8 @@ public final class WorkerMain
         try
         {
             config = WorkerConfig.fromArguments(args, fds);
-            channelFd = fd(fds.remove(ARG_CHANNEL_FD), CHANNEL_FD, ARG_CHANNEL_FD);
-            listenFd = fd(fds.remove(ARG_LISTEN_FD), LISTEN_FD, ARG_LISTEN_FD);
+            channelFd = fd(fds.remove(ARG_CHANNEL_FD), WorkerLaunch.CHANNEL_FD, ARG_CHANNEL_FD);
+            listenFd = fd(fds.remove(ARG_LISTEN_FD), WorkerLaunch.LISTEN_FD, ARG_LISTEN_FD);
             if (!fds.isEmpty())
             {
                 throw new IllegalArgumentException("unknown argument " + fds.keySet().iterator().next());
@@ -67,7 +65,7 @@ public final class WorkerMain
         catch (final IllegalArgumentException ex)
         {
             LogManager.getLogger(WorkerMain.class).error("worker: fatal configuration error: {} (argv: {})", ex.getMessage(), args);
-            return EXIT_FATAL_CONFIG;
+            return WorkerLaunch.EXIT_FATAL_CONFIG;
         }
         return new WorkerLoop(config, listenFd, channelFd).run();
     }

@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import dev.mpserver.worker.loop.WorkerConfig;
+import dev.mpserver.protocol.launch.MainClasses;
+import dev.mpserver.protocol.launch.WorkerConfig;
+import dev.mpserver.protocol.launch.WorkerLaunch;
 import org.junit.jupiter.api.Test;
 
 /** A real worker process, started without the master: what it does with arguments it cannot use. */
@@ -23,7 +25,7 @@ class WorkerMainTest
         // Started by this test, fd 3 is not the channel (closed, or a file the JVM opened there):
         // what a mis-spawned worker would see.
         final Result result = runWorker(new WorkerConfig(1, 10, 1000, 1024, 1000, 500, null).toArguments());
-        assertEquals(WorkerMain.EXIT_FATAL_CONFIG, result.exit);
+        assertEquals(WorkerLaunch.EXIT_FATAL_CONFIG, result.exit);
         assertTrue(result.stderr.contains("channel fd 3 is not"), result.stderr);
     }
 
@@ -33,7 +35,7 @@ class WorkerMainTest
         final List<String> args = new ArrayList<>(new WorkerConfig(1, 10, 1000, 1024, 1000, 500, null).toArguments());
         args.addAll(List.of("--max-clientz", "5"));
         final Result result = runWorker(args);
-        assertEquals(WorkerMain.EXIT_FATAL_CONFIG, result.exit);
+        assertEquals(WorkerLaunch.EXIT_FATAL_CONFIG, result.exit);
         assertTrue(result.stderr.contains("unknown argument --max-clientz"), result.stderr);
     }
 
@@ -45,6 +47,13 @@ class WorkerMainTest
         assertTrue(result.stdout.contains("Started by the master"), result.stdout);
     }
 
+    @Test
+    void theMasterStartsTheseClassesByTheNamesItKnows()
+    {
+        assertEquals(WorkerMain.class.getName(), MainClasses.WORKER);
+        assertEquals(CdsTraining.class.getName(), MainClasses.CDS_TRAINING);
+    }
+
     private record Result(int exit, String stdout, String stderr)
     {
     }
@@ -53,7 +62,7 @@ class WorkerMainTest
     {
         final List<String> command = new ArrayList<>(List.of(
             System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-            "-cp", System.getProperty("java.class.path"), WorkerMain.class.getName()));
+            "-cp", System.getProperty("java.class.path"), MainClasses.WORKER));
         command.addAll(args);
         final Process process = new ProcessBuilder(command).start();
         try

@@ -1,12 +1,10 @@
 package dev.mpserver.loadgen.bench;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +13,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+
+import dev.mpserver.protocol.launch.Executables;
 
 /**
  * {@code scripts/bench --only rtmp}: live RTMP with real ffmpeg, mpserver on 2 and 4 workers side
@@ -336,15 +336,8 @@ final class RtmpBench
 
     private static String ffmpeg()
     {
-        for (final String directory : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator))
-        {
-            final Path candidate = Path.of(directory, "ffmpeg");
-            if (Files.isExecutable(candidate))
-            {
-                return candidate.toString();
-            }
-        }
-        return null;
+        final Path found = Executables.find("ffmpeg");
+        return null == found ? null : found.toString();
     }
 
     private static String percentiles(final List<Double> values)

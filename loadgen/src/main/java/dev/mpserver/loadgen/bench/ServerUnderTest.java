@@ -1,23 +1,23 @@
 package dev.mpserver.loadgen.bench;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import dev.mpserver.protocol.counters.RunDirCounters;
+import dev.mpserver.protocol.launch.MainClasses;
+import dev.mpserver.protocol.launch.ReadyLine;
 
 /**
  * A server process started for one benchmark case, on 127.0.0.1 and a free port, with its own run
@@ -27,8 +27,7 @@ import dev.mpserver.protocol.counters.RunDirCounters;
  */
 final class ServerUnderTest implements AutoCloseable
 {
-    private static final Pattern READY = Pattern.compile("mpserver ready port=(\\d+) pid=(\\d+)");
-    /** The master's log line when a worker reports READY (Master.onReady). */
+    /** The master's log line when a worker reports READY (the master's Supervisor writes it). */
     private static final Pattern WORKER_READY = Pattern.compile("worker \\d+ \\(slot \\d+\\) ready in \\d+ ms");
     private static final long START_TIMEOUT_SECONDS = 60;
     private static final long STOP_TIMEOUT_SECONDS = 15;
@@ -55,7 +54,7 @@ final class ServerUnderTest implements AutoCloseable
         final List<String> command = new ArrayList<>(java.command());
         command.add(1, "-XX:TieredStopAtLevel=1"); // as the launchers run it; a --java option after it wins
         command.addAll(List.of("-cp", repo.resolve("master/target/lib").toAbsolutePath() + File.separator + "*",
-            "dev.mpserver.master.cli.MpServer", "--host", "127.0.0.1", "--port", "0", "--run-dir", runDir.toString()));
+            MainClasses.MPSERVER, "--host", "127.0.0.1", "--port", "0", "--run-dir", runDir.toString()));
         command.addAll(List.of(args));
         command.addAll(java.serverOptions());
         return startWithReadyLine(command, runDir);
@@ -112,23 +111,16 @@ final class ServerUnderTest implements AutoCloseable
             .redirectError(runDir.resolve("server.log").toFile())
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .start();
-        final BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
-        String line;
-        while ((line = out.readLine()) != null)
+        try
         {
-            final Matcher m = READY.matcher(line);
-            if (m.find())
-            {
-                return new ServerUnderTest(process, runDir, Integer.parseInt(m.group(1)), Long.parseLong(m.group(2)));
-            }
-            if (System.nanoTime() > deadline)
-            {
-                break;
-            }
+            final ReadyLine ready = ReadyLine.await(process, Duration.ofSeconds(START_TIMEOUT_SECONDS));
+            return new ServerUnderTest(process, runDir, ready.port(), ready.pid());
         }
-        process.destroyForcibly();
-        throw new IOException(command.get(0) + " did not start; see " + runDir.resolve("server.log"));
+        catch (final IOException ex)
+        {
+            process.destroyForcibly();
+            throw new IOException(command.get(0) + " did not start (" + ex.getMessage() + "); see " + runDir.resolve("server.log"), ex);
+        }
     }
 
     int port()

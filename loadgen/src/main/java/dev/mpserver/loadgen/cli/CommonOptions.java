@@ -2,6 +2,7 @@ package dev.mpserver.loadgen.cli;
 
 import dev.mpserver.loadgen.config.LoadConfig;
 import dev.mpserver.loadgen.ids.ShardIds;
+import dev.mpserver.protocol.cli.DurationConverter;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;

@@ -8,6 +8,7 @@ import dev.mpserver.loadgen.rtmp.RtmpProgressPrinter;
 import dev.mpserver.loadgen.rtmp.RtmpReport;
 import dev.mpserver.loadgen.rtmp.RtmpRun;
 import dev.mpserver.loadgen.rtmp.RtmpSummaryTable;
+import dev.mpserver.protocol.cli.DurationConverter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

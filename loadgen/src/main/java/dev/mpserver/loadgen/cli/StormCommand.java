@@ -4,6 +4,7 @@ import dev.mpserver.loadgen.config.ArrivalSchedule;
 import dev.mpserver.loadgen.config.LoadConfig;
 import dev.mpserver.loadgen.server.ServerCountersView;
 import dev.mpserver.protocol.build.BuildVersionProvider;
+import dev.mpserver.protocol.cli.DurationConverter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

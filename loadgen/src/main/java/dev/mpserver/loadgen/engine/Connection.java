@@ -1,11 +1,5 @@
 package dev.mpserver.loadgen.engine;
 
-import dev.mpserver.protocol.wire.WireProtocol;
-
-import dev.mpserver.loadgen.wire.ClientFrames;
-import dev.mpserver.loadgen.wire.ReplyListener;
-import dev.mpserver.loadgen.wire.ServerReplyDecoder;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -14,9 +8,19 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 
+import dev.mpserver.protocol.wire.ServerReplyHandler;
+import dev.mpserver.protocol.wire.ServerReplyParser;
+import dev.mpserver.protocol.wire.Terminators;
+import dev.mpserver.protocol.wire.WireEncoder;
+import dev.mpserver.protocol.wire.WireProtocol;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
 /**
  * One connection slot of an engine thread: reused for connection after connection, with its buffers
- * and send-time rings allocated once. State is primitive; nothing is allocated per message.
+ * and send-time rings allocated once. State is primitive; nothing is allocated per message. Frames
+ * are written by the protocol's {@link WireEncoder} and replies parsed by its {@link ServerReplyParser},
+ * both over views of the slot's own direct buffers.
  *
  * <pre>
  * FREE ─open→ CONNECTING ─connected: 'C' + 'M'→ ROUTING ─first reply→ SERVING ─last reply─┐
@@ -24,7 +28,7 @@ import java.nio.channels.SocketChannel;
  * any state: 'E' → shed · EOF, reset, garbage, timeout → failed · --duration → cut off      ┘
  * </pre>
  */
-final class Connection implements ReplyListener
+final class Connection implements ServerReplyHandler
 {
     static final int FREE = 0;
     static final int CONNECTING = 1;
@@ -33,12 +37,25 @@ final class Connection implements ReplyListener
     static final int IDENTIFYING = 4;
     static final int HOLDING = 5;
 
-    /** Large enough for any partial frame we care about; longer frames are decoded across reads. */
+    /**
+     * Holds any partial reply but a broadcast: ping and identify replies, and errors up to
+     * {@link WireProtocol#MAX_ERROR_FRAME_LENGTH}. A broadcast longer than this (loadgen sends none; another
+     * client of the shard may) is skimmed to its end and counted ({@link #skimBroadcast}), not kept.
+     */
     static final int INPUT_CAPACITY = 512;
+
+    static
+    {
+        if (INPUT_CAPACITY < WireProtocol.MAX_ERROR_FRAME_LENGTH + WireProtocol.IDENTIFY_REPLY_LENGTH)
+        {
+            throw new IllegalStateException("a connection's input buffer must hold an error reply");
+        }
+    }
 
     static int outputCapacity(final int pipeline)
     {
-        return ClientFrames.CONTROL_LENGTH + pipeline * ClientFrames.MESSAGE_LENGTH + ClientFrames.IDENTIFY_LENGTH;
+        return WireProtocol.CONTROL_FRAME_LENGTH + pipeline * WireProtocol.PROTOTYPE_PING_FRAME_LENGTH +
+            WireProtocol.IDENTIFY_FRAME_LENGTH;
     }
 
     private final EngineThread engine;
@@ -46,7 +63,9 @@ final class Connection implements ReplyListener
     private final int slot;
     private final ByteBuffer in;
     private final ByteBuffer out;
-    private final ServerReplyDecoder decoder = new ServerReplyDecoder();
+    private final UnsafeBuffer inView;
+    private final UnsafeBuffer outView;
+    private final ServerReplyParser parser = new ServerReplyParser();
     private final long[] sendActual;
     private final long[] sendIntended;
     private final int pipeline;
@@ -71,6 +90,8 @@ final class Connection implements ReplyListener
     private int sent;
     private int replied;
     private boolean writeInterest;
+    /** Bytes of a broadcast too long for {@link #in} skimmed so far; 0 when not in one. */
+    private int skimmedBroadcast;
 
     Connection(
         final EngineThread engine,
@@ -89,6 +110,8 @@ final class Connection implements ReplyListener
         this.slot = slot;
         this.in = in;
         this.out = out;
+        this.inView = new UnsafeBuffer(in);
+        this.outView = new UnsafeBuffer(out);
         this.pipeline = pipeline;
         this.msgs = msgs;
         this.intervalNanos = msgRate > 0 ? 1e9 / msgRate : 0;
@@ -135,7 +158,8 @@ final class Connection implements ReplyListener
         sent = 0;
         replied = 0;
         writeInterest = false;
-        decoder.reset();
+        skimmedBroadcast = 0;
+        parser.reset();
         in.clear();
         out.clear();
         state = CONNECTING;
@@ -237,7 +261,7 @@ final class Connection implements ReplyListener
         key.interestOps(SelectionKey.OP_READ);
         if (shard != WireProtocol.NO_SHARD)
         {
-            ClientFrames.putControl(out, shard);
+            out.position(out.position() + WireEncoder.putControl(outView, out.position(), shard));
         }
         pump(now);
         flush();
@@ -254,7 +278,7 @@ final class Connection implements ReplyListener
                 engine.schedule(slot, intended);
                 return;
             }
-            ClientFrames.putMessage(out);
+            out.position(out.position() + WireEncoder.putPrototypePing(outView, out.position()));
             final int ring = sent % pipeline;
             sendIntended[ring] = intended;
             sendActual[ring] = now;
@@ -320,27 +344,81 @@ final class Connection implements ReplyListener
             readNow = System.nanoTime();
             lastProgress = readNow;
             metrics.add(Counters.BYTES_READ, n);
-            in.flip();
-            decoder.decode(in, this);
-            in.clear();
+            final boolean filled = !in.hasRemaining();
+            parseInput();
             if (state != FREE)
             {
                 flush();
             }
-            if (n < in.capacity())
+            if (!filled)
             {
                 return;
             }
         }
     }
 
+    /** Handles the complete replies in {@link #in} and keeps a partial one at its start for the next read. */
+    private void parseInput()
+    {
+        int start = 0;
+        final int available = in.position();
+        if (skimmedBroadcast > 0)
+        {
+            start = skimBroadcast(available);
+            if (start == available)
+            {
+                in.clear();
+                return;
+            }
+        }
+        final int consumed = start + parser.parse(inView, start, available - start, this);
+        if (state == FREE)
+        {
+            return;
+        }
+        if (consumed == 0 && available == in.capacity())
+        {
+            // Only a broadcast outgrows the buffer (see INPUT_CAPACITY); the parser checked its first byte.
+            skimmedBroadcast = available;
+            parser.reset();
+            in.clear();
+            return;
+        }
+        in.limit(available).position(consumed);
+        in.compact();
+    }
+
+    /**
+     * Reads on through the broadcast that outgrew {@link #in} to its {@code '\0'}, which counts it.
+     *
+     * @return where the bytes after the broadcast start in {@link #in} ({@code available} if it goes on)
+     */
+    private int skimBroadcast(final int available)
+    {
+        final int terminator = Terminators.indexOf(inView, 0, available);
+        final int end = Terminators.NOT_FOUND == terminator ? available : terminator + WireProtocol.TERMINATOR_LENGTH;
+        skimmedBroadcast += end;
+        if (skimmedBroadcast > WireProtocol.MAX_FRAME_LENGTH ||
+            Terminators.NOT_FOUND == terminator && skimmedBroadcast == WireProtocol.MAX_FRAME_LENGTH)
+        {
+            fail(FailureKind.GARBAGE); // as the parser judges a 'B' that runs past its length limit
+            return available;
+        }
+        if (Terminators.NOT_FOUND != terminator)
+        {
+            skimmedBroadcast = 0;
+            metrics.increment(Counters.BROADCASTS);
+        }
+        return end;
+    }
+
     @Override
-    public void onPingReply()
+    public boolean onPing()
     {
         if (state != ROUTING && state != SERVING || replied >= sent)
         {
             fail(FailureKind.GARBAGE);
-            return;
+            return false;
         }
         final int ring = replied % pipeline;
         if (replied == 0)
@@ -360,60 +438,57 @@ final class Connection implements ReplyListener
         if (replied < msgs)
         {
             pump(readNow);
-            return;
+            return true;
         }
         metrics.increment(Counters.ALL_REPLIED);
         metrics.add(Counters.SERVING_NANOS, lastReplyAt - connectedAt);
         if (verify)
         {
             state = IDENTIFYING;
-            ClientFrames.putIdentify(out);
+            out.position(out.position() + WireEncoder.putIdentify(outView, out.position()));
             metrics.increment(Counters.IDENTIFY_SENT);
         }
         else
         {
             workDone();
         }
+        return state != FREE;
     }
 
     @Override
-    public void onIdentifyReply(final int pid, final int workerSlot, final int reportedShard, final int clientsOnShard)
+    public boolean onIdentify(final int pid, final int workerSlot, final int reportedShard, final int clientsOnShard)
     {
         if (state != IDENTIFYING)
         {
             fail(FailureKind.GARBAGE);
-            return;
+            return false;
         }
         metrics.increment(Counters.IDENTIFY_REPLIES);
         engine.recordIdentity(connection, shard, pid, reportedShard, clientsOnShard);
         workDone();
+        return state != FREE;
     }
 
     @Override
-    public void onErrorReply(final int code)
+    public boolean onError(final int code, final DirectBuffer buffer, final int textOffset, final int textLength)
     {
-        if (state == FREE)
-        {
-            return;
-        }
         metrics.increment(Counters.errorCode(code));
         metrics.increment(Counters.shed(phase()));
         finish(Counters.SHED);
+        return false;
     }
 
     @Override
-    public void onBroadcast(final int length)
+    public boolean onBroadcast(final DirectBuffer buffer, final int bodyOffset, final int bodyLength)
     {
         metrics.increment(Counters.BROADCASTS);
+        return true;
     }
 
     @Override
-    public void onGarbage(final int offset)
+    public void onGarbage(final byte value)
     {
-        if (state != FREE)
-        {
-            fail(FailureKind.GARBAGE);
-        }
+        fail(FailureKind.GARBAGE);
     }
 
     private void workDone()
@@ -467,7 +542,6 @@ final class Connection implements ReplyListener
             metrics.record(Latency.DONE, System.nanoTime() - engine.runStartNanos());
         }
         state = FREE;
-        decoder.stop();
         if (channel != null)
         {
             try

@@ -11,6 +11,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.mpserver.protocol.launch.Executables;
+import dev.mpserver.protocol.launch.MainClasses;
+
 /**
  * Several mpserver hosts behind one HAProxy, on one machine: each host is an mpserver in a network
  * namespace of its own ({@link NetnsHost}, {@link NamespacedServer}), and HAProxy runs in the root
@@ -38,7 +41,6 @@ public final class MultiHostCluster implements AutoCloseable
     public static final String DOWN = "DOWN";
 
     private static final AtomicInteger CLUSTERS = new AtomicInteger();
-    private static final String MPSERVER_MAIN = "dev.mpserver.master.cli.MpServer";
     private static final long ALL_UP_TIMEOUT_MS = 15_000;
 
     private final Builder settings;
@@ -84,11 +86,11 @@ public final class MultiHostCluster implements AutoCloseable
         {
             return "network namespaces need root (ip netns add), and this is not root";
         }
-        if (!onPath("ip"))
+        if (!Executables.isInstalled("ip"))
         {
             return "no 'ip' command: install iproute2";
         }
-        if (!onPath("haproxy"))
+        if (!Executables.isInstalled("haproxy"))
         {
             return "no 'haproxy' command: install haproxy (apt-get install -y haproxy)";
         }
@@ -323,7 +325,7 @@ public final class MultiHostCluster implements AutoCloseable
     private String mpserver(final List<String> args) throws IOException
     {
         final List<String> command = new ArrayList<>(List.of(
-            System.getProperty("java.home") + File.separator + "bin" + File.separator + "java", "-cp", settings.classPath, MPSERVER_MAIN));
+            System.getProperty("java.home") + File.separator + "bin" + File.separator + "java", "-cp", settings.classPath, MainClasses.MPSERVER));
         command.addAll(args);
         return ShortCommand.run(command);
     }
@@ -345,18 +347,6 @@ public final class MultiHostCluster implements AutoCloseable
             return false;
         }
         return false;
-    }
-
-    private static boolean onPath(final String program)
-    {
-        for (final String directory : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-        {
-            if (!directory.isEmpty() && Files.isExecutable(Path.of(directory, program)))
-            {
-                return true;
-            }
-        }
-        return Files.isExecutable(Path.of("/usr/sbin", program)) || Files.isExecutable(Path.of("/sbin", program));
     }
 
     /** What the cluster is made of; {@link #start} makes it. */

@@ -1,19 +1,18 @@
 package dev.mpserver.loadgen.multihost;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+
+import dev.mpserver.protocol.launch.MainClasses;
+import dev.mpserver.protocol.launch.ReadyLine;
 
 /**
  * One mpserver host: a master (and its workers) in a {@link NetnsHost}, listening on the
@@ -23,7 +22,6 @@ import java.util.regex.Pattern;
  */
 public final class NamespacedServer implements AutoCloseable
 {
-    private static final Pattern READY = Pattern.compile("mpserver ready port=(\\d+) pid=(\\d+)");
     private static final long READY_TIMEOUT_SECONDS = 90;
     private static final long STOP_TIMEOUT_SECONDS = 15;
 
@@ -63,7 +61,7 @@ public final class NamespacedServer implements AutoCloseable
     {
         final List<String> command = new ArrayList<>(List.of(
             System.getProperty("java.home") + File.separator + "bin" + File.separator + "java", "-XX:+UseSerialGC",
-            "-cp", classPath, "dev.mpserver.master.cli.MpServer",
+            "-cp", classPath, MainClasses.MPSERVER,
             "--host", host.address(), "--port", Integer.toString(listenPort), "--run-dir", runDir.toString()));
         command.addAll(options);
         master = new ProcessBuilder(host.inside(command))
@@ -76,29 +74,22 @@ public final class NamespacedServer implements AutoCloseable
     /** Waits for the ready line; the master's pid is the launched process's ({@code ip netns exec} and the re-exec keep it). */
     void awaitReady() throws IOException
     {
-        final BufferedReader out = new BufferedReader(new InputStreamReader(master.getInputStream(), StandardCharsets.US_ASCII));
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_TIMEOUT_SECONDS);
-        String line;
-        while ((line = out.readLine()) != null)
+        final ReadyLine ready;
+        try
         {
-            final Matcher m = READY.matcher(line);
-            if (m.find())
-            {
-                if (Long.parseLong(m.group(2)) != master.pid())
-                {
-                    throw new IOException(host + ": ready line names pid " + m.group(2) + ", not " + master.pid());
-                }
-                port = Integer.parseInt(m.group(1));
-                workerPids();
-                return;
-            }
-            if (System.nanoTime() > deadline)
-            {
-                break;
-            }
+            ready = ReadyLine.await(master, Duration.ofSeconds(READY_TIMEOUT_SECONDS));
         }
-        master.destroyForcibly();
-        throw new IOException(host + ": mpserver did not get ready; see " + runDir.resolve("server.log"));
+        catch (final IOException ex)
+        {
+            master.destroyForcibly();
+            throw new IOException(host + ": mpserver did not get ready (" + ex.getMessage() + "); see " + runDir.resolve("server.log"), ex);
+        }
+        if (ready.pid() != master.pid())
+        {
+            throw new IOException(host + ": ready line names pid " + ready.pid() + ", not " + master.pid());
+        }
+        port = ready.port();
+        workerPids();
     }
 
     public NetnsHost host()

@@ -14,7 +14,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import dev.mpserver.master.it.ServerProcess;
+import dev.mpserver.testkit.Eventually;
+import dev.mpserver.testkit.ServerProcess;
 import dev.mpserver.protocol.counters.RunDirCounters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -87,20 +88,13 @@ class BenchSmokeTest
                     assertEquals(4, socket.getInputStream().read(), "idle timeout");
                 }
             }
-            assertTrue(ServerProcess.eventually(3000, () -> errors(server, 4) == 3), "E4 counted 3 times: " + errors(server, 4));
+            assertTrue(Eventually.eventually(3000, () -> errors(server, 4) == 3), "E4 counted 3 times: " + errors(server, 4));
         }
     }
 
     private static long errors(final ServerProcess server, final int code)
     {
-        try
-        {
-            return OverloadCase.serverErrors(RunDirCounters.read(server.runDir())).getOrDefault(code, 0L);
-        }
-        catch (final java.io.IOException ex)
-        {
-            throw new IllegalStateException(ex);
-        }
+        return OverloadCase.serverErrors(server.counters()).getOrDefault(code, 0L);
     }
 
     @Test

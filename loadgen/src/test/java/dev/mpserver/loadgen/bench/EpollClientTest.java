@@ -20,8 +20,8 @@ import java.util.concurrent.TimeUnit;
 import dev.mpserver.loadgen.testserver.Misbehaviour;
 import dev.mpserver.loadgen.testserver.Misbehaviour.Kind;
 import dev.mpserver.loadgen.testserver.ProtocolTestServer;
-import dev.mpserver.master.it.ServerProcess;
-import dev.mpserver.protocol.counters.RunDirCounters;
+import dev.mpserver.testkit.Eventually;
+import dev.mpserver.testkit.ServerProcess;
 import dev.mpserver.protocol.counters.WorkerCounter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -230,21 +230,9 @@ class EpollClientTest
             final Run run = run("--port", Integer.toString(server.port()), "--conns", "200", "--msgs", "3", "--ids", "none");
 
             assertEquals(200, run.count("ok"), run.errors());
-            assertTrue(ServerProcess.eventually(3000, () -> total(server, WorkerCounter.MESSAGES) == 600),
-                "the workers counted " + total(server, WorkerCounter.MESSAGES) + " messages");
-            assertEquals(0, total(server, WorkerCounter.HANDOFFS_OUT), "no 'C', so no hand-off");
-        }
-    }
-
-    private static long total(final ServerProcess server, final WorkerCounter counter)
-    {
-        try
-        {
-            return RunDirCounters.read(server.runDir()).total(counter);
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalStateException(ex);
+            assertTrue(Eventually.eventually(3000, () -> server.counters().total(WorkerCounter.MESSAGES) == 600),
+                "the workers counted " + server.counters().total(WorkerCounter.MESSAGES) + " messages");
+            assertEquals(0, server.counters().total(WorkerCounter.HANDOFFS_OUT), "no 'C', so no hand-off");
         }
     }
 

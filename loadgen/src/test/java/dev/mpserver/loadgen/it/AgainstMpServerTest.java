@@ -11,8 +11,8 @@ import dev.mpserver.loadgen.engine.Latency;
 import dev.mpserver.loadgen.engine.LoadGenRun;
 import dev.mpserver.loadgen.ids.ShardIds;
 import dev.mpserver.loadgen.report.Report;
-import dev.mpserver.master.it.ServerProcess;
-import dev.mpserver.protocol.counters.RunDirCounters;
+import dev.mpserver.testkit.Eventually;
+import dev.mpserver.testkit.ServerProcess;
 import dev.mpserver.protocol.counters.WorkerCounter;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.Signals;
@@ -21,6 +21,9 @@ import org.junit.jupiter.api.Test;
 /** loadgen against the real mpserver, single-process and routed. */
 class AgainstMpServerTest
 {
+    /** Of the run's 10 000: its first fifth. */
+    private static final long STALL_AFTER_MESSAGES = 2_000;
+
     @Test
     void countsMatchWhatTheSingleProcessServerCounted() throws Exception
     {
@@ -45,11 +48,11 @@ class AgainstMpServerTest
             assertEquals(15_000, report.replies());
             assertEquals(0, report.verify().splitShards(), "no shard split across workers");
             assertEquals(0, report.verify().mismatchedClients());
-            assertTrue(ServerProcess.eventually(3000, () -> totals(server, WorkerCounter.MESSAGES) == report.messagesSent()),
-                "server counted " + totals(server, WorkerCounter.MESSAGES) + " messages, loadgen sent " + report.messagesSent());
-            assertTrue(ServerProcess.eventually(3000, () -> totals(server, WorkerCounter.CLIENTS_CLOSED) == report.connected()),
-                "server closed " + totals(server, WorkerCounter.CLIENTS_CLOSED) + " clients, loadgen connected " + report.connected());
-            assertEquals(report.identifySent(), totals(server, WorkerCounter.IDENTIFIES));
+            assertTrue(Eventually.eventually(3000, () -> server.counters().total(WorkerCounter.MESSAGES) == report.messagesSent()),
+                "server counted " + server.counters().total(WorkerCounter.MESSAGES) + " messages, loadgen sent " + report.messagesSent());
+            assertTrue(Eventually.eventually(3000, () -> server.counters().total(WorkerCounter.CLIENTS_CLOSED) == report.connected()),
+                "server closed " + server.counters().total(WorkerCounter.CLIENTS_CLOSED) + " clients, loadgen connected " + report.connected());
+            assertEquals(report.identifySent(), server.counters().total(WorkerCounter.IDENTIFIES));
         }
     }
 
@@ -65,7 +68,8 @@ class AgainstMpServerTest
             {
                 try
                 {
-                    Thread.sleep(1500);
+                    // Mid-run (every connection well into its 4 s of messages), a 1 s stall of the server.
+                    Eventually.eventually(10_000, () -> server.counters().total(WorkerCounter.MESSAGES) >= STALL_AFTER_MESSAGES);
                     Posix.process().kill(server.pid(), Signals.SIGSTOP);
                     Thread.sleep(1000);
                 }
@@ -89,15 +93,4 @@ class AgainstMpServerTest
         }
     }
 
-    private static long totals(final ServerProcess server, final WorkerCounter counter)
-    {
-        try
-        {
-            return RunDirCounters.read(server.runDir()).total(counter);
-        }
-        catch (final java.io.IOException ex)
-        {
-            return -1;
-        }
-    }
 }

@@ -22,8 +22,9 @@ import dev.mpserver.loadgen.report.Report;
 import dev.mpserver.loadgen.report.VerifyResult;
 import dev.mpserver.master.cli.MpServer;
 import dev.mpserver.master.haproxy.ShardRing;
-import dev.mpserver.master.it.ServerProcess;
-import dev.mpserver.master.it.TestClient;
+import dev.mpserver.testkit.ServerProcess;
+import dev.mpserver.testkit.TestClient;
+import dev.mpserver.protocol.launch.Executables;
 import dev.mpserver.protocol.wire.WireProtocol;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -51,7 +52,7 @@ class HaproxyShardRoutingTest
     @BeforeAll
     void startHostsAndHaproxy() throws Exception
     {
-        Assumptions.assumeTrue(onPath("haproxy"), "haproxy is not installed (.ci/run installs it: apt-get install -y haproxy)");
+        Assumptions.assumeTrue(Executables.isInstalled("haproxy"), "haproxy is not installed (.ci/run installs it: apt-get install -y haproxy)");
         final List<CompletableFuture<ServerProcess>> starting = new ArrayList<>();
         for (int i = 0; i < HOSTS; i++)
         {
@@ -163,7 +164,7 @@ class HaproxyShardRoutingTest
         {
             final byte[] control = TestClient.control(42);
             split.send(new byte[] {control[0], control[1]});
-            Thread.sleep(INSPECT_DELAY_MS / 3);
+            Thread.sleep(INSPECT_DELAY_MS / 3); // the scenario: the rest of the 'C' a while later, within the inspect delay
             split.send(new byte[] {control[2], control[3], control[4]}, TestClient.PING);
             split.expectPing();
             assertEquals(ring.hostOf(42), hostOf(split.identify()[0]), "a 'C' in two pieces is routed like a whole one");
@@ -201,15 +202,4 @@ class HaproxyShardRoutingTest
         return out.toString();
     }
 
-    static boolean onPath(final String program)
-    {
-        for (final String directory : System.getenv().getOrDefault("PATH", "").split(":"))
-        {
-            if (!directory.isEmpty() && Files.isExecutable(Path.of(directory, program)))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
 }

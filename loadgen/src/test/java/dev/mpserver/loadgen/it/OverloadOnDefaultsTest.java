@@ -11,7 +11,7 @@ import dev.mpserver.loadgen.engine.LoadGenRun;
 import dev.mpserver.loadgen.engine.Phase;
 import dev.mpserver.loadgen.ids.ShardIds;
 import dev.mpserver.loadgen.report.Report;
-import dev.mpserver.master.it.ServerProcess;
+import dev.mpserver.testkit.ServerProcess;
 import org.junit.jupiter.api.Test;
 
 /**

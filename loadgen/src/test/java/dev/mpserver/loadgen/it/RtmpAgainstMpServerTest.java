@@ -8,7 +8,7 @@ import dev.mpserver.loadgen.rtmp.RtmpRun;
 import dev.mpserver.loadgen.rtmp.RtmpSummaryTable;
 import dev.mpserver.loadgen.rtmp.StreamResult;
 import dev.mpserver.loadgen.rtmp.WorkerRoute;
-import dev.mpserver.master.it.ServerProcess;
+import dev.mpserver.testkit.ServerProcess;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

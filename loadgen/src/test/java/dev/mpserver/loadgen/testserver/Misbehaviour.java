@@ -23,7 +23,14 @@ public record Misbehaviour(Kind kind, int afterReplies, int code)
         /** Answer the next message with half a reply, then close. */
         PARTIAL_THEN_CLOSE,
         /** Answer the next message with an 'I' reply nobody asked for. */
-        UNSOLICITED_IDENTIFY
+        UNSOLICITED_IDENTIFY,
+        /**
+         * Before answering the next message, pass on broadcasts from another client of the shard: one
+         * short, one longer than loadgen's input buffer, one of the largest size; then go on correctly.
+         */
+        BROADCASTS,
+        /** Answer the next message with a 'B' that runs past the largest frame without its '\0'. */
+        ENDLESS_BROADCAST
     }
 
     public static final Misbehaviour NONE = new Misbehaviour(Kind.NONE, 0, 0);

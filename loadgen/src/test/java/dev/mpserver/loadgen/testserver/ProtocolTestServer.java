@@ -1,6 +1,7 @@
 package dev.mpserver.loadgen.testserver;
 
 import dev.mpserver.protocol.wire.WireProtocol;
+import dev.mpserver.testkit.Eventually;
 
 import java.io.BufferedInputStream;
 import java.io.EOFException;
@@ -40,6 +41,8 @@ public final class ProtocolTestServer implements AutoCloseable
     }
 
     public static final int DEFAULT_PID = 4242;
+    /** What {@link Misbehaviour.Kind#BROADCASTS} passes on, body bytes each: short, past loadgen's buffer, the largest. */
+    public static final int[] BROADCAST_BODY_LENGTHS = {10, 600, WireProtocol.MAX_BODY_LENGTH};
     public static final IdentifyPolicy ONE_WORKER = (shard, serial) -> new int[] {DEFAULT_PID, shard};
 
     private final ServerSocket listener;
@@ -104,11 +107,7 @@ public final class ProtocolTestServer implements AutoCloseable
     /** Wait until every client connection has ended on the server's side too. */
     public void awaitIdle(final long timeoutMillis) throws InterruptedException
     {
-        final long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (open.get() > 0 && System.nanoTime() < end)
-        {
-            Thread.sleep(5);
-        }
+        Eventually.eventually(timeoutMillis, () -> open.get() == 0);
     }
 
     @Override
@@ -214,7 +213,6 @@ public final class ProtocolTestServer implements AutoCloseable
                     {
                         return;
                     }
-                    continue;
                 }
                 out.write(WireProtocol.PING_REPLY);
                 replies.incrementAndGet();
@@ -267,6 +265,18 @@ public final class ProtocolTestServer implements AutoCloseable
                 out.write(identifyReply(DEFAULT_PID, 0, 0, 1));
                 drain(in);
                 return true;
+            case BROADCASTS:
+                for (final int bodyLength : BROADCAST_BODY_LENGTHS)
+                {
+                    out.write(broadcast(bodyLength));
+                }
+                return false;
+            case ENDLESS_BROADCAST:
+                final byte[] endless = broadcast(WireProtocol.MAX_BODY_LENGTH + 1);
+                endless[endless.length - 1] = 'x';
+                out.write(endless);
+                drain(in);
+                return true;
             default:
                 return false;
         }
@@ -298,6 +308,15 @@ public final class ProtocolTestServer implements AutoCloseable
     {
         return ByteBuffer.allocate(WireProtocol.IDENTIFY_REPLY_LENGTH).order(ByteOrder.LITTLE_ENDIAN)
             .put(WireProtocol.IDENTIFY).putInt(pid).putInt(slot).putInt(shard).putInt(clients).array();
+    }
+
+    /** A 'B' frame whose body is {@code bodyLength} bytes of text. */
+    private static byte[] broadcast(final int bodyLength)
+    {
+        final byte[] frame = new byte[WireProtocol.BODY_OFFSET + bodyLength + WireProtocol.TERMINATOR_LENGTH];
+        frame[WireProtocol.TYPE_OFFSET] = WireProtocol.BROADCAST;
+        java.util.Arrays.fill(frame, WireProtocol.BODY_OFFSET, WireProtocol.BODY_OFFSET + bodyLength, (byte)'b');
+        return frame;
     }
 
     private static void sendError(final OutputStream out, final int code, final String text) throws IOException

@@ -1,5 +1,6 @@
 package dev.mpserver.master.cli;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,9 +14,8 @@ import dev.mpserver.master.haproxy.RtmpsRoutingSection;
 import dev.mpserver.master.haproxy.ShardBalancerConfig;
 import dev.mpserver.master.haproxy.TlsTerminatorConfig;
 import dev.mpserver.protocol.build.BuildVersionProvider;
-import dev.mpserver.worker.cli.DurationConverter;
-import dev.mpserver.worker.cli.WorkerOptions;
-import dev.mpserver.worker.loop.WorkerConfig;
+import dev.mpserver.protocol.cli.DurationConverter;
+import dev.mpserver.protocol.launch.WorkerConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -71,7 +71,7 @@ public final class HaproxyConfigCommand implements Callable<Integer>
 
     @Option(names = "--idle-timeout", defaultValue = "60s", converter = DurationConverter.class,
         description = "The hosts' mpserver --idle-timeout (default ${DEFAULT-VALUE}): HAProxy's timeouts are 10s longer.")
-    long idleTimeoutMs;
+    Duration idleTimeout;
 
     @Option(names = "--maxconn", defaultValue = "0",
         description = "HAProxy's global maxconn (default: none, HAProxy takes what its fd limit allows).")
@@ -79,7 +79,7 @@ public final class HaproxyConfigCommand implements Callable<Integer>
 
     @Option(names = "--inspect-delay", defaultValue = "5s", converter = DurationConverter.class,
         description = "How long HAProxy waits for a client's first frame, 'C' or TLS ClientHello (default ${DEFAULT-VALUE}).")
-    long inspectDelayMs;
+    Duration inspectDelay;
 
     @Option(names = "--stats-socket", paramLabel = "PATH", description = "Also open HAProxy's stats socket here (admin level).")
     String statsSocket;
@@ -119,7 +119,7 @@ public final class HaproxyConfigCommand implements Callable<Integer>
         try
         {
             limits = new HostLimits(maxWorkers, maxClients == WorkerOptions.MAX_CLIENTS_FROM_FD_LIMIT
-                ? WorkerConfig.defaultMaxClients(ServerOptions.fdLimit()) : maxClients, idleTimeoutMs);
+                ? WorkerConfig.defaultMaxClients(ServerOptions.fdLimit()) : maxClients, idleTimeout.toMillis());
         }
         catch (final IllegalArgumentException ex)
         {
@@ -140,12 +140,12 @@ public final class HaproxyConfigCommand implements Callable<Integer>
         }
         final int backupCount = backups < 0 ? addresses.size() - 1 : backups;
         final RtmpsRoutingSection rtmps = null == rtmpVhosts ? null :
-            new RtmpsRoutingSection(vhosts(cli), parse("--rtmps-bind", rtmpsBind), backupCount, inspectDelayMs);
+            new RtmpsRoutingSection(vhosts(cli), parse("--rtmps-bind", rtmpsBind), backupCount, inspectDelay.toMillis());
         final ShardBalancerConfig.Settings settings;
         try
         {
             settings = new ShardBalancerConfig.Settings(addresses, parse("--bind", null != bind ? bind : DEFAULT_BIND), backupCount,
-                limits, maxconn, inspectDelayMs, statsSocket, logConnections, rtmps, commandLine);
+                limits, maxconn, inspectDelay.toMillis(), statsSocket, logConnections, rtmps, commandLine);
         }
         catch (final IllegalArgumentException ex)
         {

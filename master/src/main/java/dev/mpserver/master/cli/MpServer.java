@@ -17,17 +17,18 @@ import dev.mpserver.master.process.CdsArchive;
 import dev.mpserver.master.process.WorkerLauncher;
 import dev.mpserver.master.signal.SignalWaiter;
 import dev.mpserver.protocol.build.BuildVersionProvider;
+import dev.mpserver.protocol.launch.ReadyLine;
+import dev.mpserver.protocol.launch.WorkerConfig;
 import dev.mpserver.protocol.posix.Errno;
 import dev.mpserver.protocol.posix.NativeStrings;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.PosixException;
 import dev.mpserver.protocol.posix.RLimit;
 import dev.mpserver.protocol.posix.SigSet;
-import dev.mpserver.protocol.posix.SockAddrIn;
 import dev.mpserver.protocol.posix.Signals;
+import dev.mpserver.protocol.posix.SockAddrIn;
 import dev.mpserver.protocol.rundir.PidFile;
 import dev.mpserver.protocol.rundir.RunDirectory;
-import dev.mpserver.worker.loop.WorkerConfig;
 import dev.mpserver.worker.loop.WorkerLoop;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -140,7 +141,7 @@ public final class MpServer implements Callable<Integer>
         // (SingleProcessLogReopen); QUIT and HUP are the JVM's, so 'mpserver signal' refuses them.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> PidFile.remove(dir, pid), "remove-pid-file"));
         SingleProcessLogReopen.install(logFile);
-        System.out.println("mpserver ready port=" + actualPort + " pid=" + pid + " workers=0");
+        System.out.println(new ReadyLine(actualPort, pid, 0));
         System.out.flush();
         return new WorkerLoop(workerConfig, listenFd, WorkerLoop.NO_CHANNEL).run();
     }

@@ -1,17 +1,18 @@
 package dev.mpserver.master.cli;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
 import dev.mpserver.master.MasterConfig;
+import dev.mpserver.protocol.cli.DurationConverter;
+import dev.mpserver.protocol.launch.MainClasses;
+import dev.mpserver.protocol.launch.WorkerConfig;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.RLimit;
 import dev.mpserver.protocol.posix.SockAddrIn;
 import dev.mpserver.protocol.rundir.RunDirectory;
-import dev.mpserver.worker.cli.DurationConverter;
-import dev.mpserver.worker.cli.WorkerOptions;
-import dev.mpserver.worker.loop.WorkerConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -62,11 +63,11 @@ public final class ServerOptions
 
     @Option(names = "--shard-ttl", defaultValue = "10s", converter = DurationConverter.class,
         description = "Forget a shard this long after its last client left (default ${DEFAULT-VALUE}).")
-    long shardTtlMs;
+    Duration shardTtl;
 
     @Option(names = "--grace-period", defaultValue = "5s", converter = DurationConverter.class,
         description = "After QUIT_NOW (or the drain timeout), wait this long before SIGKILL (default ${DEFAULT-VALUE}).")
-    long gracePeriodMs;
+    Duration gracePeriod;
 
     @Option(names = "--handoff-queue", defaultValue = "1024",
         description = "Hand-offs that may wait per worker (channel full or worker starting); beyond it clients get 'E' 3 " +
@@ -89,7 +90,7 @@ public final class ServerOptions
     long sigpending;
 
     /**
-     * Small at rest (measured idle RSS ~84 MiB instead of ~119 MiB) without capping the heap, which
+     * Small at rest (an idle worker's RSS, docs/benchmarks.md) without capping the heap, which
      * would also cap the direct memory the client buffers live in; C2 stays on for throughput.
      */
     @Option(names = "--worker-jvm-opts",
@@ -98,7 +99,7 @@ public final class ServerOptions
         description = "JVM options of worker processes (default '${DEFAULT-VALUE}').")
     String workerJvmOpts;
 
-    @Option(names = "--worker-class", hidden = true, defaultValue = "dev.mpserver.worker.WorkerMain",
+    @Option(names = "--worker-class", hidden = true, defaultValue = MainClasses.WORKER,
         description = "Benchmarks only: the main class of worker processes.")
     String workerClass;
 
@@ -136,13 +137,13 @@ public final class ServerOptions
         {
             throw new CommandLine.ParameterException(cli, "--max-clients must be at least 1, got " + worker.maxClients);
         }
-        if (worker.idleTimeoutMs < 1)
+        if (worker.idleTimeout.toMillis() < 1)
         {
-            throw new CommandLine.ParameterException(cli, "--idle-timeout must be at least 1ms, got " + worker.idleTimeoutMs + "ms");
+            throw new CommandLine.ParameterException(cli, "--idle-timeout must be at least 1ms, got " + worker.idleTimeout.toMillis() + "ms");
         }
-        if (worker.lingerTimeoutMs < 1)
+        if (worker.lingerTimeout.toMillis() < 1)
         {
-            throw new CommandLine.ParameterException(cli, "--linger-timeout must be at least 1ms, got " + worker.lingerTimeoutMs + "ms");
+            throw new CommandLine.ParameterException(cli, "--linger-timeout must be at least 1ms, got " + worker.lingerTimeout.toMillis() + "ms");
         }
         if (backlog < 1 || handoffQueue < 1 || minSpare < 0 || maxSpare < 0 || worker.outputCap < WorkerConfig.MIN_OUTPUT_CAP)
         {
@@ -199,8 +200,8 @@ public final class ServerOptions
     MasterConfig masterConfig(final int actualPort, final Path dir, final WorkerConfig workerConfig)
     {
         return new MasterConfig(host, actualPort, workerCount(), maxWorkers, backlog, dir,
-            workerCapacity > 0 ? workerCapacity : workerConfig.maxClients, minSpare, maxSpare, maxServed, shardTtlMs,
-            worker.drainTimeoutMs, gracePeriodMs, handoffQueue, sigpending, workerConfig,
+            workerCapacity > 0 ? workerCapacity : workerConfig.maxClients, minSpare, maxSpare, maxServed, shardTtl.toMillis(),
+            worker.drainTimeout.toMillis(), gracePeriod.toMillis(), handoffQueue, sigpending, workerConfig,
             workerJvmOptions(), workerClass, logFile);
     }
 

@@ -3,17 +3,18 @@ package dev.mpserver.master.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 
 import dev.mpserver.master.control.ServerSignal;
 import dev.mpserver.protocol.build.BuildVersionProvider;
+import dev.mpserver.protocol.cli.DurationConverter;
 import dev.mpserver.protocol.counters.CountersFile;
 import dev.mpserver.protocol.counters.CountersFileReader;
 import dev.mpserver.protocol.posix.Errno;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.Signals;
 import dev.mpserver.protocol.rundir.PidFile;
-import dev.mpserver.worker.cli.DurationConverter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -52,7 +53,7 @@ public final class SignalCommand implements Callable<Integer>
 
     @Option(names = "--wait", arity = "0..1", fallbackValue = "60s", paramLabel = "TIME", converter = DurationConverter.class,
         description = "With stop or quit: wait until the server has exited, at most TIME (default 60s).")
-    Long waitMillis;
+    Duration wait;
 
     @Override
     public Integer call() throws Exception
@@ -80,9 +81,9 @@ public final class SignalCommand implements Callable<Integer>
                 ? "not permitted to signal pid " + pid + " (run this as the server's user)"
                 : "cannot send " + Signals.name(signal.signo()) + " to pid " + pid + ": " + Posix.strerror(errno));
         }
-        if (null != waitMillis && signal.stops())
+        if (null != wait && signal.stops())
         {
-            awaitExit(pid, waitMillis);
+            awaitExit(pid, wait.toMillis());
         }
         return CommandErrors.EXIT_OK;
     }

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
-import dev.mpserver.worker.CdsTraining;
+import dev.mpserver.protocol.launch.MainClasses;
 
 /**
  * The workers' class-data-sharing archive ({@code lib/worker-<JDK>.jsa}): the classes of one worker
@@ -154,7 +154,7 @@ public final class CdsArchive
     }
 
     /**
-     * Runs one worker start-up ({@link CdsTraining}) in a JVM that writes the archive at its exit,
+     * Runs one worker start-up ({@code CdsTraining}, {@link MainClasses#CDS_TRAINING}) in a JVM that writes the archive at its exit,
      * then puts the archive and its key in place, each with one rename.
      *
      * @param workerJvmOptions the options workers start with (so that the archive holds what they load)
@@ -177,7 +177,7 @@ public final class CdsArchive
         command.addAll(workerJvmOptions);
         command.add("-cp");
         command.add(classPath);
-        command.add(CdsTraining.class.getName());
+        command.add(MainClasses.CDS_TRAINING);
         command.add(partialArchive.toString());
         try
         {

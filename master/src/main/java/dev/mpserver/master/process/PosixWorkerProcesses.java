@@ -1,9 +1,9 @@
 package dev.mpserver.master.process;
 
+import dev.mpserver.protocol.launch.WorkerConfig;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.PosixException;
 import dev.mpserver.protocol.posix.Signals;
-import dev.mpserver.worker.loop.WorkerConfig;
 
 /**
  * Real worker processes: a socketpair per worker, the master's end armed to raise

@@ -5,10 +5,10 @@ import java.util.function.IntConsumer;
 
 import dev.mpserver.master.counters.MasterCounters;
 import dev.mpserver.protocol.counters.MasterCounter;
+import dev.mpserver.protocol.launch.WorkerLaunch;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.PosixException;
 import dev.mpserver.protocol.posix.Signals;
-import dev.mpserver.worker.WorkerMain;
 import org.agrona.concurrent.CachedNanoClock;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -24,7 +24,7 @@ import org.apache.logging.log4j.Logger;
  *       join the totals of exited workers;</li>
  *   <li><b>respawn</b> to keep {@code --workers} live and {@code --min-spare} idle, after the
  *       {@link RespawnBackoff} delay when workers die young; never a worker that exited with
- *       {@link WorkerMain#EXIT_FATAL_CONFIG} (2: its configuration cannot work; when none is left
+ *       {@link WorkerLaunch#EXIT_FATAL_CONFIG} (2: its configuration cannot work; when none is left
  *       the master stops with 2 too), nor one that was told to stop;</li>
  *   <li><b>retire</b> (on the tick) idle workers above {@code --workers} beyond {@code --max-spare},
  *       and <b>recycle</b> a worker after {@code --max-served} clients, starting its replacement;</li>
@@ -255,7 +255,7 @@ public final class Supervisor
         {
             return;
         }
-        if (exitCode == WorkerMain.EXIT_FATAL_CONFIG)
+        if (exitCode == WorkerLaunch.EXIT_FATAL_CONFIG)
         {
             fatalWorkerExit = true;
             LOG.error("worker {} exited with status 2 (fatal configuration error): not respawning", slot.pid);

@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Map;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.mpserver.protocol.launch.WorkerConfig;
+import dev.mpserver.protocol.launch.WorkerLaunch;
 import dev.mpserver.protocol.posix.ProcessSpawner;
 import dev.mpserver.protocol.posix.SigSet;
-import dev.mpserver.worker.WorkerMain;
-import dev.mpserver.worker.loop.WorkerConfig;
 import org.apache.logging.log4j.LogManager;
 
 /**
@@ -176,6 +176,6 @@ public final class WorkerLauncher
         argv.add(mainClass);
         argv.addAll(config.toArguments());
         return ProcessSpawner.spawn(
-            java, argv, environment, WorkerMain.CHANNEL_FD, new int[] {channelFd, listenFd}, defaultSignals, null);
+            java, argv, environment, WorkerLaunch.CHANNEL_FD, new int[] {channelFd, listenFd}, defaultSignals, null);
     }
 }

@@ -16,8 +16,9 @@ import org.agrona.collections.Long2LongHashMap;
  *
  * <p>Nothing here walks the table on the master's hot path or its tick: shards expire from a
  * time-ordered queue ({@link EmptyShardQueue}, O(expired) per tick, where a walk over every empty
- * shard cost 0.5-1.4 ms per 100 ms tick with a few tens of thousands of shards, and delayed every
- * hand-off that arrived meanwhile), and each slot's shard count is kept as shards come and go.
+ * shard held the loop a millisecond or more per tick with a few tens of thousands of shards, and
+ * delayed every hand-off that arrived meanwhile: docs/benchmarks.md), and each slot's shard count
+ * is kept as shards come and go.
  * Only forgetting a dead or draining worker's shards walks the table.
  */
 public final class ShardTable

@@ -1,5 +1,6 @@
 package dev.mpserver.master.cli;
 
+import static dev.mpserver.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.mpserver.protocol.launch.Executables;
+import dev.mpserver.protocol.launch.WorkerConfig;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,7 +78,7 @@ class HaproxyConfigCommandTest
         assertHaproxyAccepts(lowered.out);
 
         final Result defaults = cli("haproxy-config", "--hosts", "10.0.0.2:9000,10.0.0.3:9000");
-        assertTrue(defaults.out.contains("--max-clients " + dev.mpserver.worker.loop.WorkerConfig.defaultMaxClients(ServerOptions.fdLimit())),
+        assertTrue(defaults.out.contains("--max-clients " + WorkerConfig.defaultMaxClients(ServerOptions.fdLimit())),
             "by default the hosts' --max-clients is what mpserver picks under this machine's fd limit: " + defaults.out);
         assertHaproxyStarts(defaults.out);
     }
@@ -122,7 +125,7 @@ class HaproxyConfigCommandTest
 
     private void assertHaproxyAccepts(final String config) throws Exception
     {
-        Assumptions.assumeTrue(onPath("haproxy"), "haproxy is not installed (.ci/run installs it: apt-get install -y haproxy)");
+        Assumptions.assumeTrue(Executables.isInstalled("haproxy"), "haproxy is not installed (.ci/run installs it: apt-get install -y haproxy)");
         final Path file = Files.createTempFile(dir, "haproxy-", ".cfg");
         Files.writeString(file, config);
         final Process check = new ProcessBuilder("haproxy", "-c", "-f", file.toString()).redirectErrorStream(true).start();
@@ -147,19 +150,8 @@ class HaproxyConfigCommandTest
         final Process haproxy = new ProcessBuilder("haproxy", "-db", "-f", file.toString()).redirectErrorStream(true).start();
         try
         {
-            boolean listening = false;
-            for (int i = 0; i < 200 && !listening && haproxy.isAlive(); i++)
-            {
-                try (java.net.Socket probe = new java.net.Socket("127.0.0.1", port))
-                {
-                    listening = true;
-                }
-                catch (final IOException ex)
-                {
-                    Thread.sleep(25);
-                }
-            }
-            assertTrue(listening, "haproxy did not start: " + (haproxy.isAlive() ? "" : new String(haproxy.getInputStream().readAllBytes(),
+            assertTrue(eventually(5_000, () -> !haproxy.isAlive() || accepts(port)) && haproxy.isAlive(),
+                "haproxy did not start: " + (haproxy.isAlive() ? "" : new String(haproxy.getInputStream().readAllBytes(),
                 StandardCharsets.UTF_8)));
         }
         finally
@@ -171,7 +163,7 @@ class HaproxyConfigCommandTest
 
     private Path selfSignedPem() throws IOException, InterruptedException
     {
-        Assumptions.assumeTrue(onPath("openssl"), "openssl is not installed");
+        Assumptions.assumeTrue(Executables.isInstalled("openssl"), "openssl is not installed");
         final Path key = dir.resolve("key.pem");
         final Path cert = dir.resolve("cert.pem");
         final Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
@@ -184,16 +176,17 @@ class HaproxyConfigCommandTest
         return pem;
     }
 
-    static boolean onPath(final String program)
+
+    private static boolean accepts(final int port)
     {
-        for (final String directory : System.getenv().getOrDefault("PATH", "").split(":"))
+        try (java.net.Socket probe = new java.net.Socket("127.0.0.1", port))
         {
-            if (!directory.isEmpty() && Files.isExecutable(Path.of(directory, program)))
-            {
-                return true;
-            }
+            return true;
         }
-        return false;
+        catch (final IOException ex)
+        {
+            return false;
+        }
     }
 
     private static Result cli(final String... args)

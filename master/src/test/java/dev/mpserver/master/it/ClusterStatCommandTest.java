@@ -13,6 +13,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import dev.mpserver.master.cli.MpServer;
+import dev.mpserver.testkit.Eventually;
+import dev.mpserver.testkit.ServerProcess;
+import dev.mpserver.testkit.TestClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -30,7 +33,7 @@ class ClusterStatCommandTest
             joinAndLeave(a, 30, 0);
             joinAndLeave(b, 50, 1000);
             final String runDirs = "a=" + a.runDir() + ",b=" + b.runDir();
-            assertTrue(ServerProcess.eventually(5000, () -> row(clusterStat(runDirs), "messages").equals(" 80 30 50")),
+            assertTrue(Eventually.eventually(5000, () -> row(clusterStat(runDirs), "messages").equals(" 80 30 50")),
                 clusterStat(runDirs));
             final String table = clusterStat(runDirs);
             assertEquals(" 3 1 2", row(table, "workers"), "live workers, per host and in all: " + table);

@@ -21,6 +21,9 @@ import dev.mpserver.protocol.counters.CountersFile;
 import dev.mpserver.protocol.counters.WorkerCounter;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.rundir.PidFile;
+import dev.mpserver.testkit.CommandProcess;
+import dev.mpserver.testkit.Eventually;
+import dev.mpserver.testkit.ServerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -45,6 +48,21 @@ class CommandLineTest
         assertOneLineUsageError("mpserver stat", "stat", "--format", "xml");
         assertOneLineUsageError("mpserver signal", "signal", "restart");
         assertOneLineUsageError("mpserver check", "check", "--port", "70000");
+    }
+
+    /** Every duration option takes what loadgen's do: issue 13 found --idle-timeout 1h refused while loadgen --duration 1h ran. */
+    @Test
+    void durationOptionsTakeEveryUnitLoadgenTakes()
+    {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final CommandLine commandLine = MpServer.commandLine();
+        commandLine.setOut(new PrintWriter(out));
+        commandLine.setErr(new PrintWriter(err));
+        assertEquals(0, commandLine.execute("check", "--port", "0", "--workers", "0", "--idle-timeout", "1h",
+            "--drain-timeout", "1.5m", "--linger-timeout", "2500ms", "--shard-ttl", "0.5h", "--grace-period", "3"), err.toString());
+        assertOneLineUsageError("mpserver check", "check", "--port", "0", "--idle-timeout", "-1s");
+        assertOneLineUsageError("mpserver check", "check", "--port", "0", "--grace-period", "soon");
     }
 
     /** A usage error, in-process: what a process would print on stderr before exiting with the status. */
@@ -155,7 +173,7 @@ class CommandLineTest
             assertTrue(reload.failedInOneLine("mpserver signal"), reload.toString());
             assertTrue(reload.err().contains("single-process mode"), reload.err());
             assertEquals(0, CommandProcess.run("signal", "reopen", "--run-dir", dir).exit());
-            assertTrue(ServerProcess.eventually(5000, () -> logHas(server, "SIGUSR1: no --log-file to reopen")), "USR1 is taken, not fatal");
+            assertTrue(Eventually.eventually(5000, () -> server.logContains("SIGUSR1: no --log-file to reopen")), "USR1 is taken, not fatal");
             assertTrue(server.isAlive());
             assertEquals(0, CommandProcess.run("signal", "stop", "--run-dir", dir, "--wait").exit());
             assertTrue(!server.isAlive() || server.awaitExit(10, TimeUnit.SECONDS) >= 0);
@@ -229,17 +247,5 @@ class CommandLineTest
         commandLine.setOut(new PrintWriter(out));
         assertEquals(0, commandLine.execute(args), String.join(" ", args));
         return out.toString();
-    }
-
-    private static boolean logHas(final ServerProcess server, final String text)
-    {
-        try
-        {
-            return server.log().contains(text);
-        }
-        catch (final java.io.IOException ex)
-        {
-            return false;
-        }
     }
 }

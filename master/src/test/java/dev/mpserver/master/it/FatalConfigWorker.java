@@ -1,6 +1,6 @@
 package dev.mpserver.master.it;
 
-import dev.mpserver.worker.WorkerMain;
+import dev.mpserver.protocol.launch.WorkerLaunch;
 
 /**
  * Test worker ({@code mpserver --worker-class}): exits at once with the fatal-configuration status,
@@ -14,6 +14,6 @@ public final class FatalConfigWorker
 
     public static void main(final String[] args)
     {
-        System.exit(WorkerMain.EXIT_FATAL_CONFIG);
+        System.exit(WorkerLaunch.EXIT_FATAL_CONFIG);
     }
 }

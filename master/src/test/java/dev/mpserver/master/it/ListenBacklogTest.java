@@ -6,6 +6,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 
+import dev.mpserver.testkit.ServerProcess;
 import org.junit.jupiter.api.Test;
 
 class ListenBacklogTest

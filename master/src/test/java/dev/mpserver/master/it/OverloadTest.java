@@ -1,6 +1,6 @@
 package dev.mpserver.master.it;
 
-import static dev.mpserver.master.it.ServerProcess.eventually;
+import static dev.mpserver.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +15,9 @@ import dev.mpserver.protocol.counters.RunDirCounters;
 import dev.mpserver.protocol.counters.WorkerCounter;
 import dev.mpserver.protocol.wire.ErrorCode;
 import dev.mpserver.protocol.wire.WireProtocol;
+import dev.mpserver.testkit.FdBaseline;
+import dev.mpserver.testkit.ServerProcess;
+import dev.mpserver.testkit.TestClient;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -77,9 +80,9 @@ class OverloadTest
             final long expected = refused;
             assertTrue(eventually(3_000, () -> refusals(server) == expected), "counted as refused: " + refusals(server));
             // Lingering figures are gauges, published every 50 ms.
-            assertTrue(eventually(3_000, () -> master(server, MasterCounter.LINGERING) + workers(server, WorkerCounter.LINGERING) >= expected),
-                "every refused client lingered");
-            assertEquals(0, master(server, MasterCounter.LINGER_AT_CAPACITY) + workers(server, WorkerCounter.LINGER_AT_CAPACITY));
+            assertTrue(eventually(3_000, () -> lingering(server.counters()) >= expected), "every refused client lingered");
+            final RunDirCounters counters = server.counters();
+            assertEquals(0, counters.master(MasterCounter.LINGER_AT_CAPACITY) + counters.total(WorkerCounter.LINGER_AT_CAPACITY));
         }
     }
 
@@ -105,7 +108,7 @@ class OverloadTest
                     final int[] identity = moved.identify();
                     assertNotEquals(first, identity[0], "the new shard went to another worker");
                     assertEquals(3, identity[2]);
-                    final RunDirCounters counters = RunDirCounters.read(server.runDir());
+                    final RunDirCounters counters = server.counters();
                     assertEquals(1, counters.master(MasterCounter.HANDOFFS_REROUTED), "moved after a RETURN");
                     assertEquals(0, counters.master(MasterCounter.REJECTED_SERVER_FULL));
 
@@ -137,10 +140,10 @@ class OverloadTest
                 try (TestClient refused = new TestClient(server.port(), 10_000))
                 {
                     refused.send(TestClient.control(2), TestClient.PING, TestClient.PING);
-                    assertTrue(eventually(5_000, () -> master(server, MasterCounter.LINGERING) == 1), "the master lingers");
-                    Thread.sleep(200);
+                    assertTrue(eventually(5_000, () -> server.counters().master(MasterCounter.LINGERING) == 1), "the master lingers");
+                    Thread.sleep(200); // the scenario: it goes on talking a while into the linger
                     refused.send(TestClient.PING); // still talking: its input is read and dropped
-                    assertTrue(eventually(5_000, () -> master(server, MasterCounter.LINGER_TIMEOUTS) == 1),
+                    assertTrue(eventually(5_000, () -> server.counters().master(MasterCounter.LINGER_TIMEOUTS) == 1),
                         "dropped after --linger-timeout");
                     baseline.assertRestored(server, 5_000);
                     // Everything it never read is still there for it, then an orderly close.
@@ -162,7 +165,7 @@ class OverloadTest
             try (TestClient idle = new TestClient(server.port(), 10_000))
             {
                 idle.send(TestClient.control(5), TestClient.PING);
-                assertTrue(eventually(5_000, () -> workers(server, WorkerCounter.LINGER_TIMEOUTS) == 1),
+                assertTrue(eventually(5_000, () -> server.counters().total(WorkerCounter.LINGER_TIMEOUTS) == 1),
                     "the idle client lingered, then was dropped");
                 idle.expectPing();
                 assertEquals(ErrorCode.IDLE_TIMEOUT.code(), idle.expectError());
@@ -195,31 +198,13 @@ class OverloadTest
 
     private static long refusals(final ServerProcess server)
     {
-        return master(server, MasterCounter.REJECTED_SERVER_FULL) + master(server, MasterCounter.REJECTED_SHARD_WORKER_FULL) +
-            workers(server, WorkerCounter.ERRORS_SERVER_FULL);
+        return server.counters().master(MasterCounter.REJECTED_SERVER_FULL) + server.counters().master(MasterCounter.REJECTED_SHARD_WORKER_FULL) +
+            server.counters().total(WorkerCounter.ERRORS_SERVER_FULL);
     }
 
-    private static long master(final ServerProcess server, final MasterCounter counter)
+    private static long lingering(final RunDirCounters counters)
     {
-        try
-        {
-            return RunDirCounters.read(server.runDir()).master(counter);
-        }
-        catch (final IOException ex)
-        {
-            return -1;
-        }
+        return counters.master(MasterCounter.LINGERING) + counters.total(WorkerCounter.LINGERING);
     }
 
-    private static long workers(final ServerProcess server, final WorkerCounter counter)
-    {
-        try
-        {
-            return RunDirCounters.read(server.runDir()).total(counter);
-        }
-        catch (final IOException ex)
-        {
-            return -1;
-        }
-    }
 }

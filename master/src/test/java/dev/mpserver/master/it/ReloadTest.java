@@ -1,6 +1,6 @@
 package dev.mpserver.master.it;
 
-import static dev.mpserver.master.it.ServerProcess.eventually;
+import static dev.mpserver.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import dev.mpserver.protocol.posix.Signals;
+import dev.mpserver.testkit.ServerProcess;
+import dev.mpserver.testkit.TestClient;
 import org.junit.jupiter.api.Test;
 
 class ReloadTest

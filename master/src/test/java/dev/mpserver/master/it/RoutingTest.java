@@ -1,6 +1,6 @@
 package dev.mpserver.master.it;
 
-import static dev.mpserver.master.it.ServerProcess.eventually;
+import static dev.mpserver.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,6 +20,9 @@ import dev.mpserver.protocol.counters.MasterCounter;
 import dev.mpserver.protocol.counters.WorkerCounter;
 import dev.mpserver.protocol.wire.ErrorCode;
 import dev.mpserver.protocol.wire.WireProtocol;
+import dev.mpserver.testkit.FdBaseline;
+import dev.mpserver.testkit.ServerProcess;
+import dev.mpserver.testkit.TestClient;
 import org.junit.jupiter.api.Test;
 
 /** The master routing real clients between real workers with real fd passing. */
@@ -55,7 +58,7 @@ class RoutingTest
                     {
                         client.expectPing();
                     }
-                    final int[] identity = readIdentify(client);
+                    final int[] identity = client.readIdentifyReply();
                     assertEquals(shardOf[i], identity[2], "client " + i + " served as its own shard");
                     pidsOfShard.computeIfAbsent(shardOf[i], s -> new HashSet<>()).add(identity[0]);
                 }
@@ -100,7 +103,7 @@ class RoutingTest
                     for (final byte b : TestClient.control(shard))
                     {
                         client.send(new byte[] {b});
-                        Thread.sleep(20);
+                        Thread.sleep(20); // the scenario: a 'C' that arrives a byte at a time
                     }
                     client.send(TestClient.PING);
                     client.expectPing();
@@ -148,7 +151,7 @@ class RoutingTest
                     else
                     {
                         client.readExactly(PING_REPLY - 1);
-                        pids.add(readIdentify(client)[0]);
+                        pids.add(client.readIdentifyReply()[0]);
                         served++;
                     }
                 }
@@ -267,7 +270,6 @@ class RoutingTest
                         client.close();
                     }
                 }
-                Thread.sleep(100); // the master publishes its counters every 50 ms
             }
             while (waves < 4 && overflows(server) == 0);
         }
@@ -303,25 +305,12 @@ class RoutingTest
         {
             final Random random = new Random(3);
             routeBatch(server, random, 200);
-            assertTrue(eventually(3000, () -> stable(server)), "settled");
-            final int masterBaseline = server.fdCount();
-            final Map<Long, Integer> workerBaseline = new HashMap<>();
-            for (final long worker : server.workerPids())
-            {
-                workerBaseline.put(worker, dev.mpserver.protocol.posix.Posix.openFdCount(worker));
-            }
+            final FdBaseline baseline = FdBaseline.take(server);
             for (int batch = 0; batch < 20; batch++)
             {
                 routeBatch(server, random, 500);
             }
-            assertTrue(eventually(5000, () -> server.fdCount() <= masterBaseline),
-                "master fds " + server.fdCount() + " vs baseline " + masterBaseline);
-            for (final Map.Entry<Long, Integer> worker : workerBaseline.entrySet())
-            {
-                assertTrue(eventually(5000, () -> dev.mpserver.protocol.posix.Posix.openFdCount(worker.getKey()) <= worker.getValue()),
-                    "worker " + worker.getKey() + " fds back to " + worker.getValue());
-            }
-            assertEquals(workerBaseline.keySet(), new HashSet<>(server.workerPids()), "no worker died or was replaced");
+            baseline.assertRestored(server, 5000);
         }
     }
 
@@ -350,24 +339,4 @@ class RoutingTest
         }
     }
 
-    private static boolean stable(final ServerProcess server)
-    {
-        final int before = server.fdCount();
-        try
-        {
-            Thread.sleep(200);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        return server.fdCount() == before;
-    }
-
-    static int[] readIdentify(final TestClient client) throws IOException
-    {
-        final byte[] reply = client.readExactly(WireProtocol.IDENTIFY_REPLY_LENGTH);
-        final java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(reply, 1, 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        return new int[] {b.getInt(), b.getInt(), b.getInt(), b.getInt()};
-    }
 }

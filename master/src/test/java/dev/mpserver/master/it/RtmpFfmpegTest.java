@@ -17,11 +17,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.mpserver.protocol.launch.Executables;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.Signals;
 import dev.mpserver.protocol.rtmp.StatusCode;
-import dev.mpserver.protocol.rtmp.testkit.RtmpTestClient;
-import dev.mpserver.protocol.rtmp.testkit.FfmpegPath;
+import dev.mpserver.testkit.Eventually;
+import dev.mpserver.testkit.RtmpTestClient;
+import dev.mpserver.testkit.ServerProcess;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,8 +49,9 @@ class RtmpFfmpegTest
     @BeforeAll
     static void findFfmpeg()
     {
-        ffmpeg = FfmpegPath.find();
-        Assumptions.assumeTrue(null != ffmpeg, FfmpegPath.MISSING);
+        final Path found = Executables.find("ffmpeg");
+        Assumptions.assumeTrue(null != found, "ffmpeg is not installed (Debian: apt-get install ffmpeg); skipping");
+        ffmpeg = found.toString();
     }
 
     @Test
@@ -126,7 +129,7 @@ class RtmpFfmpegTest
             }
             processes.addAll(players);
             // While they play: each stream is served by one worker, its publisher's, with every player there.
-            assertTrue(ServerProcess.eventually(WAIT_MILLIS, () -> allMet(server, workerOf, playersPerStream + 1)),
+            assertTrue(Eventually.eventually(WAIT_MILLIS, () -> allMet(server, workerOf, playersPerStream + 1)),
                 "every stream's players on its publisher's worker " + workerOf + ": " + hotStreams(server));
             for (final Ffmpeg player : players)
             {

@@ -17,7 +17,8 @@ import dev.mpserver.protocol.counters.WorkerCounter;
 import dev.mpserver.protocol.rtmp.CommandName;
 import dev.mpserver.protocol.rtmp.RtmpCommand;
 import dev.mpserver.protocol.rtmp.StatusCode;
-import dev.mpserver.protocol.rtmp.testkit.RtmpTestClient;
+import dev.mpserver.testkit.RtmpTestClient;
+import dev.mpserver.testkit.ServerProcess;
 import picocli.CommandLine;
 
 /** What the RTMP tests ask of a running mpserver: counters, the hot streams by worker, stat's text. */
@@ -33,9 +34,9 @@ final class RtmpServers
     }
 
     /** Live workers plus exited ones. */
-    static long total(final ServerProcess server, final WorkerCounter counter) throws IOException
+    static long total(final ServerProcess server, final WorkerCounter counter)
     {
-        return RunDirCounters.read(server.runDir()).total(counter);
+        return server.counters().total(counter);
     }
 
     /** Every stream a live worker names in its hot keys (the busiest few of each worker). */

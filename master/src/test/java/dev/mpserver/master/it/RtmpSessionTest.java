@@ -4,7 +4,7 @@ import static dev.mpserver.master.it.RtmpServers.awaitError;
 import static dev.mpserver.master.it.RtmpServers.publisher;
 import static dev.mpserver.master.it.RtmpServers.total;
 import static dev.mpserver.master.it.RtmpServers.workerPid;
-import static dev.mpserver.master.it.ServerProcess.eventually;
+import static dev.mpserver.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,7 +24,8 @@ import dev.mpserver.protocol.rtmp.Handshake;
 import dev.mpserver.protocol.rtmp.MessageType;
 import dev.mpserver.protocol.rtmp.RtmpCommand;
 import dev.mpserver.protocol.rtmp.StatusCode;
-import dev.mpserver.protocol.rtmp.testkit.RtmpTestClient;
+import dev.mpserver.testkit.RtmpTestClient;
+import dev.mpserver.testkit.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -154,7 +155,7 @@ class RtmpSessionTest
             {
                 publisher.video(frame * FRAME_MS, frame, frame % 25 == 0, 400);
                 frame++;
-                Thread.sleep(100);
+                Thread.sleep(100); // the scenario: a publisher at 10 frames a second
             }
             final RtmpCommand timedOut = awaitError(waiting);
             assertEquals("NetConnection.Connect.IdleTimeout", timedOut.infoString("code"), timedOut.toString());
@@ -192,7 +193,7 @@ class RtmpSessionTest
                 fast.drain(1); // the fast player keeps up; the slow one reads nothing
             }
             assertEquals(frames, fast.await(0, m -> m.typeId() == MessageType.VIDEO && m.frameNumber() == frames).frameNumber());
-            assertTrue(eventually(3_000, () -> uncheckedTotal(WorkerCounter.RTMP_DROPPED_FRAMES) > dropped), "frames were dropped");
+            assertTrue(eventually(3_000, () -> total(server, WorkerCounter.RTMP_DROPPED_FRAMES) > dropped), "frames were dropped");
             assertEquals(everyFrame(frames), videoFrames(fast), "the fast player got every frame, in order");
 
             slow.drain(1_000); // what the kernel and the server kept for it
@@ -334,18 +335,6 @@ class RtmpSessionTest
             frames.add(n);
         }
         return frames;
-    }
-
-    private static long uncheckedTotal(final WorkerCounter counter)
-    {
-        try
-        {
-            return total(server, counter);
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalStateException(ex);
-        }
     }
 
     private static void closeAll(final List<RtmpTestClient> clients) throws IOException

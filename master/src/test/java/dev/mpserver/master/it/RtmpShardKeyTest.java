@@ -13,7 +13,8 @@ import java.util.Set;
 
 import dev.mpserver.protocol.counters.WorkerCounter;
 import dev.mpserver.protocol.rtmp.StatusCode;
-import dev.mpserver.protocol.rtmp.testkit.RtmpTestClient;
+import dev.mpserver.testkit.RtmpTestClient;
+import dev.mpserver.testkit.ServerProcess;
 import org.junit.jupiter.api.Test;
 
 /** The shard key: --shard-by stream spreads one vhost's streams; ?vhost= in a stream name moves a session a second time. */

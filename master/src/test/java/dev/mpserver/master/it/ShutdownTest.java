@@ -1,5 +1,6 @@
 package dev.mpserver.master.it;
 
+import static dev.mpserver.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,11 +12,15 @@ import java.util.concurrent.TimeUnit;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.Signals;
 import dev.mpserver.protocol.wire.ErrorCode;
+import dev.mpserver.testkit.ServerProcess;
+import dev.mpserver.testkit.TestClient;
 import org.junit.jupiter.api.Test;
 
 /** Stopping: graceful, fast, and the master dying; never an orphan. */
 class ShutdownTest
 {
+    private static final long WAIT_MILLIS = 10_000;
+
     @Test
     void sigquitLetsConnectedClientsFinishThenEverythingExits() throws Exception
     {
@@ -28,7 +33,8 @@ class ShutdownTest
             }
             final List<Long> workers = server.workerPids();
             server.signal(Signals.SIGQUIT);
-            Thread.sleep(300);
+            assertTrue(eventually(WAIT_MILLIS, () -> workers.stream().allMatch(w -> server.logContains("worker " + w + ": QUIT, draining"))),
+                "every worker drains");
             for (final TestClient client : clients)
             {
                 client.send(TestClient.PING);
@@ -88,7 +94,7 @@ class ShutdownTest
             assertEquals(2, workers.size());
             Posix.process().kill(server.pid(), Signals.SIGKILL);
             server.awaitExit(5, TimeUnit.SECONDS);
-            assertTrue(ServerProcess.eventually(10_000, () -> server.survivingWorkers().isEmpty()),
+            assertTrue(eventually(WAIT_MILLIS, () -> server.survivingWorkers().isEmpty()),
                 "workers exit on channel EOF: " + server.survivingWorkers());
         }
     }

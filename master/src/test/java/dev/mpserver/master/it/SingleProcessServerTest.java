@@ -1,6 +1,6 @@
 package dev.mpserver.master.it;
 
-import static dev.mpserver.master.it.ServerProcess.eventually;
+import static dev.mpserver.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +12,9 @@ import java.util.List;
 
 import dev.mpserver.protocol.wire.ErrorCode;
 import dev.mpserver.protocol.wire.WireProtocol;
+import dev.mpserver.testkit.Eventually;
+import dev.mpserver.testkit.ServerProcess;
+import dev.mpserver.testkit.TestClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,8 +50,7 @@ class SingleProcessServerTest
     void baseline() throws Exception
     {
         // Whatever a previous test left open must close on its own (and must not be more than the listener's).
-        assertTrue(eventually(5000, () -> server.fdCount() == settledFdCount()), "fds settle");
-        baselineFds = server.fdCount();
+        baselineFds = Eventually.settled("the server's fds", 50, 5000, server::fdCount);
     }
 
     @Test
@@ -209,7 +211,7 @@ class SingleProcessServerTest
             for (final byte b : control)
             {
                 client.send(new byte[] {b});
-                Thread.sleep(30);
+                Thread.sleep(30); // the scenario: five segments, apart
             }
             client.send(TestClient.PING);
             client.expectPing();
@@ -324,7 +326,7 @@ class SingleProcessServerTest
                     assertTrue(refused.isClosedByServer());
                 }
                 first.remove(0).close();
-                assertTrue(ServerProcess.eventually(5_000, () -> joins(capped.port(), 1)), "a client served once one left");
+                assertTrue(Eventually.eventually(5_000, () -> joins(capped.port(), 1)), "a client served once one left");
                 for (final TestClient client : first)
                 {
                     client.send(TestClient.PING);
@@ -395,20 +397,6 @@ class SingleProcessServerTest
     {
         assertTrue(eventually(5000, () -> server.fdCount() <= baselineFds),
             "server fds back to baseline " + baselineFds + ", now " + server.fdCount());
-    }
-
-    private int settledFdCount()
-    {
-        final int now = server.fdCount();
-        try
-        {
-            Thread.sleep(50);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        return server.fdCount() == now ? now : -1;
     }
 
     private static byte[] withShard(final byte[] burst, final int shardId)

@@ -9,6 +9,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.mpserver.master.cli.MpServer;
+import dev.mpserver.testkit.Eventually;
+import dev.mpserver.testkit.ServerProcess;
+import dev.mpserver.testkit.TestClient;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -28,7 +31,7 @@ class StatCommandTest
                 }
             }
             // Workers' counters are live; the master's follow within its publishing interval.
-            assertTrue(ServerProcess.eventually(3000, () -> number(stat(server, "--json"), "\"totals\":\\{[^}]*\"messages\":(\\d+)") == 100 &&
+            assertTrue(Eventually.eventually(3000, () -> number(stat(server, "--json"), "\"totals\":\\{[^}]*\"messages\":(\\d+)") == 100 &&
                 number(stat(server, "--json"), "\"handoffsIn\":(\\d+)") == 100));
             final String running = stat(server, "--json");
             assertTrue(running.contains("\"master\":{\"pid\":" + server.pid() + ",\"alive\":true"), running);
@@ -66,7 +69,7 @@ class StatCommandTest
                 {
                     clients.add(new TestClient(server.port()).join(1000 + i));
                 }
-                assertTrue(ServerProcess.eventually(3000, () -> number(stat(server, "--json"), "\"totals\":\\{[^}]*\"busiestShardClients\":(\\d+)") == 150));
+                assertTrue(Eventually.eventually(3000, () -> number(stat(server, "--json"), "\"totals\":\\{[^}]*\"busiestShardClients\":(\\d+)") == 150));
                 final String json = stat(server, "--json");
                 assertEquals(7, number(json, "\"totals\":\\{[^}]*\"busiestShard\":(\\d+)"), json);
                 assertTrue(json.contains("HOT SHARD: shard 7 has 150 of the"), json);
@@ -93,7 +96,7 @@ class StatCommandTest
                 {
                     client.join(run);
                 }
-                assertTrue(ServerProcess.eventually(3000, () ->
+                assertTrue(Eventually.eventually(3000, () ->
                     number(statOf(dir, "--json"), "\"totals\":\\{[^}]*\"messages\":(\\d+)") == 1), "counts of this run only");
                 assertEquals(1, count(statOf(dir, "--json"), "\"slot\":"), "only this run's worker");
             }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.nio.file.attribute.BasicFileAttributes;
 
 import org.agrona.IoUtil;
+import org.agrona.collections.Int2IntHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersReader;
 
@@ -26,6 +27,10 @@ import org.agrona.concurrent.status.CountersReader;
  * is mapped), and every header field and counter record is checked against the layout before it is
  * used; nothing read from the file is ever used as an offset or a length without a bound. What does
  * not fit is reported ({@link CorruptCountersFileException}), never followed.
+ *
+ * <p>The records are walked once, when the file is opened (a writer allocates every counter before
+ * it publishes its file, and never moves one): {@link #value} then finds a counter by its type id in
+ * an index, and reads the live value, without walking the records or reading any label.
  */
 public final class CountersFileReader implements AutoCloseable
 {
@@ -34,12 +39,15 @@ public final class CountersFileReader implements AutoCloseable
     /** Linux's largest pid_max (2^22). */
     static final int MAX_PID = 1 << 22;
     private static final int HOT_KEY_READ_ATTEMPTS = 8;
+    private static final int NO_COUNTER = -1;
 
     private final Path path;
     private final MappedByteBuffer mapped;
     private final UnsafeBuffer header;
     private final UnsafeBuffer metadata;
     private final UnsafeBuffer values;
+    /** Type id to counter id, as the records were when the file was opened. */
+    private final Int2IntHashMap counterIdByType = new Int2IntHashMap(CountersFile.MAX_COUNTERS, 0.65f, NO_COUNTER);
 
     private CountersFileReader(final Path path, final MappedByteBuffer mapped)
     {
@@ -109,10 +117,7 @@ public final class CountersFileReader implements AutoCloseable
                 return null;
             }
             reader.checkHeader(version);
-            reader.forEach((typeId, label, value) ->
-            {
-                // a full walk now, so that a bad record is reported here and not half-way through a reader's use
-            });
+            reader.indexRecords();
             return reader;
         }
         catch (final CorruptCountersFileException ex)
@@ -181,35 +186,21 @@ public final class CountersFileReader implements AutoCloseable
         return header.getLongVolatile(CountersFile.HEARTBEAT_OFFSET);
     }
 
-    /** @return the value of the counter with {@code typeId}, or 0 if this file has none (or it became unreadable). */
+    /** @return the live value of the counter with {@code typeId}, or 0 if this file has none */
     public long value(final int typeId)
     {
-        final long[] found = {0};
-        try
-        {
-            forEach((type, label, value) ->
-            {
-                if (type == typeId)
-                {
-                    found[0] = value;
-                }
-            });
-        }
-        catch (final CorruptCountersFileException ex)
-        {
-            return 0; // checked when opened: only a writer gone mad since could get here
-        }
-        return found[0];
+        final int counterId = counterIdByType.get(typeId);
+        return NO_COUNTER == counterId ? 0 : values.getLongVolatile(counterId * CountersReader.COUNTER_LENGTH);
     }
 
     /**
-     * Every allocated counter: type id, label, value; in the order of their records. Walks the
-     * records as Agrona lays them out (see {@link CountersReader}), each offset below the buffer's
-     * fixed length, each label length checked before the label is read.
+     * Walks the records as Agrona lays them out (see {@link CountersReader}), each offset below the
+     * buffer's fixed length, each label length checked, and indexes the allocated ones by type id
+     * (hot-key entries share theirs: they are read by {@link #hotKeys}, not by type id).
      *
      * @throws CorruptCountersFileException at a record that is not in that layout
      */
-    public void forEach(final CounterVisitor visitor) throws CorruptCountersFileException
+    private void indexRecords() throws CorruptCountersFileException
     {
         for (int id = 0; id < CountersFile.MAX_COUNTERS; id++)
         {
@@ -232,16 +223,18 @@ public final class CountersFileReader implements AutoCloseable
             {
                 throw new CorruptCountersFileException("has counter record " + id + " with a label of " + labelLength + " bytes");
             }
-            final String label = metadata.getStringWithoutLengthAscii(record + CountersReader.LABEL_OFFSET + Integer.BYTES, labelLength);
-            visitor.onCounter(metadata.getInt(record + CountersReader.TYPE_ID_OFFSET), label,
-                values.getLongVolatile(id * CountersReader.COUNTER_LENGTH));
+            final int typeId = metadata.getInt(record + CountersReader.TYPE_ID_OFFSET);
+            if (HotKeys.TYPE_ID != typeId)
+            {
+                counterIdByType.put(typeId, id);
+            }
         }
     }
 
     /**
      * The hot-key entries of a worker's file that are in use ({@link HotKeys}), each read under its
      * guard: a label read while the worker rewrote it (odd guard, or a guard that moved) is read
-     * again, a few times at most; every record is bounded as in {@link #forEach}.
+     * again, a few times at most; every record is bounded as when the file was opened.
      */
     public List<String> hotKeys()
     {
@@ -282,11 +275,5 @@ public final class CountersFileReader implements AutoCloseable
     public void close()
     {
         IoUtil.unmap(mapped);
-    }
-
-    @FunctionalInterface
-    public interface CounterVisitor
-    {
-        void onCounter(int typeId, String label, long value);
     }
 }

@@ -154,10 +154,6 @@ public final class RunDirCounters
                 workers.add(process);
             }
         }
-        catch (final CorruptCountersFileException ex)
-        {
-            problems.add(file.getFileName() + " " + ex.getMessage() + ": not read");
-        }
         finally
         {
             reader.close();
@@ -299,7 +295,7 @@ public final class RunDirCounters
             return workerValues[counter.ordinal()];
         }
 
-        static Process of(final CountersFileReader reader) throws CorruptCountersFileException
+        static Process of(final CountersFileReader reader)
         {
             final Process process = new Process();
             process.pid = reader.pid();
@@ -307,21 +303,16 @@ public final class RunDirCounters
             process.heartbeatMillis = reader.heartbeatMillis();
             final boolean fresh = System.currentTimeMillis() - process.heartbeatMillis < HEARTBEAT_STALE_MS;
             process.alive = Files.exists(Path.of("/proc/" + process.pid)) && (fresh || reader.kind() == CountersFile.KIND_MASTER);
-            reader.forEach((typeId, label, value) ->
+            // By type id, not by place: a file of an older build (fewer counters) reads as zeros for the new ones.
+            for (final MasterCounter counter : MasterCounter.values())
             {
-                if (typeId >= MasterCounter.RETIRED_TYPE_ID_BASE && typeId < MasterCounter.RETIRED_TYPE_ID_BASE + WorkerCounter.COUNT)
-                {
-                    process.exitedValues[typeId - MasterCounter.RETIRED_TYPE_ID_BASE] = value;
-                }
-                else if (typeId >= MasterCounter.TYPE_ID_BASE && typeId < MasterCounter.TYPE_ID_BASE + MasterCounter.COUNT)
-                {
-                    process.masterValues[typeId - MasterCounter.TYPE_ID_BASE] = value;
-                }
-                else if (typeId >= WorkerCounter.TYPE_ID_BASE && typeId < WorkerCounter.TYPE_ID_BASE + WorkerCounter.COUNT)
-                {
-                    process.workerValues[typeId - WorkerCounter.TYPE_ID_BASE] = value;
-                }
-            });
+                process.masterValues[counter.ordinal()] = reader.value(counter.typeId());
+            }
+            for (final WorkerCounter counter : WorkerCounter.values())
+            {
+                process.exitedValues[counter.ordinal()] = reader.value(MasterCounter.RETIRED_TYPE_ID_BASE + counter.ordinal());
+                process.workerValues[counter.ordinal()] = reader.value(counter.typeId());
+            }
             return process;
         }
     }

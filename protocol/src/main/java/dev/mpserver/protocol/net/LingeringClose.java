@@ -13,6 +13,7 @@ import dev.mpserver.protocol.posix.LibC;
 import dev.mpserver.protocol.posix.MsgHdr;
 import dev.mpserver.protocol.posix.NativeMemory;
 import dev.mpserver.protocol.posix.Posix;
+import org.apache.logging.log4j.LogManager;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -313,12 +314,18 @@ public final class LingeringClose
         freeSlots[freeCount++] = slot;
     }
 
-    /** Out of the epoll set first: a copy of the fd in another process would keep the registration alive. */
+    /**
+     * Out of the epoll set first: a copy of the fd in another process would keep the registration
+     * alive. ENOENT is expected (a socket refused before it was ever registered); anything else
+     * says the set and this class disagree, which is logged (the logger only then: a worker sets up
+     * logging after READY).
+     */
     private void closeFd(final int socketFd)
     {
-        if (epollFd >= 0)
+        if (epollFd >= 0 && 0 != libc.epoll_ctl(epollFd, EPOLL_CTL_DEL, socketFd, 0L) && Posix.errno() != Errno.ENOENT)
         {
-            libc.epoll_ctl(epollFd, EPOLL_CTL_DEL, socketFd, 0L);
+            LogManager.getLogger(LingeringClose.class).warn("epoll_ctl(DEL) of lingering fd {} failed: {}", socketFd,
+                Posix.strerror(Posix.errno()));
         }
         Posix.closeQuietly(socketFd);
     }

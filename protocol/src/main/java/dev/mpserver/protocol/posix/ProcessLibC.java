@@ -7,7 +7,7 @@ import jnr.ffi.annotations.Out;
  * The C library's signal, process, timer, resource-limit and file-opening functions, bound with JNR-FFI apart
  * from {@link LibC} and only on first use ({@link Posix#process()}): the master and the tests
  * need them, a worker never does, and JNR generates code for every function of an interface when
- * it binds it (~1 ms each, in every worker's spawn-to-READY). Same conventions as {@link LibC}:
+ * it binds it (each in every worker's spawn-to-READY, docs/benchmarks.md). Same conventions as {@link LibC}:
  * raw addresses of preallocated memory, -1 and errno, except {@code posix_spawn*}, which return
  * the error number.
  */

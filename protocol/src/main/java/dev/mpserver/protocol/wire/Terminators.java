@@ -5,12 +5,13 @@ import org.agrona.DirectBuffer;
 import static dev.mpserver.protocol.wire.WireProtocol.TERMINATOR;
 
 /**
- * The search both parsers need: where the {@code '\0'} that ends a delimited frame is.
+ * The search every reader of delimited frames needs (both parsers, and a client that skims a frame
+ * too long for its buffer): where the {@code '\0'} that ends a delimited frame is.
  */
-final class Terminators
+public final class Terminators
 {
     /** What {@link #indexOf} returns when there is no terminator in the range. */
-    static final int NOT_FOUND = -1;
+    public static final int NOT_FOUND = -1;
 
     private Terminators()
     {
@@ -22,7 +23,7 @@ final class Terminators
      * @param to     index after the last one to look at.
      * @return the index of the first {@code '\0'} in {@code [from, to)}, or {@link #NOT_FOUND}.
      */
-    static int indexOf(final DirectBuffer buffer, final int from, final int to)
+    public static int indexOf(final DirectBuffer buffer, final int from, final int to)
     {
         for (int index = from; index < to; index++)
         {

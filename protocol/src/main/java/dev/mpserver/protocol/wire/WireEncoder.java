@@ -26,9 +26,9 @@ import static dev.mpserver.protocol.wire.WireProtocol.MESSAGE;
 import static dev.mpserver.protocol.wire.WireProtocol.PING_REPLY;
 import static dev.mpserver.protocol.wire.WireProtocol.PING_REPLY_LENGTH;
 import static dev.mpserver.protocol.wire.WireProtocol.PROTOTYPE_PING;
+import static dev.mpserver.protocol.wire.WireProtocol.PROTOTYPE_PING_FRAME_LENGTH;
 import static dev.mpserver.protocol.wire.WireProtocol.TERMINATOR;
 import static dev.mpserver.protocol.wire.WireProtocol.TERMINATOR_LENGTH;
-import static dev.mpserver.protocol.wire.WireProtocol.TYPE_LENGTH;
 import static dev.mpserver.protocol.wire.WireProtocol.TYPE_OFFSET;
 
 /**
@@ -162,16 +162,16 @@ public final class WireEncoder
     }
 
     /**
-     * The prototype client's message, {@code 'M' "client, ping message!\0"} (23 bytes).
+     * The prototype client's message, {@code 'M' "client, ping message!\0"}.
      *
-     * @return bytes written.
+     * @return {@link WireProtocol#PROTOTYPE_PING_FRAME_LENGTH}.
      */
     public static int putPrototypePing(final MutableDirectBuffer buffer, final int offset)
     {
         buffer.putByte(offset + TYPE_OFFSET, MESSAGE);
         // PROTOTYPE_PING carries its own terminator.
         buffer.putBytes(offset + BODY_OFFSET, PROTOTYPE_PING, 0, PROTOTYPE_PING.length);
-        return TYPE_LENGTH + PROTOTYPE_PING.length;
+        return PROTOTYPE_PING_FRAME_LENGTH;
     }
 
     /**

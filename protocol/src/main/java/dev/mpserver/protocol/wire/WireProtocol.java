@@ -103,6 +103,9 @@ public final class WireProtocol
     public static final int TYPE_OFFSET = 0;
     public static final int TYPE_LENGTH = Byte.BYTES;
 
+    /** The prototype client's whole message, {@code 'M'} and {@link #PROTOTYPE_PING} (23 bytes). */
+    public static final int PROTOTYPE_PING_FRAME_LENGTH = TYPE_LENGTH + PROTOTYPE_PING.length;
+
     /** The {@code '\0'} that ends 'M', 'B', 'E' and the ping reply. */
     public static final int TERMINATOR_LENGTH = Byte.BYTES;
 

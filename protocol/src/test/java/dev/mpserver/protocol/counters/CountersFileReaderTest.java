@@ -47,6 +47,22 @@ class CountersFileReaderTest
     }
 
     @Test
+    void valuesAreLiveAndFoundByTypeIdWhereverTheirRecordIs() throws Exception
+    {
+        try (CountersFile file = CountersFile.forWorker(dir, PID, SLOT);
+            CountersFileReader reader = CountersFileReader.openChecked(file.path()))
+        {
+            assertNotNull(reader);
+            file.counter(WorkerCounter.STALE_REGISTRATIONS.ordinal()).setOrdered(5);
+            file.counter(WorkerCounter.CLIENTS.ordinal()).setOrdered(3);
+            assertEquals(5, reader.value(WorkerCounter.STALE_REGISTRATIONS.typeId()), "the last record, written after the open");
+            assertEquals(3, reader.value(WorkerCounter.CLIENTS.typeId()), "the first record");
+            assertEquals(0, reader.value(MasterCounter.DEATHS.typeId()), "a type this file has none of");
+            assertEquals(0, reader.value(HotKeys.TYPE_ID), "hot-key entries are labels, not values");
+        }
+    }
+
+    @Test
     void aFileItsWriterHasNotPublishedYetIsSkippedQuietly() throws Exception
     {
         final Path file = workerFile(1);
@@ -132,7 +148,11 @@ class CountersFileReaderTest
             {
                 if (null != reader)
                 {
-                    reader.forEach((typeId, label, value) -> assertTrue(label.length() <= CountersReader.MAX_LABEL_LENGTH));
+                    for (final WorkerCounter counter : WorkerCounter.values())
+                    {
+                        reader.value(counter.typeId());
+                    }
+                    reader.hotKeys().forEach(entry -> assertTrue(entry.length() <= CountersReader.MAX_LABEL_LENGTH, entry));
                 }
             }
             catch (final CorruptCountersFileException ex)

@@ -37,6 +37,8 @@ class LingeringCloseTest
     private int listenFd;
     private final List<Socket> clients = new ArrayList<>();
     private final UnsafeBuffer frame = NativeMemory.allocate(LAST_FRAME.length);
+    /** Where {@link #awaitUnread} peeks: room for the largest peek. */
+    private final UnsafeBuffer peek = NativeMemory.allocate(1024);
 
     @BeforeEach
     void listen()
@@ -112,7 +114,7 @@ class LingeringCloseTest
         for (int i = 0; i < 8 && lingering.size() > 0; i++)
         {
             client.getOutputStream().write(junk);
-            Thread.sleep(20);
+            awaitUnread(fd, 1);
             lingering.poll();
         }
         assertEquals(0, lingering.size());
@@ -173,10 +175,22 @@ class LingeringCloseTest
     /** The server end of {@code client}'s connection, after the client sent bytes nobody reads. */
     private int acceptWithUnreadInput(final Socket client) throws IOException, InterruptedException
     {
-        client.getOutputStream().write("C\1\0\0\0Mclient, ping message!\0".getBytes(StandardCharsets.US_ASCII));
+        final byte[] input = "C\1\0\0\0Mclient, ping message!\0".getBytes(StandardCharsets.US_ASCII);
+        client.getOutputStream().write(input);
         final int fd = Posix.checked("accept4", Posix.LIBC.accept4(listenFd, 0L, 0L, Posix.SOCK_NONBLOCK | Posix.SOCK_CLOEXEC));
-        Thread.sleep(20); // the client's bytes are in our receive queue
+        awaitUnread(fd, input.length);
         return fd;
+    }
+
+    /** Until {@code fd}'s receive queue holds {@code bytes} (peeked, not read). */
+    private void awaitUnread(final int fd, final int bytes) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + 5 * SECOND;
+        while (Posix.LIBC.recv(fd, peek.addressOffset(), bytes, MsgHdr.MSG_PEEK | MsgHdr.MSG_DONTWAIT) < bytes)
+        {
+            assertTrue(System.nanoTime() - deadline < 0, "the client's " + bytes + " bytes reach the server's socket");
+            Thread.sleep(1);
+        }
     }
 
     private void sendLastFrame(final int fd)

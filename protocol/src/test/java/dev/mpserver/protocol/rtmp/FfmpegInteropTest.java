@@ -1,10 +1,10 @@
 package dev.mpserver.protocol.rtmp;
 
+import dev.mpserver.protocol.launch.Executables;
 import dev.mpserver.protocol.rtmp.TestRtmpServer.Received;
 import dev.mpserver.protocol.rtmp.TestRtmpServer.Session;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
-import dev.mpserver.protocol.rtmp.testkit.FfmpegPath;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,8 +45,9 @@ class FfmpegInteropTest
     @BeforeAll
     static void findFfmpeg()
     {
-        ffmpeg = FfmpegPath.find();
-        Assumptions.assumeTrue(null != ffmpeg, FfmpegPath.MISSING);
+        final Path found = Executables.find("ffmpeg");
+        Assumptions.assumeTrue(null != found, "ffmpeg is not installed (Debian: apt-get install ffmpeg); skipping");
+        ffmpeg = found.toString();
     }
 
     /** The server announces chunk size 4096 at connect: ffmpeg echoes it and publishes at 4096. */

@@ -17,6 +17,7 @@ import dev.mpserver.protocol.posix.MsgHdr;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.wire.WireProtocol;
 import dev.mpserver.worker.WorkerCounters;
+import dev.mpserver.worker.WorkerLog;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -120,7 +121,10 @@ public final class ClientIo
         if (table.isRegistered(slot))
         {
             // Before the fd goes: a copy of it in another process would keep the registration alive.
-            libc.epoll_ctl(epollFd, EPOLL_CTL_DEL, table.fd(slot), 0L);
+            if (0 != libc.epoll_ctl(epollFd, EPOLL_CTL_DEL, table.fd(slot), 0L))
+            {
+                WorkerLog.LOG.warn("epoll_ctl(DEL) of client fd {} failed: {}", table.fd(slot), Posix.strerror(Posix.errno()));
+            }
             table.registered(slot, false);
         }
     }

@@ -109,7 +109,11 @@ final class Acceptor
             }
             counters.increment(WorkerCounter.ACCEPTS);
             // Replies are small and pipelined: without this, Nagle holds each one for the client's delayed ACK.
-            Posix.setIntOption(fd, Posix.IPPROTO_TCP, Posix.TCP_NODELAY, one);
+            if (0 != Posix.setIntOption(fd, Posix.IPPROTO_TCP, Posix.TCP_NODELAY, one))
+            {
+                // Served all the same (with Nagle); a client reset meanwhile is found by its first read.
+                WorkerLog.LOG.debug("setsockopt(TCP_NODELAY) on a new client failed: {}", Posix.strerror(Posix.errno()));
+            }
             sink.accepted(fd, nowNanos);
         }
     }

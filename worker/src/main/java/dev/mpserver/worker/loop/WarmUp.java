@@ -3,6 +3,7 @@ package dev.mpserver.worker.loop;
 import dev.mpserver.protocol.channel.Channel;
 import dev.mpserver.protocol.channel.ChannelCommand;
 import dev.mpserver.protocol.channel.ChannelFrame;
+import dev.mpserver.protocol.launch.WorkerConfig;
 import dev.mpserver.protocol.posix.EpollEvents;
 import dev.mpserver.protocol.posix.Errno;
 import dev.mpserver.protocol.posix.MsgHdr;

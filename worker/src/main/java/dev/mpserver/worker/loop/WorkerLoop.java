@@ -9,6 +9,7 @@ import static dev.mpserver.protocol.posix.EpollEvents.EPOLL_CTL_ADD;
 import java.util.function.IntPredicate;
 
 import dev.mpserver.protocol.counters.WorkerCounter;
+import dev.mpserver.protocol.launch.WorkerConfig;
 import dev.mpserver.protocol.net.LingeringClose;
 import dev.mpserver.protocol.posix.EpollEvents;
 import dev.mpserver.protocol.posix.Errno;

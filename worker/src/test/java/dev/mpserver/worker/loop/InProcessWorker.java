@@ -9,6 +9,7 @@ import java.util.List;
 import dev.mpserver.protocol.channel.Channel;
 import dev.mpserver.protocol.channel.ChannelCommand;
 import dev.mpserver.protocol.channel.ChannelFrame;
+import dev.mpserver.protocol.launch.WorkerConfig;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.SockAddrIn;
 import dev.mpserver.worker.WorkerCounters;

@@ -11,15 +11,16 @@ import java.util.concurrent.TimeUnit;
 
 import dev.mpserver.protocol.channel.ChannelCommand;
 import dev.mpserver.protocol.counters.WorkerCounter;
+import dev.mpserver.protocol.launch.RtmpSettings;
+import dev.mpserver.protocol.launch.WorkerConfig;
 import dev.mpserver.protocol.rtmp.CommandName;
 import dev.mpserver.protocol.rtmp.MessageType;
 import dev.mpserver.protocol.rtmp.RtmpCommand;
 import dev.mpserver.protocol.rtmp.ShardBy;
 import dev.mpserver.protocol.rtmp.ShardHash;
 import dev.mpserver.protocol.rtmp.StatusCode;
-import dev.mpserver.protocol.rtmp.testkit.RtmpTestClient;
+import dev.mpserver.testkit.RtmpTestClient;
 import dev.mpserver.worker.session.rtmp.RtmpProtocol;
-import dev.mpserver.worker.session.rtmp.RtmpSettings;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -1,5 +1,6 @@
 package dev.mpserver.worker.loop;
 
+import static dev.mpserver.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,10 +12,12 @@ import java.net.Socket;
 
 import dev.mpserver.protocol.channel.ChannelCommand;
 import dev.mpserver.protocol.counters.WorkerCounter;
+import dev.mpserver.protocol.launch.WorkerConfig;
 import dev.mpserver.protocol.posix.NativeMemory;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.wire.ErrorCode;
 import dev.mpserver.protocol.wire.WireProtocol;
+import dev.mpserver.testkit.TestClient;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +25,7 @@ import org.junit.jupiter.api.Test;
 class WorkerLoopTest
 {
     private static final int OUTPUT_CAP = 1024;
+    private static final long WAIT_MILLIS = 10_000;
 
     @Test
     void aClientOfAForeignShardIsHandedOffWithTheRestOfItsStreamUnread() throws Exception
@@ -29,7 +33,7 @@ class WorkerLoopTest
         try (InProcessWorker worker = new InProcessWorker(config(60_000)))
         {
             final Socket client = worker.connect();
-            client.getOutputStream().write(WorkerTests.concat(WorkerTests.control(7), WorkerTests.PING));
+            client.getOutputStream().write(TestClient.burst(TestClient.control(7), TestClient.PING));
             final InProcessWorker.Frame handOff = worker.awaitFrame(ChannelCommand.HANDOFF);
             assertEquals(7, handOff.shardId());
             assertTrue(handOff.fd() >= 0, "the client's fd comes with it");
@@ -38,7 +42,7 @@ class WorkerLoopTest
             final long read = Posix.LIBC.recv(handOff.fd(), rest.addressOffset(), 64, 0);
             final byte[] bytes = new byte[(int)read];
             rest.getBytes(0, bytes);
-            assertArrayEquals(WorkerTests.PING, bytes, "the worker read nothing past 'C' id");
+            assertArrayEquals(TestClient.PING, bytes, "the worker read nothing past 'C' id");
             assertEquals(1, worker.counters().get(WorkerCounter.HANDOFFS_OUT));
         }
     }
@@ -58,15 +62,17 @@ class WorkerLoopTest
         try (InProcessWorker worker = new InProcessWorker(config(60_000)))
         {
             final Socket client = worker.connect();
-            final byte[] control = WorkerTests.control(11);
+            final byte[] control = TestClient.control(11);
             client.getOutputStream().write(control, 0, 3);
-            Thread.sleep(100); // read, and registered to wait for the rest
-            client.getOutputStream().write(WorkerTests.concat(java.util.Arrays.copyOfRange(control, 3, 5), WorkerTests.PING));
+            // The scenario: 'C' split over two segments 100 ms apart, so that the worker reads the first part
+            // and waits in epoll for the rest (were it slower, the test would still pass, on the plainer path).
+            Thread.sleep(100);
+            client.getOutputStream().write(TestClient.burst(java.util.Arrays.copyOfRange(control, 3, 5), TestClient.PING));
             final InProcessWorker.Frame handOff = worker.awaitFrame(ChannelCommand.HANDOFF);
             assertEquals(11, handOff.shardId());
             worker.handOverFd(11, handOff.fd(), new byte[0]);
             expectPingReply(client);
-            client.getOutputStream().write(WorkerTests.PING);
+            client.getOutputStream().write(TestClient.PING);
             expectPingReply(client); // still served: not closed after its first reply
         }
     }
@@ -81,7 +87,7 @@ class WorkerLoopTest
     {
         try (InProcessWorker worker = new InProcessWorker(config(60_000).withWarmUp(200)))
         {
-            final Socket early = worker.handOver(4, WorkerTests.PING);
+            final Socket early = worker.handOver(4, TestClient.PING);
             expectPingReply(early); // served while the warm-up runs
             worker.awaitFrame(ChannelCommand.WARM);
             assertEquals(0, worker.counters().get(WorkerCounter.ACCEPTS), "the warm-up's clients are not this worker's");
@@ -95,10 +101,10 @@ class WorkerLoopTest
     {
         try (InProcessWorker worker = new InProcessWorker(config(60_000)))
         {
-            final Socket first = worker.handOver(5, WorkerTests.PING);
+            final Socket first = worker.handOver(5, TestClient.PING);
             expectPingReply(first);
             final Socket second = worker.connect();
-            second.getOutputStream().write(WorkerTests.concat(WorkerTests.control(5), WorkerTests.PING));
+            second.getOutputStream().write(TestClient.burst(TestClient.control(5), TestClient.PING));
             expectPingReply(second);
             assertEquals(0, worker.counters().get(WorkerCounter.HANDOFFS_OUT), "no trip through the master");
             InProcessWorker.Frame load;
@@ -116,10 +122,10 @@ class WorkerLoopTest
     {
         try (InProcessWorker worker = new InProcessWorker(config(60_000)))
         {
-            final Socket client = worker.handOver(3, WorkerTests.PING, 4096);
+            final Socket client = worker.handOver(3, TestClient.PING, 4096);
             final Thread writer = new Thread(() -> pipeline(client), "pipeliner");
             writer.start();
-            assertTrue(eventually(() -> worker.counters().get(WorkerCounter.SLOW_READERS_CUT) == 1), "cut off at --output-cap");
+            assertTrue(eventually(WAIT_MILLIS, () -> worker.counters().get(WorkerCounter.SLOW_READERS_CUT) == 1), "cut off at --output-cap");
             assertTrue(endsWithin(client), "the client's connection ends: read to the end finds EOF or a reset");
             writer.join(10_000);
         }
@@ -130,7 +136,7 @@ class WorkerLoopTest
     {
         try (InProcessWorker worker = new InProcessWorker(config(200)))
         {
-            final Socket client = worker.handOver(9, WorkerTests.PING);
+            final Socket client = worker.handOver(9, TestClient.PING);
             expectPingReply(client);
             final InputStream in = client.getInputStream();
             assertEquals(WireProtocol.ERROR, in.read());
@@ -174,10 +180,10 @@ class WorkerLoopTest
 
     private static void pipeline(final Socket client)
     {
-        final byte[] burst = new byte[WorkerTests.PING.length * 1000];
+        final byte[] burst = new byte[TestClient.PING.length * 1000];
         for (int i = 0; i < 1000; i++)
         {
-            System.arraycopy(WorkerTests.PING, 0, burst, i * WorkerTests.PING.length, WorkerTests.PING.length);
+            System.arraycopy(TestClient.PING, 0, burst, i * TestClient.PING.length, TestClient.PING.length);
         }
         try
         {
@@ -196,19 +202,5 @@ class WorkerLoopTest
     private static void expectPingReply(final Socket client) throws IOException
     {
         assertArrayEquals(WireProtocol.PING_REPLY, client.getInputStream().readNBytes(WireProtocol.PING_REPLY.length));
-    }
-
-    private static boolean eventually(final java.util.function.BooleanSupplier condition) throws InterruptedException
-    {
-        final long deadline = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < deadline)
-        {
-            if (condition.getAsBoolean())
-            {
-                return true;
-            }
-            Thread.sleep(10);
-        }
-        return false;
     }
 }

@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.net.Socket;
 
 import dev.mpserver.protocol.channel.ChannelCommand;
+import dev.mpserver.protocol.launch.WorkerConfig;
 import dev.mpserver.protocol.wire.WireProtocol;
+import dev.mpserver.testkit.TestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,15 +37,15 @@ class WorkerReturnTest
     @Test
     void aShardReturnedAsEmptyStaysReturnedUntilShardMoved() throws Exception
     {
-        final Socket first = worker.handOver(1, WorkerTests.PING);
+        final Socket first = worker.handOver(1, TestClient.PING);
         expectPingReply(first);
 
-        worker.handOver(2, WorkerTests.PING);
+        worker.handOver(2, TestClient.PING);
         final InProcessWorker.Frame returned = worker.awaitFrame(ChannelCommand.RETURN);
         assertEquals(2, returned.shardId(), "the new shard's client comes back");
         assertEquals(0, returned.load(), "with no other client of it here: the master may move the shard");
 
-        worker.handOver(1, WorkerTests.PING);
+        worker.handOver(1, TestClient.PING);
         final InProcessWorker.Frame own = worker.awaitFrame(ChannelCommand.RETURN);
         assertEquals(1, own.shardId());
         assertEquals(1, own.load(), "a shard with a client here: moving it would split it");
@@ -56,11 +58,11 @@ class WorkerReturnTest
         }
         while (load.load() != 0);
 
-        worker.handOver(2, WorkerTests.PING);
+        worker.handOver(2, TestClient.PING);
         assertEquals(2, worker.awaitFrame(ChannelCommand.RETURN).shardId(), "room again, but shard 2 may be served elsewhere by now");
 
         worker.send(ChannelCommand.SHARD_MOVED, 2);
-        expectPingReply(worker.handOver(2, WorkerTests.PING));
+        expectPingReply(worker.handOver(2, TestClient.PING));
     }
 
     private static void expectPingReply(final Socket client) throws IOException

@@ -3,6 +3,7 @@ package dev.mpserver.worker.session.rtmp;
 import java.util.HashMap;
 import java.util.Map;
 
+import dev.mpserver.protocol.launch.RtmpSettings;
 import dev.mpserver.worker.client.ClientTable;
 
 /**

@@ -1,6 +1,7 @@
 package dev.mpserver.worker.session.rtmp;
 
 import dev.mpserver.protocol.counters.WorkerCounter;
+import dev.mpserver.protocol.launch.RtmpSettings;
 import dev.mpserver.protocol.rtmp.CommandWriter;
 import dev.mpserver.protocol.rtmp.Handshake;
 import dev.mpserver.protocol.rtmp.ServerHandshake;

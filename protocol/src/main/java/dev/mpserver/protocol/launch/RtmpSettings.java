@@ -1,4 +1,4 @@
-package dev.mpserver.worker.session.rtmp;
+package dev.mpserver.protocol.launch;
 
 import dev.mpserver.protocol.rtmp.ShardBy;
 

@@ -1,4 +1,4 @@
-package dev.mpserver.worker.loop;
+package dev.mpserver.protocol.launch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 
 import dev.mpserver.protocol.rtmp.ShardBy;
-import dev.mpserver.worker.session.rtmp.RtmpSettings;
 import org.junit.jupiter.api.Test;
 
 class WorkerConfigTest

@@ -1,4 +1,4 @@
-package dev.mpserver.protocol.rtmp.testkit;
+package dev.mpserver.testkit;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -36,8 +36,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * A blocking RTMP client for tests, built only on the protocol codecs: handshake, connect,
  * createStream, publish or play, synthetic media, raw bytes for bad-input cases; everything it
  * receives is kept in order ({@link #received()}). One thread, plain sockets on 127.0.0.1, every
- * wait bounded by the socket's read timeout. Shared by the worker, master and loadgen tests
- * (protocol's test-jar); {@code loadgen rtmp} has its own production client.
+ * wait bounded by the socket's read timeout. Shared by the worker, master and loadgen tests;
+ * {@code loadgen rtmp} has its own production client.
  *
  * <p>Synthetic media: a video message is an AVC tag (keyframe {@code 0x17}, inter frame {@code 0x27},
  * packet type 1, composition time 0) whose payload starts with the frame's number (int32 BE at

@@ -1,4 +1,4 @@
-package dev.mpserver.master.it;
+package dev.mpserver.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,10 +7,10 @@ import java.nio.file.Path;
 import java.util.TreeSet;
 
 /** What /proc says about another process: run state, CPU time, open fd numbers. */
-final class ProcFacts
+public final class ProcFacts
 {
     /** USER_HZ: /proc/<pid>/stat counts CPU time in these ticks (100 on every Linux build we run on). */
-    static final int TICKS_PER_SECOND = 100;
+    public static final int TICKS_PER_SECOND = 100;
 
     /** Fields after the ")" closing the command name: state is field 3 of stat(5), utime 14, stime 15. */
     private static final int STATE = 0;
@@ -22,20 +22,20 @@ final class ProcFacts
     }
 
     /** One-letter state: R, S, T (stopped), Z, ... */
-    static char state(final long pid)
+    public static char state(final long pid)
     {
         return fields(pid)[STATE].charAt(0);
     }
 
     /** User plus system CPU time of every thread of {@code pid}, in ticks. */
-    static long cpuTicks(final long pid)
+    public static long cpuTicks(final long pid)
     {
         final String[] fields = fields(pid);
         return Long.parseLong(fields[UTIME]) + Long.parseLong(fields[STIME]);
     }
 
     /** The fd numbers open in {@code pid} right now. */
-    static TreeSet<Integer> openFds(final long pid)
+    public static TreeSet<Integer> openFds(final long pid)
     {
         final TreeSet<Integer> fds = new TreeSet<>();
         final String[] names = Path.of("/proc", Long.toString(pid), "fd").toFile().list();

@@ -1,4 +1,4 @@
-package dev.mpserver.worker.loop;
+package dev.mpserver.protocol.launch;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.mpserver.protocol.rtmp.ShardBy;
-import dev.mpserver.worker.session.rtmp.RtmpSettings;
 
 /** Settings of one worker loop, fixed at start. Durations in nanoseconds. */
 public final class WorkerConfig

@@ -1,4 +1,4 @@
-package dev.mpserver.master.it;
+package dev.mpserver.testkit;
 
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -7,12 +7,13 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
+import dev.mpserver.protocol.wire.WireEncoder;
 import dev.mpserver.protocol.wire.WireProtocol;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /** A blocking client speaking the wire protocol, for tests: every read is bounded by a timeout. */
 public final class TestClient implements AutoCloseable
@@ -48,39 +49,46 @@ public final class TestClient implements AutoCloseable
         out = socket.getOutputStream();
     }
 
+    /** 'C' + id: the frame that routes a connection. */
     public static byte[] control(final int shardId)
     {
-        return ByteBuffer.allocate(WireProtocol.CONTROL_FRAME_LENGTH).order(ByteOrder.LITTLE_ENDIAN)
-            .put(WireProtocol.CONTROL).putInt(shardId).array();
+        final byte[] frame = new byte[WireProtocol.CONTROL_FRAME_LENGTH];
+        WireEncoder.putControl(new UnsafeBuffer(frame), 0, shardId);
+        return frame;
     }
 
     /** 'M' + body (which must end with its '\0'). */
     public static byte[] message(final byte[] bodyWithTerminator)
     {
-        final byte[] frame = new byte[1 + bodyWithTerminator.length];
-        frame[0] = WireProtocol.MESSAGE;
-        System.arraycopy(bodyWithTerminator, 0, frame, 1, bodyWithTerminator.length);
+        final byte[] frame = new byte[WireProtocol.TYPE_LENGTH + bodyWithTerminator.length];
+        WireEncoder.putMessage(new UnsafeBuffer(frame), 0, Arrays.copyOf(bodyWithTerminator, bodyWithTerminator.length - 1));
         return frame;
     }
 
+    /** 'B' + text + '\0'. */
     public static byte[] broadcast(final String text)
     {
         final byte[] body = text.getBytes(StandardCharsets.US_ASCII);
-        final byte[] frame = new byte[body.length + 2];
-        frame[0] = WireProtocol.BROADCAST;
-        System.arraycopy(body, 0, frame, 1, body.length);
+        final byte[] frame = new byte[WireEncoder.delimitedFrameLength(body.length)];
+        WireEncoder.putBroadcast(new UnsafeBuffer(frame), 0, body);
         return frame;
+    }
+
+    /** Frames back to back, for one write: so that they arrive together. */
+    public static byte[] burst(final byte[]... frames)
+    {
+        final java.io.ByteArrayOutputStream burst = new java.io.ByteArrayOutputStream();
+        for (final byte[] frame : frames)
+        {
+            burst.writeBytes(frame);
+        }
+        return burst.toByteArray();
     }
 
     /** Writes the frames with one write, as one burst. */
     public TestClient send(final byte[]... frames) throws IOException
     {
-        final java.io.ByteArrayOutputStream burst = new java.io.ByteArrayOutputStream();
-        for (final byte[] frame : frames)
-        {
-            burst.write(frame);
-        }
-        out.write(burst.toByteArray());
+        out.write(burst(frames));
         out.flush();
         return this;
     }
@@ -106,13 +114,23 @@ public final class TestClient implements AutoCloseable
     public int[] identify() throws IOException
     {
         send(new byte[] {WireProtocol.IDENTIFY});
+        return readIdentifyReply();
+    }
+
+    /** Reads the reply to an 'I' sent before (in a burst, say): {pid, slot, shard, clientsOnShard}. */
+    public int[] readIdentifyReply() throws IOException
+    {
         final byte[] reply = readExactly(WireProtocol.IDENTIFY_REPLY_LENGTH);
-        if (reply[0] != WireProtocol.IDENTIFY)
+        if (reply[WireProtocol.TYPE_OFFSET] != WireProtocol.IDENTIFY)
         {
             throw new IOException("expected identify reply, got " + printable(reply));
         }
-        final ByteBuffer b = ByteBuffer.wrap(reply, 1, 16).order(ByteOrder.LITTLE_ENDIAN);
-        return new int[] {b.getInt(), b.getInt(), b.getInt(), b.getInt()};
+        final UnsafeBuffer fields = new UnsafeBuffer(reply);
+        return new int[] {
+            fields.getInt(WireProtocol.IDENTIFY_PID_OFFSET, ByteOrder.LITTLE_ENDIAN),
+            fields.getInt(WireProtocol.IDENTIFY_SLOT_OFFSET, ByteOrder.LITTLE_ENDIAN),
+            fields.getInt(WireProtocol.IDENTIFY_SHARD_OFFSET, ByteOrder.LITTLE_ENDIAN),
+            fields.getInt(WireProtocol.IDENTIFY_CLIENTS_OFFSET, ByteOrder.LITTLE_ENDIAN)};
     }
 
     /** Reads an 'E' frame; returns its code. */

@@ -1,4 +1,4 @@
-package dev.mpserver.master.it;
+package dev.mpserver.testkit;
 
 import java.io.File;
 import java.io.IOException;
@@ -9,18 +9,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import dev.mpserver.master.cli.MpServer;
+import dev.mpserver.protocol.launch.MainClasses;
 
 /** One {@code mpserver ...} command run as its own process to its end, with what it printed. */
-record CommandProcess(int exit, String out, String err)
+public record CommandProcess(int exit, String out, String err)
 {
     private static final long TIMEOUT_SECONDS = 60;
 
-    static CommandProcess run(final String... args) throws IOException, InterruptedException
+    public static CommandProcess run(final String... args) throws IOException, InterruptedException
     {
         final List<String> command = new ArrayList<>(List.of(
             System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-            "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), MpServer.class.getName()));
+            "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), MainClasses.MPSERVER));
         command.addAll(List.of(args));
         final Path out = Files.createTempFile("mpserver-cmd-", ".out");
         final Path err = Files.createTempFile("mpserver-cmd-", ".err");
@@ -44,7 +44,7 @@ record CommandProcess(int exit, String out, String err)
     }
 
     /** Status 2 and exactly one line on stderr, naming the command, with no stack trace in it. */
-    boolean failedInOneLine(final String command)
+    public boolean failedInOneLine(final String command)
     {
         final List<String> lines = err.strip().lines().toList();
         return exit == 2 && lines.size() == 1 && lines.get(0).startsWith(command + ": ") && !err.contains("\tat ") &&

@@ -1,15 +1,18 @@
-package dev.mpserver.worker.cli;
+package dev.mpserver.master.cli;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
+import dev.mpserver.protocol.cli.DurationConverter;
+import dev.mpserver.protocol.launch.RtmpSettings;
+import dev.mpserver.protocol.launch.WorkerConfig;
 import dev.mpserver.protocol.rtmp.ShardBy;
-import dev.mpserver.worker.loop.WorkerConfig;
-import dev.mpserver.worker.session.rtmp.RtmpSettings;
 import picocli.CommandLine.Option;
 
 /**
- * The per-worker settings, declared once: mixed into {@code mpserver} (which passes them on to
- * every worker it spawns) and into the worker's own command line.
+ * The per-worker options of {@code mpserver} (and {@code mpserver check}), mixed into
+ * {@link ServerOptions}: validated here, then passed to every worker as its {@link WorkerConfig}
+ * argv, which a worker reads back without an option parser.
  */
 public final class WorkerOptions
 {
@@ -27,7 +30,7 @@ public final class WorkerOptions
     @Option(names = "--idle-timeout", defaultValue = "60s", converter = DurationConverter.class,
         description = "A client that sends nothing this long gets 'E' 4 and is closed; an RTMP player that also takes nothing "
             + "(one waiting for a publisher) gets an onStatus error (default ${DEFAULT-VALUE}).")
-    public long idleTimeoutMs;
+    public Duration idleTimeout;
 
     @Option(names = "--output-cap", defaultValue = "" + WorkerConfig.DEFAULT_OUTPUT_CAP,
         description = "Bytes of unsent output a client may have; a slower reader is cut off (default ${DEFAULT-VALUE}).")
@@ -36,13 +39,13 @@ public final class WorkerOptions
     @Option(names = "--drain-timeout", defaultValue = "30s", converter = DurationConverter.class,
         description = "On QUIT (graceful stop, reload), how long clients may stay before they get 'E' 5 "
             + "(default ${DEFAULT-VALUE}).")
-    public long drainTimeoutMs;
+    public Duration drainTimeout;
 
     @Option(names = "--linger-timeout", defaultValue = "5s", converter = DurationConverter.class,
         description = "A refused client ('E' then half-close) may take this long to read why before its socket is "
             + "closed anyway; what it still sends meanwhile is read and dropped, so that it never sees a reset "
             + "(default ${DEFAULT-VALUE}).")
-    public long lingerTimeoutMs;
+    public Duration lingerTimeout;
 
     @Option(names = "--shard-by", defaultValue = "vhost", paramLabel = "vhost|app|stream",
         description = "RTMP: what decides which worker serves a client, so that a stream's publisher and players meet: "
@@ -77,8 +80,8 @@ public final class WorkerOptions
      */
     public WorkerConfig toConfig(final int slot, final Path runDir, final long fdLimit)
     {
-        return new WorkerConfig(slot, effectiveMaxClients(fdLimit), idleTimeoutMs, outputCap, drainTimeoutMs, lingerTimeoutMs,
-            runDir, rtmpSettings()).withWarmUp(warmUpClients);
+        return new WorkerConfig(slot, effectiveMaxClients(fdLimit), idleTimeout.toMillis(), outputCap, drainTimeout.toMillis(),
+            lingerTimeout.toMillis(), runDir, rtmpSettings()).withWarmUp(warmUpClients);
     }
 
     /** @throws IllegalArgumentException naming the RTMP option that is out of range */

@@ -1,31 +1,32 @@
-package dev.mpserver.master.it;
+package dev.mpserver.testkit;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-import dev.mpserver.master.cli.MpServer;
+import dev.mpserver.protocol.counters.RunDirCounters;
+import dev.mpserver.protocol.launch.MainClasses;
+import dev.mpserver.protocol.launch.ReadyLine;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.Signals;
 
 /**
- * A real {@code mpserver} process for a test: started on 127.0.0.1 with a free port, known by pid
- * from its ready line, and always stopped by pid (its workers too) — never by name.
+ * A real {@code mpserver} process for a test: started on 127.0.0.1 with a free port, from the test's
+ * own class path (the module's tests must have the master on it), known by pid from its ready line,
+ * and always stopped by pid (its workers too) — never by name.
  */
 public final class ServerProcess implements AutoCloseable
 {
-    private static final Pattern READY = Pattern.compile("mpserver ready port=(\\d+) pid=(\\d+) workers=(\\d+)");
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final long STOP_TIMEOUT_SECONDS = 15;
+    private static final long KILL_TIMEOUT_SECONDS = 5;
+    private static final int LOG_TAIL_LINES = 30;
 
     private final Process process;
     private final Path log;
@@ -53,7 +54,7 @@ public final class ServerProcess implements AutoCloseable
         command.add("-XX:+UseSerialGC");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(MpServer.class.getName());
+        command.add(MainClasses.MPSERVER);
         command.add("--host");
         command.add("127.0.0.1");
         command.add("--port");
@@ -68,47 +69,17 @@ public final class ServerProcess implements AutoCloseable
             .redirectError(log.toFile())
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .start();
-        final BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
-        final CompletableFuture<String> ready = CompletableFuture.supplyAsync(() ->
-        {
-            try
-            {
-                String line;
-                while ((line = out.readLine()) != null)
-                {
-                    if (line.startsWith("mpserver ready"))
-                    {
-                        return line;
-                    }
-                }
-                return null;
-            }
-            catch (final IOException ex)
-            {
-                return null;
-            }
-        });
-        final String line;
+        final ReadyLine ready;
         try
         {
-            line = ready.get(60, TimeUnit.SECONDS);
+            ready = ReadyLine.await(process, READY_TIMEOUT);
         }
-        catch (final Exception ex)
+        catch (final IOException ex)
         {
             process.destroyForcibly();
-            throw new IllegalStateException("mpserver did not get ready: " + tail(log), ex);
+            throw new IllegalStateException("mpserver did not get ready (" + ex.getMessage() + "): " + tail(log), ex);
         }
-        if (null == line)
-        {
-            process.destroyForcibly();
-            throw new IllegalStateException("mpserver exited before ready: " + tail(log));
-        }
-        final Matcher m = READY.matcher(line);
-        if (!m.find())
-        {
-            throw new IllegalStateException("bad ready line: " + line);
-        }
-        final ServerProcess server = new ServerProcess(process, log, dir, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+        final ServerProcess server = new ServerProcess(process, log, dir, ready.port(), (int)ready.pid());
         if (server.pid != process.pid())
         {
             throw new IllegalStateException("ready line pid " + server.pid + " is not the process " + process.pid());
@@ -143,6 +114,19 @@ public final class ServerProcess implements AutoCloseable
         return rememberWorkers();
     }
 
+    /** The server's counters now, read from its run directory as {@code mpserver stat} reads them (live values). */
+    public RunDirCounters counters()
+    {
+        try
+        {
+            return RunDirCounters.read(runDir);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read the counters in " + runDir, ex);
+        }
+    }
+
     public int fdCount()
     {
         return Posix.openFdCount(pid);
@@ -163,9 +147,23 @@ public final class ServerProcess implements AutoCloseable
         return process.exitValue();
     }
 
+    /** Everything master and workers logged so far (their stderr). */
     public String log() throws IOException
     {
         return Files.readString(log);
+    }
+
+    /** Whether the log holds {@code text} yet: for {@link Eventually#eventually} (a log not readable yet holds nothing). */
+    public boolean logContains(final String text)
+    {
+        try
+        {
+            return log().contains(text);
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
     }
 
     /** Every worker pid ever seen that still exists: must be empty after the master stopped. */
@@ -192,10 +190,10 @@ public final class ServerProcess implements AutoCloseable
             Posix.process().kill(pid, Signals.SIGTERM);
             try
             {
-                if (!process.waitFor(15, TimeUnit.SECONDS))
+                if (!process.waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS))
                 {
                     Posix.process().kill(pid, Signals.SIGKILL);
-                    process.waitFor(5, TimeUnit.SECONDS);
+                    process.waitFor(KILL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
                 }
             }
             catch (final InterruptedException ex)
@@ -208,21 +206,6 @@ public final class ServerProcess implements AutoCloseable
         {
             Posix.process().kill((int)worker, Signals.SIGKILL);
         }
-    }
-
-    /** Polls {@code condition} until true or the timeout; returns its last value. */
-    public static boolean eventually(final long timeoutMillis, final BooleanSupplier condition) throws InterruptedException
-    {
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (System.nanoTime() < deadline)
-        {
-            if (condition.getAsBoolean())
-            {
-                return true;
-            }
-            Thread.sleep(20);
-        }
-        return condition.getAsBoolean();
     }
 
     private List<Long> rememberWorkers()
@@ -263,7 +246,7 @@ public final class ServerProcess implements AutoCloseable
         try
         {
             final List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
         }
         catch (final IOException ex)
         {

@@ -1,6 +1,6 @@
-package dev.mpserver.master.it;
+package dev.mpserver.testkit;
 
-import static dev.mpserver.master.it.ServerProcess.eventually;
+import static dev.mpserver.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,7 +16,7 @@ import dev.mpserver.protocol.posix.Posix;
  * once its clients are gone, every process must be back at (or below) what it held before, and
  * the workers must be the same processes (a fault that killed one would hide its fds).
  */
-final class FdBaseline
+public final class FdBaseline
 {
     private static final long SETTLE_MILLIS = 5_000;
     private static final long QUIET_MILLIS = 200;
@@ -31,17 +31,16 @@ final class FdBaseline
     }
 
     /** Waits until no count moves for a moment (JVMs open jars and logs lazily), then records them. */
-    static FdBaseline take(final ServerProcess server) throws InterruptedException
+    public static FdBaseline take(final ServerProcess server) throws InterruptedException
     {
-        final Map<Long, Integer> previous = new LinkedHashMap<>();
-        assertTrue(eventually(SETTLE_MILLIS, () -> settled(server, previous)), "fd counts settle before the fault: " + previous);
-        final Map<Long, Integer> workers = new LinkedHashMap<>(previous);
+        final Map<Long, Integer> workers = new LinkedHashMap<>(
+            Eventually.settled("fd counts before the fault", QUIET_MILLIS, SETTLE_MILLIS, () -> counts(server)));
         final int master = workers.remove((long)server.pid());
         return new FdBaseline(master, workers);
     }
 
     /** Every process back to its baseline within {@code timeoutMillis}, and no worker replaced. */
-    void assertRestored(final ServerProcess server, final long timeoutMillis) throws InterruptedException
+    public void assertRestored(final ServerProcess server, final long timeoutMillis) throws InterruptedException
     {
         assertTrue(server.isAlive(), "the master survived");
         assertEquals(workers.keySet(), new HashSet<>(server.workerPids()), "the same workers, none died or was replaced");
@@ -55,12 +54,12 @@ final class FdBaseline
         }
     }
 
-    int master()
+    public int master()
     {
         return master;
     }
 
-    int worker(final long pid)
+    public int worker(final long pid)
     {
         return workers.get(pid);
     }
@@ -69,24 +68,6 @@ final class FdBaseline
     public String toString()
     {
         return "master " + master + " workers " + workers;
-    }
-
-    private static boolean settled(final ServerProcess server, final Map<Long, Integer> previous)
-    {
-        final Map<Long, Integer> now = counts(server);
-        try
-        {
-            Thread.sleep(QUIET_MILLIS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-        final boolean same = now.equals(counts(server));
-        previous.clear();
-        previous.putAll(now);
-        return same;
     }
 
     private static Map<Long, Integer> counts(final ServerProcess server)
