@@ -44,12 +44,16 @@ final class PeersCase implements BenchCase
         }
 
         final Map<String, Figures> rows = new LinkedHashMap<>();
+        // A server that dies under a load loses every later client of its run: say so, or its
+        // column reads as if it had lost them one by one.
+        final Map<String, List<String>> exits = new LinkedHashMap<>();
         for (int r = 0; r < ctx.repeat; r++)
         {
             for (final ServerShape shape : shapes)
             {
                 try (ServerUnderTest server = shape.start())
                 {
+                    boolean exited = false;
                     if (shape.jvm)
                     {
                         for (int w = 0; w < WARM_UP_BURSTS; w++)
@@ -69,6 +73,13 @@ final class PeersCase implements BenchCase
                             f.set("routeFromIntendedP99Ms", r, result.routeFromIntendedP99Ms);
                             f.set("messageP99Ms", r, result.messageP99Ms);
                             f.set("notOk", r, result.notOk());
+                            if (!exited && server.exitStatus() >= 0)
+                            {
+                                exited = true;
+                                exits.computeIfAbsent(shape.name, k -> new ArrayList<>()).add(String.format(Locale.ROOT,
+                                    "run %d, during %s under %s (exit status %d)", r + 1, load.describe(), client.name(),
+                                    server.exitStatus()));
+                            }
                         }
                     }
                 }
@@ -95,6 +106,16 @@ final class PeersCase implements BenchCase
         for (final BenchClient client : ctx.clients())
         {
             table(ctx, shapes, loads, rows, client);
+        }
+        for (final ServerShape shape : shapes)
+        {
+            final List<String> runs = exits.getOrDefault(shape.name, List.of());
+            ctx.results.put("peers." + shape.key() + ".exitedRuns", runs.size());
+            if (!runs.isEmpty())
+            {
+                ctx.out.println("  " + shape.name + " EXITED in " + runs.size() + " of " + ctx.repeat + " runs, losing every later client of "
+                    + "the run: " + String.join("; ", runs));
+            }
         }
     }
 

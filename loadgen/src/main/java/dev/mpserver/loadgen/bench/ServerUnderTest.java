@@ -123,6 +123,12 @@ final class ServerUnderTest implements AutoCloseable
         }
     }
 
+    /** @return the process's exit status if it has exited (a server that died under load), else -1 */
+    int exitStatus()
+    {
+        return process.isAlive() ? -1 : process.exitValue();
+    }
+
     int port()
     {
         return port;
