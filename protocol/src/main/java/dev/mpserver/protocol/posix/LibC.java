@@ -22,6 +22,9 @@ public interface LibC
     /** {@code setpriority(2)}; on Linux {@code PRIO_PROCESS} with a thread id sets that one thread's nice value. */
     int setpriority(int which, int who, int niceValue);
 
+    /** {@code sched_setscheduler(2)}; {@code pid} 0 is the calling thread; {@code param}: a struct sched_param (one int). */
+    int sched_setscheduler(int pid, int policy, long param);
+
     int close(int fd);
 
     int dup(int fd);

@@ -46,6 +46,10 @@ public final class Posix
     public static final int SO_RCVTIMEO = 20;
     /** {@code which} of setpriority(2): one process, or on Linux one thread by its tid. */
     public static final int PRIO_PROCESS = 0;
+    /** Linux's scheduling policy for work that runs only when nothing else wants the CPU. */
+    public static final int SCHED_IDLE = 5;
+    /** struct sched_param: {@code int sched_priority}, 0 for every policy but the real-time ones. */
+    private static final int SCHED_PARAM_LENGTH = Integer.BYTES;
     /** struct timeval: seconds and microseconds, two longs. */
     private static final int TIMEVAL_LENGTH = 2 * Long.BYTES;
     public static final int SHUT_WR = 1;
@@ -139,6 +143,19 @@ public final class Posix
     public static void niceThisThread(final int niceValue)
     {
         checked("setpriority(PRIO_PROCESS, tid)", LIBC.setpriority(PRIO_PROCESS, LIBC.gettid(), niceValue));
+    }
+
+    /**
+     * Puts the calling thread in SCHED_IDLE (Linux schedules threads; pid 0 is the caller): it runs
+     * only on CPU nobody else wants, and any other thread that wakes takes the CPU from it at once,
+     * where a high nice value still gets a share and may delay a waking thread by a scheduler
+     * slice. Allowed unprivileged, and one-way as {@link #niceThisThread}: only for a thread that
+     * ends when its background job does.
+     */
+    public static void idleThisThread()
+    {
+        final UnsafeBuffer param = NativeMemory.allocate(SCHED_PARAM_LENGTH); // zeroed: priority 0
+        checked("sched_setscheduler(SCHED_IDLE)", LIBC.sched_setscheduler(0, SCHED_IDLE, param.addressOffset()));
     }
 
     public static void setNonBlocking(final int fd)

@@ -40,10 +40,8 @@ final class WarmUp implements Runnable
     private static final int RECEIVE_TIMEOUT_MILLIS = 1_000;
     private static final int WARM_UP_MAX_CLIENTS = 64;
     /**
-     * The warm-up's threads run at this nice value: on a respawn or a reload, sibling workers serve
-     * real clients on the same cores, and measured (kill -9 of one of two workers, the first 5 000
-     * clients at 3 000/s) the rehearsal at nice 0 raised their route p99 several-fold. At 10 the
-     * kernel gives them about a tenth of a contended core and all of an idle one.
+     * Where SCHED_IDLE is refused, the warm-up's threads run at this nice value instead (see
+     * {@link #yieldToServing}).
      */
     private static final int WARM_UP_NICE = 10;
     /** How long the fake master sleeps in epoll_wait before it looks whether to stop. */
@@ -78,7 +76,7 @@ final class WarmUp implements Runnable
     public void run()
     {
         final long started = System.nanoTime();
-        niceQuietly();
+        yieldToServing();
         int served = 0;
         try
         {
@@ -105,12 +103,12 @@ final class WarmUp implements Runnable
         Posix.setNonBlocking(pair[0]);
         final Thread loopThread = new Thread(() ->
         {
-            niceQuietly();
+            yieldToServing();
             loop.run();
         }, "warm-up-loop");
         final Thread masterThread = new Thread(() ->
         {
-            niceQuietly();
+            yieldToServing();
             playMaster(master);
         }, "warm-up-master");
         loopThread.setDaemon(true);
@@ -240,16 +238,30 @@ final class WarmUp implements Runnable
         }
     }
 
-    /** Lower priority where the kernel allows it; a warm-up at full priority still warms. */
-    private static void niceQuietly()
+    /**
+     * On a respawn or a reload, sibling workers serve real clients on the same cores while this
+     * worker rehearses. Measured (kill -9 of one of two workers after a reload, the first 5 000
+     * clients at 3 000/s): at nice 0 the rehearsal raised their route p99 several-fold, at nice 10
+     * still 2-8x, because a nice thread keeps a share of a contended core and a waking serving
+     * thread may wait out its slice. SCHED_IDLE runs it only on CPU nobody else wants. Where the
+     * kernel refuses that, nice 10; where it refuses both, full priority, which still warms.
+     */
+    private static void yieldToServing()
     {
         try
         {
-            Posix.niceThisThread(WARM_UP_NICE);
+            Posix.idleThisThread();
         }
-        catch (final PosixException ex)
+        catch (final PosixException idleRefused)
         {
-            WorkerLog.LOG.debug("warm-up stays at its priority: {}", ex.getMessage());
+            try
+            {
+                Posix.niceThisThread(WARM_UP_NICE);
+            }
+            catch (final PosixException ex)
+            {
+                WorkerLog.LOG.debug("warm-up stays at its priority: {}; {}", idleRefused.getMessage(), ex.getMessage());
+            }
         }
     }
 
