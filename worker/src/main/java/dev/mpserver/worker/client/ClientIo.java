@@ -53,6 +53,11 @@ public final class ClientIo
     }
 
     /** Most input one client may have unconsumed: the largest frame and a read's worth more. */
+    /**
+     * A drained output buffer larger than this gives its memory back ({@link ClientTable#shrinkOutput}):
+     * above a keyframe of a high-bit-rate stream, so a player that keeps up does not churn it.
+     */
+    static final int SHRINK_OUTPUT_ABOVE = 64 * 1024;
     public static final int MAX_INPUT = WireProtocol.MAX_FRAME_LENGTH + 4096;
     private static final int GENERATION_MASK = 0x7FFF_FFFF;
     private static final int CLIENT_EVENTS = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
@@ -252,6 +257,34 @@ public final class ClientIo
         return table.pendingOutput(slot) > outputCap;
     }
 
+    /**
+     * Writes {@code length} bytes of off-heap {@code bytes} straight to a client with nothing
+     * pending, without copying them into its output buffer first: bytes shared by many clients
+     * (a live stream's media) then cost no per-client buffer while the kernel takes them.
+     *
+     * @return how many bytes the kernel took (0 on EAGAIN, or on an error: the caller buffers the
+     * rest, and the next {@link #flush} meets the error and reports the peer gone)
+     */
+    public int sendNow(final int slot, final DirectBuffer bytes, final int offset, final int length)
+    {
+        final int fd = table.fd(slot);
+        int sent = 0;
+        while (sent < length)
+        {
+            final long n = libc.send(fd, bytes.addressOffset() + offset + sent, length - sent, MsgHdr.MSG_NOSIGNAL | MsgHdr.MSG_DONTWAIT);
+            if (n < 0)
+            {
+                if (Posix.errno() == Errno.EINTR)
+                {
+                    continue;
+                }
+                break;
+            }
+            sent += (int)n;
+        }
+        return sent;
+    }
+
     /** Writes pending output until done or EAGAIN. @return false if the peer is gone */
     public boolean flush(final int slot)
     {
@@ -280,6 +313,7 @@ public final class ClientIo
             start += (int)sent;
         }
         table.output(slot, 0, 0);
+        table.shrinkOutput(slot, SHRINK_OUTPUT_ABOVE);
         return true;
     }
 

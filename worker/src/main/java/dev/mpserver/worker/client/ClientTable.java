@@ -1,6 +1,7 @@
 package dev.mpserver.worker.client;
 
 import dev.mpserver.protocol.wire.WireProtocol;
+import org.agrona.BufferUtil;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.collections.Int2IntHashMap;
 
@@ -223,6 +224,23 @@ public final class ClientTable
     public ExpandableDirectByteBuffer output(final int slot)
     {
         return output[slot];
+    }
+
+    /**
+     * Gives back the memory of a drained output buffer that grew past {@code capacity} (a burst:
+     * a GOP at join, a slow spell) and starts the slot again at the initial size: a buffer only
+     * grows, and a slot keeps it for its later clients too. Frees the old one at once, not at a GC.
+     */
+    public void shrinkOutput(final int slot, final int capacity)
+    {
+        final ExpandableDirectByteBuffer grown = output[slot];
+        if (grown.capacity() > capacity && outputStart[slot] == outputLimit[slot])
+        {
+            output[slot] = new ExpandableDirectByteBuffer(INITIAL_BUFFER);
+            outputStart[slot] = 0;
+            outputLimit[slot] = 0;
+            BufferUtil.free(grown.byteBuffer());
+        }
     }
 
     public int outputStart(final int slot)

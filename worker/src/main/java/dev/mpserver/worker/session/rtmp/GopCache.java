@@ -1,5 +1,8 @@
 package dev.mpserver.worker.session.rtmp;
 
+import java.nio.ByteBuffer;
+
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -15,6 +18,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * every stream: memory is taken from the budget as the buffer grows and given back when the stream
  * goes. A stream whose GOP does not fit caches nothing until its next keyframe (new players then
  * wait for that keyframe). Audio before the first keyframe is not kept: a player cannot use it.
+ *
+ * <p>Off-heap, so that a joining player's socket is written straight from it; freed at once when
+ * it grows or its stream goes (not when a GC happens to find the old buffer).
  */
 final class GopCache
 {
@@ -57,6 +63,8 @@ final class GopCache
     private final int maxBytes;
     private final int maxFrames;
     private final UnsafeBuffer bytes = new UnsafeBuffer(EMPTY);
+    /** The memory {@link #bytes} wraps, or null while the cache has none. */
+    private ByteBuffer memory;
     private int length;
     private int frames;
     private boolean valid;
@@ -131,6 +139,7 @@ final class GopCache
         clear();
         budget.giveBack(bytes.capacity());
         bytes.wrap(EMPTY);
+        free();
     }
 
     private boolean ensureCapacity(final int needed)
@@ -145,9 +154,22 @@ final class GopCache
         {
             return false;
         }
-        final byte[] larger = new byte[grown];
-        bytes.getBytes(0, larger, 0, length);
+        // Not an aligned slice: BufferUtil.free frees only a buffer allocateDirect made.
+        final ByteBuffer larger = ByteBuffer.allocateDirect(grown);
+        final UnsafeBuffer old = new UnsafeBuffer(bytes);
         bytes.wrap(larger);
+        bytes.putBytes(0, old, 0, length);
+        free();
+        memory = larger;
         return true;
+    }
+
+    private void free()
+    {
+        if (null != memory)
+        {
+            BufferUtil.free(memory);
+            memory = null;
+        }
     }
 }

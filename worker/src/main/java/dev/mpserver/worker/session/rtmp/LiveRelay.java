@@ -171,7 +171,7 @@ final class LiveRelay
             final int next = streams.nextPlayer(player);
             if (always || takes(stream, player, keyFrame))
             {
-                output.raw(player, chunked, 0, chunkedLength);
+                output.shared(player, chunked, 0, chunkedLength);
                 stream.bytesOut += chunkedLength;
                 counters.add(WorkerCounter.RTMP_RELAYED_BYTES, chunkedLength);
             }
@@ -211,6 +211,7 @@ final class LiveRelay
      */
     void join(final int player, final LiveStream stream)
     {
+        output.sendPending(player); // its answers to play first: what follows can then go straight to the socket
         copy(player, stream, stream.metadata(), stream.metadataLength());
         copy(player, stream, stream.videoHeader(), stream.videoHeaderLength());
         copy(player, stream, stream.audioHeader(), stream.audioHeaderLength());
@@ -229,7 +230,7 @@ final class LiveRelay
     {
         if (length > 0)
         {
-            output.raw(player, bytes, 0, length);
+            output.shared(player, bytes, 0, length);
             stream.bytesOut += length;
             counters.add(WorkerCounter.RTMP_RELAYED_BYTES, length);
         }
@@ -271,7 +272,12 @@ final class LiveRelay
         {
             final int next = streams.nextPlayer(player);
             final int pending = io.pendingOutput(player);
-            if (pending > 0)
+            if (0 == pending)
+            {
+                // It took everything it was given (most media goes straight to the socket): active.
+                table.touch(player, nowNanos);
+            }
+            else
             {
                 if (!io.flush(player))
                 {

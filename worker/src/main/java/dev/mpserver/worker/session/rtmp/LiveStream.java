@@ -2,7 +2,7 @@ package dev.mpserver.worker.session.rtmp;
 
 import dev.mpserver.worker.client.ClientTable;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
 
 /**
  * One live stream in the worker that owns its shard: at most one publisher, any number of players
@@ -29,9 +29,9 @@ final class LiveStream
     /** Video has been seen since the publisher started: players then start at keyframes. */
     boolean hasVideo;
 
-    private final ExpandableArrayBuffer metadata = new ExpandableArrayBuffer(INITIAL_HEADER);
-    private final ExpandableArrayBuffer videoHeader = new ExpandableArrayBuffer(INITIAL_HEADER);
-    private final ExpandableArrayBuffer audioHeader = new ExpandableArrayBuffer(INITIAL_HEADER);
+    private final ExpandableDirectByteBuffer metadata = new ExpandableDirectByteBuffer(INITIAL_HEADER);
+    private final ExpandableDirectByteBuffer videoHeader = new ExpandableDirectByteBuffer(INITIAL_HEADER);
+    private final ExpandableDirectByteBuffer audioHeader = new ExpandableDirectByteBuffer(INITIAL_HEADER);
     private int metadataLength;
     private int videoHeaderLength;
     private int audioHeaderLength;

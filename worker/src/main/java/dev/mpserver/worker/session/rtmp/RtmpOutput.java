@@ -97,6 +97,40 @@ final class RtmpOutput
         replay.wrote(slot, length);
     }
 
+    /**
+     * Sends what the client has pending now, so that shared bytes after it can go straight to its
+     * socket ({@link #shared}); a peer gone is found by the next flush. Not during a replay: its
+     * output stays buffered until the part the client already has is discarded.
+     */
+    void sendPending(final int slot)
+    {
+        if (!replay.isReplaying())
+        {
+            io.flush(slot);
+        }
+    }
+
+    /**
+     * As {@link #raw}, for bytes shared by many clients (never during a replay, see {@link #sendPending}): to a client with nothing pending they go
+     * straight to its socket from {@code bytes} when those are off-heap, and only what the kernel
+     * did not take is copied into the client's output. A player that keeps up then holds no copy of
+     * the stream (a GOP sent at join grew every player's buffer to the GOP's size, for good).
+     *
+     * @return true if any byte reached the socket
+     */
+    boolean shared(final int slot, final DirectBuffer bytes, final int offset, final int length)
+    {
+        final int sent = io.pendingOutput(slot) == 0 && null == bytes.byteArray() && !replay.isReplaying()
+            ? io.sendNow(slot, bytes, offset, length) : 0;
+        if (sent < length)
+        {
+            final int at = io.reserve(slot, length - sent);
+            io.output(slot).putBytes(at, bytes, offset + sent, length - sent);
+        }
+        replay.wrote(slot, length);
+        return sent > 0;
+    }
+
     private void append(final int slot, final DirectBuffer bytes, final int length)
     {
         raw(slot, bytes, 0, length);
