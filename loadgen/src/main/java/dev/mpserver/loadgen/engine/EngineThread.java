@@ -77,8 +77,8 @@ final class EngineThread implements Runnable
         this.timeoutScanNanos = Math.max(NANOS_PER_MILLI, Math.min(timeoutNanos / 4, MAX_TIMEOUT_SCAN_NANOS));
 
         final int slotCount = (int)Math.max(1, Math.min(ownConnections, ownShare(config.concurrency(), index, threads)));
-        final int inCapacity = Connection.INPUT_CAPACITY;
-        final int outCapacity = Connection.outputCapacity(config.pipeline());
+        final int inCapacity = ReplyInput.CAPACITY;
+        final int outCapacity = RequestOutput.capacity(config.pipeline());
         final ByteBuffer memory = ByteBuffer.allocateDirect(slotCount * (inCapacity + outCapacity));
         slots = new Connection[slotCount];
         freeSlots = new int[slotCount];
