@@ -67,11 +67,11 @@ final class EngineThread implements Runnable
         this.address = new InetSocketAddress(config.address(), config.port());
         this.arrivals = config.arrivals();
         this.pacedArrivals = arrivals.isPaced();
-        this.ownConnections = ownShare(config.conns(), index, threads);
+        this.ownConnections = RunControl.ownShare(config.conns(), index, threads);
         this.timeoutNanos = config.timeoutNanos();
         this.timeoutScanNanos = EngineTiming.timeoutScanNanos(timeoutNanos);
 
-        final int slotCount = (int)Math.max(1, Math.min(ownConnections, ownShare(config.concurrency(), index, threads)));
+        final int slotCount = (int)Math.max(1, Math.min(ownConnections, RunControl.ownShare(config.concurrency(), index, threads)));
         final int inCapacity = ReplyInput.CAPACITY;
         final int outCapacity = RequestOutput.capacity(config.pipeline());
         final ByteBuffer memory = ByteBuffer.allocateDirect(slotCount * (inCapacity + outCapacity));
@@ -88,12 +88,6 @@ final class EngineThread implements Runnable
         }
         freeCount = slotCount;
         timers = new TimerHeap(slotCount);
-    }
-
-    /** Connections i, i+T, … below total: how many of them there are. */
-    static long ownShare(final long total, final int index, final int threads)
-    {
-        return total / threads + (index < total % threads ? 1 : 0);
     }
 
     /** How many slots this thread has (its part of --concurrency). */

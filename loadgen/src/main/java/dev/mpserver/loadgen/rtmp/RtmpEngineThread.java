@@ -82,8 +82,8 @@ final class RtmpEngineThread implements Runnable
         this.address = new InetSocketAddress(config.address(), config.port());
         this.timeoutNanos = config.timeoutNanos();
         this.timeoutScanNanos = EngineTiming.timeoutScanNanos(timeoutNanos);
-        ownPublishers = share(config.streams(), index, threads);
-        ownPlayers = share(config.players(), index, threads);
+        ownPublishers = (int)RunControl.ownShare(config.streams(), index, threads);
+        ownPlayers = (int)RunControl.ownShare(config.players(), index, threads);
         clients = new RtmpClient[ownPublishers + ownPlayers];
         for (int k = 0; k < ownPublishers; k++)
         {
@@ -98,11 +98,6 @@ final class RtmpEngineThread implements Runnable
         final int capacity = ChunkEncoder.maxEncodedLength(RtmpClient.OUT_CHUNK_SIZE, RtmpClient.VIDEO_CSID, frame) + OUTPUT_SLACK;
         outDirect = ByteBuffer.allocateDirect(capacity);
         out = new UnsafeBuffer(outDirect);
-    }
-
-    static int share(final int total, final int index, final int threads)
-    {
-        return total / threads + (index < total % threads ? 1 : 0);
     }
 
     @Override
