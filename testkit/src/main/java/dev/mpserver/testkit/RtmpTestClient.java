@@ -39,18 +39,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  * wait bounded by the socket's read timeout. Shared by the worker, master and loadgen tests;
  * {@code loadgen rtmp} has its own production client.
  *
- * <p>Synthetic media: a video message is an AVC tag (keyframe {@code 0x17}, inter frame {@code 0x27},
- * packet type 1, composition time 0) whose payload starts with the frame's number (int32 BE at
- * {@link #FRAME_NUMBER_OFFSET}), so a player can tell which frames it got and in what order.
+ * <p>Media is synthetic ({@link TestMedia}): each frame carries its number, so a player can tell
+ * which frames it got and in what order.
  */
 public final class RtmpTestClient implements AutoCloseable
 {
-    public static final int FRAME_NUMBER_OFFSET = 5;
     public static final int DEFAULT_TIMEOUT_MILLIS = 10_000;
-
-    private static final int AVC_KEY = 0x17;
-    private static final int AVC_INTER = 0x27;
-    private static final int AAC = 0xAF;
 
     /** A message as received: chunk stream, type, timestamp, message stream and a copy of its payload. */
     public record Message(int csid, int typeId, int timestamp, int streamId, byte[] payload)
@@ -73,15 +67,13 @@ public final class RtmpTestClient implements AutoCloseable
 
         public boolean isVideoKeyFrame()
         {
-            return typeId == MessageType.VIDEO && !VideoTag.isSequenceHeader(new UnsafeBuffer(payload), 0, payload.length) &&
-                VideoTag.isKeyFrame(new UnsafeBuffer(payload), 0, payload.length);
+            return TestMedia.isVideoKeyFrame(typeId, payload);
         }
 
         /** The synthetic frame number of a video or audio message this client's kind sent, or -1. */
         public int frameNumber()
         {
-            return payload.length >= FRAME_NUMBER_OFFSET + Integer.BYTES ?
-                new UnsafeBuffer(payload).getInt(FRAME_NUMBER_OFFSET, java.nio.ByteOrder.BIG_ENDIAN) : -1;
+            return TestMedia.frameNumber(payload);
         }
     }
 
@@ -277,33 +269,24 @@ public final class RtmpTestClient implements AutoCloseable
 
     public void videoSequenceHeader() throws IOException
     {
-        final byte[] config = {AVC_KEY, 0, 0, 0, 0, 1, 0x42, 0, 0x1e, (byte)0xff};
-        sendMedia(MessageType.VIDEO, 0, config);
+        sendMedia(MessageType.VIDEO, 0, TestMedia.videoSequenceHeader());
     }
 
     public void audioSequenceHeader() throws IOException
     {
-        sendMedia(MessageType.AUDIO, 0, new byte[] {(byte)AAC, 0, 0x12, 0x10});
+        sendMedia(MessageType.AUDIO, 0, TestMedia.audioSequenceHeader());
     }
 
     /** A synthetic AVC frame of {@code size} bytes (at least 9) carrying {@code number}. */
     public void video(final int timestamp, final int number, final boolean keyFrame, final int size) throws IOException
     {
-        final byte[] frame = new byte[Math.max(FRAME_NUMBER_OFFSET + Integer.BYTES, size)];
-        frame[0] = (byte)(keyFrame ? AVC_KEY : AVC_INTER);
-        frame[1] = VideoTag.AVC_NALU;
-        new UnsafeBuffer(frame).putInt(FRAME_NUMBER_OFFSET, number, java.nio.ByteOrder.BIG_ENDIAN);
-        sendMedia(MessageType.VIDEO, timestamp, frame);
+        sendMedia(MessageType.VIDEO, timestamp, TestMedia.video(number, keyFrame, size));
     }
 
     /** A synthetic raw AAC frame carrying {@code number}. */
     public void audio(final int timestamp, final int number) throws IOException
     {
-        final byte[] frame = new byte[FRAME_NUMBER_OFFSET + Integer.BYTES + 8];
-        frame[0] = (byte)AAC;
-        frame[1] = 1;
-        new UnsafeBuffer(frame).putInt(FRAME_NUMBER_OFFSET, number, java.nio.ByteOrder.BIG_ENDIAN);
-        sendMedia(MessageType.AUDIO, timestamp, frame);
+        sendMedia(MessageType.AUDIO, timestamp, TestMedia.audio(number));
     }
 
     private void sendMedia(final int typeId, final int timestamp, final byte[] payload) throws IOException

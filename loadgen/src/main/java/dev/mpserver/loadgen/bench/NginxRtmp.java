@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * {@code nginx -c CONF -p DIR} so that the process started is the master, and stopped by that pid.
  * The bench's peer and the tests' "any RTMP server".
  */
-public final class NginxRtmp implements AutoCloseable
+public final class NginxRtmp implements BenchedServer
 {
     public static final Path BINARY = Path.of("/usr/sbin/nginx");
     public static final Path MODULE = Path.of("/usr/lib/nginx/modules/ngx_rtmp_module.so");
@@ -130,6 +130,7 @@ public final class NginxRtmp implements AutoCloseable
         return !workerPids().isEmpty();
     }
 
+    @Override
     public int port()
     {
         return port;
@@ -141,16 +142,16 @@ public final class NginxRtmp implements AutoCloseable
         return process.pid();
     }
 
-    /** The worker processes (children of the master). */
-    /** The master and its workers (for CPU and memory figures). */
+    @Override
     public List<Long> pids()
     {
-        final List<Long> pids = new java.util.ArrayList<>();
+        final List<Long> pids = new ArrayList<>();
         pids.add(pid());
         pids.addAll(workerPids());
         return pids;
     }
 
+    /** The worker processes (children of the master). */
     public List<Long> workerPids()
     {
         final List<Long> pids = new ArrayList<>();

@@ -49,14 +49,6 @@ final class RtmpBench
     private static final String PLAYER_IO_TIMEOUT_MICROS = "15000000";
     private static final String FRAME_PREFIX = "frame=";
 
-    /** A server under test: where players and publishers connect, and whose processes' CPU counts. */
-    private interface RtmpServer extends AutoCloseable
-    {
-        int port();
-
-        List<Long> pids();
-    }
-
     private final Path repo;
     private final Path workDir;
     private final ServerJava java;
@@ -119,7 +111,7 @@ final class RtmpBench
         int players = 0;
         for (int r = 0; r < repeat; r++)
         {
-            try (RtmpServer server = start(serverName, workers); RtmpTimingProxy proxy = new RtmpTimingProxy(server.port()))
+            try (BenchedServer server = start(serverName, workers); RtmpTimingProxy proxy = new RtmpTimingProxy(server.port()))
             {
                 final List<Process> publishers = new ArrayList<>();
                 try
@@ -182,55 +174,10 @@ final class RtmpBench
         results.put(prefix + "cpuPercentPerStream", round(median(cpuPerStream)));
     }
 
-    private RtmpServer start(final String serverName, final int workers) throws Exception
+    private BenchedServer start(final String serverName, final int workers) throws Exception
     {
-        if ("mpserver".equals(serverName))
-        {
-            final ServerUnderTest server = ServerUnderTest.start(repo, workDir, java, "--workers", Integer.toString(workers));
-            return new RtmpServer()
-            {
-                @Override
-                public int port()
-                {
-                    return server.port();
-                }
-
-                @Override
-                public List<Long> pids()
-                {
-                    final List<Long> pids = new ArrayList<>(server.workerPids());
-                    pids.add(server.pid());
-                    return pids;
-                }
-
-                @Override
-                public void close() throws InterruptedException
-                {
-                    server.close();
-                }
-            };
-        }
-        final NginxRtmp nginx = NginxRtmp.start(workers);
-        return new RtmpServer()
-        {
-            @Override
-            public int port()
-            {
-                return nginx.port();
-            }
-
-            @Override
-            public List<Long> pids()
-            {
-                return nginx.pids();
-            }
-
-            @Override
-            public void close() throws InterruptedException
-            {
-                nginx.close();
-            }
-        };
+        return "mpserver".equals(serverName) ?
+            ServerUnderTest.start(repo, workDir, java, "--workers", Integer.toString(workers)) : NginxRtmp.start(workers);
     }
 
     /** Stream {@code s}'s URL: its own vhost (mpserver spreads vhosts over workers; nginx-rtmp drops the query). */

@@ -43,21 +43,10 @@ final class RtmpLoadBench
     private static final double MEMORY_SAMPLE_AT = 0.75;
     private static final int PROBE_TIMEOUT_MILLIS = 3000;
 
-    /** A server under test: started fresh for every run, its processes for CPU and memory. */
-    private interface Server extends AutoCloseable
-    {
-        int port();
-
-        List<Long> pids();
-
-        @Override
-        void close() throws Exception;
-    }
-
     @FunctionalInterface
     private interface Starter
     {
-        Server start() throws Exception;
+        BenchedServer start() throws Exception;
     }
 
     private record Peer(String name, Starter starter)
@@ -100,7 +89,7 @@ final class RtmpLoadBench
         {
             for (final int workers : new int[] {1, 2})
             {
-                peers.add(new Peer("nginx-rtmp " + workers + "w", () -> nginx(workers)));
+                peers.add(new Peer("nginx-rtmp " + workers + "w", () -> NginxRtmp.start(workers)));
             }
         }
         else
@@ -138,7 +127,7 @@ final class RtmpLoadBench
         final double[] loadgenMib = new double[repeat];
         for (int r = 0; r < repeat; r++)
         {
-            try (Server server = peer.starter().start())
+            try (BenchedServer server = peer.starter().start())
             {
                 final String why = RtmpProbe.whyNotRtmp(new InetSocketAddress("127.0.0.1", server.port()), PROBE_TIMEOUT_MILLIS);
                 if (why != null)
@@ -195,58 +184,9 @@ final class RtmpLoadBench
         results.accept(key + ".loadgenMiBPer1000Players", round(median(loadgenMib)));
     }
 
-    private Server mpserver(final int workers) throws Exception
+    private BenchedServer mpserver(final int workers) throws Exception
     {
-        final ServerUnderTest server = ServerUnderTest.start(repo, workDir, java, "--workers", Integer.toString(workers));
-        return new Server()
-        {
-            @Override
-            public int port()
-            {
-                return server.port();
-            }
-
-            @Override
-            public List<Long> pids()
-            {
-                final List<Long> pids = new ArrayList<>(List.of(server.pid()));
-                pids.addAll(server.workerPids());
-                return pids;
-            }
-
-            @Override
-            public void close() throws Exception
-            {
-                server.close();
-            }
-        };
-    }
-
-    private static Server nginx(final int workers) throws Exception
-    {
-        final NginxRtmp nginx = NginxRtmp.start(workers);
-        return new Server()
-        {
-            @Override
-            public int port()
-            {
-                return nginx.port();
-            }
-
-            @Override
-            public List<Long> pids()
-            {
-                final List<Long> pids = new ArrayList<>(List.of(nginx.pid()));
-                pids.addAll(nginx.workerPids());
-                return pids;
-            }
-
-            @Override
-            public void close() throws Exception
-            {
-                nginx.close();
-            }
-        };
+        return ServerUnderTest.start(repo, workDir, java, "--workers", Integer.toString(workers));
     }
 
     /** utime + stime of the processes, in clock ticks (/proc/PID/stat fields 14 and 15). */

@@ -25,7 +25,7 @@ import dev.mpserver.protocol.launch.ReadyLine;
  * process it left behind). mpserver from the built {@code master/target/lib} on a chosen JVM, or a
  * native peer: the C epoll server or the prototype.
  */
-final class ServerUnderTest implements AutoCloseable
+final class ServerUnderTest implements BenchedServer
 {
     /** The master's log line when a worker reports READY (the master's Supervisor writes it). */
     private static final Pattern WORKER_READY = Pattern.compile("worker \\d+ \\(slot \\d+\\) ready in \\d+ ms");
@@ -129,7 +129,8 @@ final class ServerUnderTest implements AutoCloseable
         return process.isAlive() ? -1 : process.exitValue();
     }
 
-    int port()
+    @Override
+    public int port()
     {
         return port;
     }
@@ -148,6 +149,15 @@ final class ServerUnderTest implements AutoCloseable
     RunDirCounters counters() throws IOException
     {
         return RunDirCounters.read(runDir);
+    }
+
+    @Override
+    public List<Long> pids()
+    {
+        final List<Long> pids = new ArrayList<>();
+        pids.add(pid);
+        pids.addAll(workerPids());
+        return pids;
     }
 
     List<Long> workerPids()

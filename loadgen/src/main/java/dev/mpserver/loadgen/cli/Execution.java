@@ -9,7 +9,6 @@ import dev.mpserver.loadgen.report.Report;
 import dev.mpserver.loadgen.report.RunHtml;
 import dev.mpserver.loadgen.report.SummaryTable;
 import dev.mpserver.loadgen.server.ServerCountersView;
-import dev.mpserver.protocol.posix.Terminal;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -63,8 +62,7 @@ final class Execution
     {
         final PrintWriter out = commandLine.getOut();
         final PrintWriter err = commandLine.getErr();
-        // The line goes to stderr: whether stdin or stdout is a terminal (System.console()) says nothing about it.
-        final boolean rewrite = mode == ProgressMode.tty || mode == ProgressMode.auto && Terminal.isTerminal(Terminal.STDERR);
+        final boolean rewrite = mode.rewritesInPlace();
         final ProgressPrinter printer = mode == ProgressMode.off ? null : new ProgressPrinter(err, rewrite, config.conns());
         final LoadGenRun run = new LoadGenRun(config)
             .onProgress(printer == null ? ProgressListener.NONE : printer)

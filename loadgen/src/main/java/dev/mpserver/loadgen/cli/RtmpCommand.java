@@ -198,7 +198,7 @@ public final class RtmpCommand implements Callable<Integer>
 
     private int run(final RtmpConfig config, final PrintWriter out, final PrintWriter err)
     {
-        final boolean rewrite = progress == ProgressMode.tty || progress == ProgressMode.auto && System.console() != null;
+        final boolean rewrite = progress.rewritesInPlace();
         final RtmpProgressPrinter printer = progress == ProgressMode.off ? null : new RtmpProgressPrinter(err, rewrite, config);
         final RtmpRun run = new RtmpRun(config).onProgress(printer == null ? sample -> { } : printer);
         final StopOnInterrupt stop = new StopOnInterrupt(run::requestStop);

@@ -2,25 +2,20 @@ package dev.mpserver.loadgen.engine;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 
 import dev.mpserver.protocol.wire.ServerReplyHandler;
-import dev.mpserver.protocol.wire.ServerReplyParser;
-import dev.mpserver.protocol.wire.Terminators;
-import dev.mpserver.protocol.wire.WireEncoder;
 import dev.mpserver.protocol.wire.WireProtocol;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * One connection slot of an engine thread: reused for connection after connection, with its buffers
  * and send-time rings allocated once. State is primitive; nothing is allocated per message. Frames
- * are written by the protocol's {@link WireEncoder} and replies parsed by its {@link ServerReplyParser},
- * both over views of the slot's own direct buffers.
+ * go out through its {@link RequestOutput} and replies come in through its {@link ReplyInput}, both in
+ * the slot's own slices of direct memory.
  *
  * <pre>
  * FREE ─open→ CONNECTING ─connected: 'C' + 'M'→ ROUTING ─first reply→ SERVING ─last reply─┐
@@ -37,40 +32,12 @@ final class Connection implements ServerReplyHandler
     static final int IDENTIFYING = 4;
     static final int HOLDING = 5;
 
-    /**
-     * Holds any partial reply but a broadcast: ping and identify replies, and errors up to
-     * {@link WireProtocol#MAX_ERROR_FRAME_LENGTH}. A broadcast longer than this (loadgen sends none; another
-     * client of the shard may) is skimmed to its end and counted ({@link #skimBroadcast}), not kept.
-     */
-    static final int INPUT_CAPACITY = 512;
-
-    static
-    {
-        if (INPUT_CAPACITY < WireProtocol.MAX_ERROR_FRAME_LENGTH + WireProtocol.IDENTIFY_REPLY_LENGTH)
-        {
-            throw new IllegalStateException("a connection's input buffer must hold an error reply");
-        }
-    }
-
-    static int outputCapacity(final int pipeline)
-    {
-        return WireProtocol.CONTROL_FRAME_LENGTH + pipeline * WireProtocol.PROTOTYPE_PING_FRAME_LENGTH +
-            WireProtocol.IDENTIFY_FRAME_LENGTH;
-    }
-
     private final EngineThread engine;
     private final ThreadMetrics metrics;
     private final int slot;
-    private final ByteBuffer in;
-    private final ByteBuffer out;
-    private final UnsafeBuffer inView;
-    private final UnsafeBuffer outView;
-    private final ServerReplyParser parser = new ServerReplyParser();
-    private final long[] sendActual;
-    private final long[] sendIntended;
-    private final int pipeline;
-    private final int msgs;
-    private final double intervalNanos;
+    private final ReplyInput input;
+    private final RequestOutput output;
+    private final PingPipeline pings;
     private final boolean verify;
     private final long holdNanos;
 
@@ -87,11 +54,6 @@ final class Connection implements ServerReplyHandler
     private long lastProgress;
     private long holdUntil;
     private long readNow;
-    private int sent;
-    private int replied;
-    private boolean writeInterest;
-    /** Bytes of a broadcast too long for {@link #in} skimmed so far; 0 when not in one. */
-    private int skimmedBroadcast;
 
     Connection(
         final EngineThread engine,
@@ -108,17 +70,11 @@ final class Connection implements ServerReplyHandler
         this.engine = engine;
         this.metrics = metrics;
         this.slot = slot;
-        this.in = in;
-        this.out = out;
-        this.inView = new UnsafeBuffer(in);
-        this.outView = new UnsafeBuffer(out);
-        this.pipeline = pipeline;
-        this.msgs = msgs;
-        this.intervalNanos = msgRate > 0 ? 1e9 / msgRate : 0;
+        this.input = new ReplyInput(in, metrics);
+        this.output = new RequestOutput(out);
+        this.pings = new PingPipeline(pipeline, msgs, msgRate);
         this.verify = verify;
         this.holdNanos = holdNanos;
-        sendActual = new long[pipeline];
-        sendIntended = new long[pipeline];
     }
 
     int slot()
@@ -137,7 +93,7 @@ final class Connection implements ServerReplyHandler
      */
     boolean isAwaitingServer()
     {
-        return state == CONNECTING || state == IDENTIFYING || sent > replied || out.position() > 0;
+        return state == CONNECTING || state == IDENTIFYING || pings.hasUnanswered() || output.isPending();
     }
 
     long lastProgress()
@@ -155,25 +111,18 @@ final class Connection implements ServerReplyHandler
         connection = connectionIndex;
         shard = shardId;
         intendedStart = intendedStartNanos;
-        sent = 0;
-        replied = 0;
-        writeInterest = false;
-        skimmedBroadcast = 0;
-        parser.reset();
-        in.clear();
-        out.clear();
+        pings.reset();
+        input.clear();
+        output.clear();
         state = CONNECTING;
         metrics.increment(Counters.STARTED);
         connectStart = System.nanoTime();
         lastProgress = connectStart;
         try
         {
-            channel = SocketChannel.open();
-            channel.configureBlocking(false);
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, Boolean.TRUE);
-            final boolean connected = channel.connect(address);
-            key = channel.register(selector, connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, this);
-            if (connected)
+            key = ClientSockets.connect(selector, address, this);
+            channel = (SocketChannel)key.channel();
+            if (ClientSockets.isConnected(key))
             {
                 onConnected(System.nanoTime());
             }
@@ -261,7 +210,7 @@ final class Connection implements ServerReplyHandler
         key.interestOps(SelectionKey.OP_READ);
         if (shard != WireProtocol.NO_SHARD)
         {
-            out.position(out.position() + WireEncoder.putControl(outView, out.position(), shard));
+            output.putControl(shard);
         }
         pump(now);
         flush();
@@ -270,33 +219,25 @@ final class Connection implements ServerReplyHandler
     /** Queue every message that is due and fits the pipeline; arm the timer for the next paced one. */
     private void pump(final long now)
     {
-        while (sent < msgs && sent - replied < pipeline)
+        while (pings.hasRoom())
         {
-            final long intended = intervalNanos > 0 ? connectedAt + (long)(sent * intervalNanos) : now;
+            final long intended = pings.nextDue(connectedAt, now);
             if (intended > now)
             {
                 engine.schedule(slot, intended);
                 return;
             }
-            out.position(out.position() + WireEncoder.putPrototypePing(outView, out.position()));
-            final int ring = sent % pipeline;
-            sendIntended[ring] = intended;
-            sendActual[ring] = now;
-            sent++;
+            output.putPing();
+            pings.sent(intended, now);
             metrics.increment(Counters.MESSAGES_SENT);
         }
     }
 
     private void flush()
     {
-        if (out.position() == 0)
-        {
-            return;
-        }
-        out.flip();
         try
         {
-            final int written = channel.write(out);
+            final int written = output.flush(channel, key);
             if (written > 0)
             {
                 lastProgress = System.nanoTime();
@@ -305,16 +246,7 @@ final class Connection implements ServerReplyHandler
         }
         catch (final IOException e)
         {
-            out.clear();
             fail(FailureKind.of(e));
-            return;
-        }
-        out.compact();
-        final boolean pending = out.position() > 0;
-        if (pending != writeInterest)
-        {
-            writeInterest = pending;
-            key.interestOps(pending ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
         }
     }
 
@@ -325,7 +257,7 @@ final class Connection implements ServerReplyHandler
             final int n;
             try
             {
-                n = channel.read(in);
+                n = channel.read(input.buffer());
             }
             catch (final IOException e)
             {
@@ -344,8 +276,11 @@ final class Connection implements ServerReplyHandler
             readNow = System.nanoTime();
             lastProgress = readNow;
             metrics.add(Counters.BYTES_READ, n);
-            final boolean filled = !in.hasRemaining();
-            parseInput();
+            final boolean filled = !input.buffer().hasRemaining();
+            if (!input.parse(this))
+            {
+                fail(FailureKind.GARBAGE);
+            }
             if (state != FREE)
             {
                 flush();
@@ -357,71 +292,15 @@ final class Connection implements ServerReplyHandler
         }
     }
 
-    /** Handles the complete replies in {@link #in} and keeps a partial one at its start for the next read. */
-    private void parseInput()
-    {
-        int start = 0;
-        final int available = in.position();
-        if (skimmedBroadcast > 0)
-        {
-            start = skimBroadcast(available);
-            if (start == available)
-            {
-                in.clear();
-                return;
-            }
-        }
-        final int consumed = start + parser.parse(inView, start, available - start, this);
-        if (state == FREE)
-        {
-            return;
-        }
-        if (consumed == 0 && available == in.capacity())
-        {
-            // Only a broadcast outgrows the buffer (see INPUT_CAPACITY); the parser checked its first byte.
-            skimmedBroadcast = available;
-            parser.reset();
-            in.clear();
-            return;
-        }
-        in.limit(available).position(consumed);
-        in.compact();
-    }
-
-    /**
-     * Reads on through the broadcast that outgrew {@link #in} to its {@code '\0'}, which counts it.
-     *
-     * @return where the bytes after the broadcast start in {@link #in} ({@code available} if it goes on)
-     */
-    private int skimBroadcast(final int available)
-    {
-        final int terminator = Terminators.indexOf(inView, 0, available);
-        final int end = Terminators.NOT_FOUND == terminator ? available : terminator + WireProtocol.TERMINATOR_LENGTH;
-        skimmedBroadcast += end;
-        if (skimmedBroadcast > WireProtocol.MAX_FRAME_LENGTH ||
-            Terminators.NOT_FOUND == terminator && skimmedBroadcast == WireProtocol.MAX_FRAME_LENGTH)
-        {
-            fail(FailureKind.GARBAGE); // as the parser judges a 'B' that runs past its length limit
-            return available;
-        }
-        if (Terminators.NOT_FOUND != terminator)
-        {
-            skimmedBroadcast = 0;
-            metrics.increment(Counters.BROADCASTS);
-        }
-        return end;
-    }
-
     @Override
     public boolean onPing()
     {
-        if (state != ROUTING && state != SERVING || replied >= sent)
+        if (state != ROUTING && state != SERVING || !pings.hasUnanswered())
         {
             fail(FailureKind.GARBAGE);
             return false;
         }
-        final int ring = replied % pipeline;
-        if (replied == 0)
+        if (pings.replied() == 0)
         {
             metrics.record(Latency.ROUTE, readNow - routeWrittenAt);
             metrics.increment(Counters.ROUTED);
@@ -429,13 +308,13 @@ final class Connection implements ServerReplyHandler
         }
         else
         {
-            metrics.record(Latency.MESSAGE, readNow - sendActual[ring]);
-            metrics.record(Latency.MESSAGE_FROM_INTENDED, readNow - sendIntended[ring]);
+            metrics.record(Latency.MESSAGE, readNow - pings.oldestSentAt());
+            metrics.record(Latency.MESSAGE_FROM_INTENDED, readNow - pings.oldestIntendedAt());
         }
-        replied++;
+        final boolean allReplied = pings.answered();
         lastReplyAt = readNow;
         metrics.increment(Counters.REPLIES);
-        if (replied < msgs)
+        if (!allReplied)
         {
             pump(readNow);
             return true;
@@ -445,7 +324,7 @@ final class Connection implements ServerReplyHandler
         if (verify)
         {
             state = IDENTIFYING;
-            out.position(out.position() + WireEncoder.putIdentify(outView, out.position()));
+            output.putIdentify();
             metrics.increment(Counters.IDENTIFY_SENT);
         }
         else
@@ -542,17 +421,7 @@ final class Connection implements ServerReplyHandler
             metrics.record(Latency.DONE, System.nanoTime() - engine.runStartNanos());
         }
         state = FREE;
-        if (channel != null)
-        {
-            try
-            {
-                channel.close();
-            }
-            catch (final IOException ignored)
-            {
-                // Nothing left to do for a connection we are abandoning.
-            }
-        }
+        ClientSockets.closeQuietly(channel);
         channel = null;
         key = null;
         engine.release(slot);

@@ -11,7 +11,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -24,12 +23,8 @@ final class EngineThread implements Runnable
 {
     private static final Logger LOG = LogManager.getLogger(EngineThread.class);
 
-    /** Below this a wait is spent in selectNow rather than a millisecond-granular select. */
-    private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
-    private static final long NANOS_PER_MILLI = TimeUnit.MILLISECONDS.toNanos(1);
     /** Starts per loop turn, so that a big closed-loop batch does not starve connections already open. */
     private static final int MAX_STARTS_PER_TURN = 256;
-    private static final long MAX_TIMEOUT_SCAN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final int index;
     private final int threads;
@@ -72,13 +67,13 @@ final class EngineThread implements Runnable
         this.address = new InetSocketAddress(config.address(), config.port());
         this.arrivals = config.arrivals();
         this.pacedArrivals = arrivals.isPaced();
-        this.ownConnections = ownShare(config.conns(), index, threads);
+        this.ownConnections = RunControl.ownShare(config.conns(), index, threads);
         this.timeoutNanos = config.timeoutNanos();
-        this.timeoutScanNanos = Math.max(NANOS_PER_MILLI, Math.min(timeoutNanos / 4, MAX_TIMEOUT_SCAN_NANOS));
+        this.timeoutScanNanos = EngineTiming.timeoutScanNanos(timeoutNanos);
 
-        final int slotCount = (int)Math.max(1, Math.min(ownConnections, ownShare(config.concurrency(), index, threads)));
-        final int inCapacity = Connection.INPUT_CAPACITY;
-        final int outCapacity = Connection.outputCapacity(config.pipeline());
+        final int slotCount = (int)Math.max(1, Math.min(ownConnections, RunControl.ownShare(config.concurrency(), index, threads)));
+        final int inCapacity = ReplyInput.CAPACITY;
+        final int outCapacity = RequestOutput.capacity(config.pipeline());
         final ByteBuffer memory = ByteBuffer.allocateDirect(slotCount * (inCapacity + outCapacity));
         slots = new Connection[slotCount];
         freeSlots = new int[slotCount];
@@ -93,12 +88,6 @@ final class EngineThread implements Runnable
         }
         freeCount = slotCount;
         timers = new TimerHeap(slotCount);
-    }
-
-    /** Connections i, i+T, … below total: how many of them there are. */
-    static long ownShare(final long total, final int index, final int threads)
-    {
-        return total / threads + (index < total % threads ? 1 : 0);
     }
 
     /** How many slots this thread has (its part of --concurrency). */
@@ -154,15 +143,7 @@ final class EngineThread implements Runnable
             long wake = Math.min(deadline, nextTimeoutScan);
             wake = Math.min(wake, timers.peekDue());
             wake = Math.min(wake, nextArrival);
-            final long wait = wake - System.nanoTime();
-            if (wait < SPIN_NANOS)
-            {
-                selector.selectNow(onSelected);
-            }
-            else
-            {
-                selector.select(onSelected, Math.max(1, (wait + NANOS_PER_MILLI / 2) / NANOS_PER_MILLI));
-            }
+            EngineTiming.selectUntil(selector, onSelected, wake);
         }
     }
 

@@ -39,8 +39,7 @@ public final class LoadGenRun implements Callable<Report>
     private final int threads;
     private ProgressListener progress = ProgressListener.NONE;
     private ServerCountersView serverCounters = ServerCountersView.NONE;
-    private volatile RunControl control;
-    private volatile boolean stopRequested;
+    private final RunStop stop = new RunStop();
 
     public LoadGenRun(final LoadConfig config)
     {
@@ -71,23 +70,13 @@ public final class LoadGenRun implements Callable<Report>
     /** Ask a running {@link #call()} to stop soon: open connections are cut off, the report is still made. */
     public void requestStop()
     {
-        stopRequested = true;
-        final RunControl c = control;
-        if (c != null)
-        {
-            c.requestStop();
-        }
+        stop.request();
     }
 
     @Override
     public Report call() throws InterruptedException
     {
-        final RunControl run = new RunControl(config.durationNanos(), threads);
-        control = run;
-        if (stopRequested)
-        {
-            run.requestStop();
-        }
+        final RunControl run = stop.begin(config.durationNanos(), threads);
 
         final VerifyLog verifyLog = config.verify() ? new VerifyLog(config.conns()) : null;
         final double[] zipfTable = config.shardIds().zipfTable(config.shards());
@@ -116,23 +105,7 @@ public final class LoadGenRun implements Callable<Report>
         });
         final ProgressSample last = timeline.get(timeline.size() - 1);
 
-        final StopReason reason;
-        if (run.failure() != null)
-        {
-            reason = StopReason.ENGINE_ERROR;
-        }
-        else if (stopRequested)
-        {
-            reason = StopReason.STOPPED;
-        }
-        else if (end - run.deadline() >= 0 || last.started() < config.conns())
-        {
-            reason = StopReason.DURATION;
-        }
-        else
-        {
-            reason = StopReason.COMPLETED;
-        }
+        final StopReason reason = stop.reason(run, end - run.deadline() >= 0 || last.started() < config.conns());
         final VerifyResult verify = verifyLog == null ? null : VerifyAnalysis.analyse(verifyLog);
         final Map<Latency, LatencySummary> latencies = new EnumMap<>(Latency.class);
         for (final Latency l : Latency.values())

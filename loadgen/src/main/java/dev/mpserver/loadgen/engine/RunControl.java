@@ -19,6 +19,12 @@ public final class RunControl
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile boolean stopRequested;
 
+    /** Engine thread {@code index} of {@code threads} takes items index, index + threads, … below total: how many. */
+    public static long ownShare(final long total, final int index, final int threads)
+    {
+        return total / threads + (index < total % threads ? 1 : 0);
+    }
+
     public RunControl(final long durationNanos, final int threads)
     {
         this.durationNanos = durationNanos;

@@ -7,11 +7,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.mpserver.protocol.launch.Executables;
 import dev.mpserver.protocol.launch.MainClasses;
 
 /**
@@ -78,33 +76,7 @@ public final class MultiHostCluster implements AutoCloseable
     /** @return null if namespaced hosts and HAProxy can run here, else what is missing, in words. */
     public static String unavailableReason()
     {
-        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux"))
-        {
-            return "network namespaces need Linux";
-        }
-        if (!isRoot())
-        {
-            return "network namespaces need root (ip netns add), and this is not root";
-        }
-        if (!Executables.isInstalled("ip"))
-        {
-            return "no 'ip' command: install iproute2";
-        }
-        if (!Executables.isInstalled("haproxy"))
-        {
-            return "no 'haproxy' command: install haproxy (apt-get install -y haproxy)";
-        }
-        final String probe = "mpserver-probe-" + ProcessHandle.current().pid();
-        try
-        {
-            ShortCommand.run(List.of("ip", "netns", "add", probe));
-            ShortCommand.run(List.of("ip", "netns", "del", probe));
-            return null;
-        }
-        catch (final IOException ex)
-        {
-            return "cannot create a network namespace here: " + ex.getMessage();
-        }
+        return MultiHostPrerequisites.unavailableReason();
     }
 
     private MultiHostCluster launch() throws IOException
@@ -328,25 +300,6 @@ public final class MultiHostCluster implements AutoCloseable
             System.getProperty("java.home") + File.separator + "bin" + File.separator + "java", "-cp", settings.classPath, MainClasses.MPSERVER));
         command.addAll(args);
         return ShortCommand.run(command);
-    }
-
-    private static boolean isRoot()
-    {
-        try
-        {
-            for (final String line : Files.readAllLines(Path.of("/proc/self/status")))
-            {
-                if (line.startsWith("Uid:"))
-                {
-                    return line.split("\\s+")[2].equals("0"); // effective uid
-                }
-            }
-        }
-        catch (final IOException ex)
-        {
-            return false;
-        }
-        return false;
     }
 
     /** What the cluster is made of; {@link #start} makes it. */

@@ -6,21 +6,15 @@ import dev.mpserver.loadgen.server.ServerCounter;
 import java.io.PrintWriter;
 import java.util.Locale;
 
-/**
- * The live progress line, once a second, on stderr: rewritten in place on a terminal, one plain line
- * per second otherwise (logs, CI).
- */
+/** What the live progress line of a run says, once a second, on stderr ({@link ProgressLine}). */
 public final class ProgressPrinter implements ProgressListener
 {
-    private final PrintWriter out;
-    private final boolean rewrite;
+    private final ProgressLine out;
     private final long conns;
-    private int lastLength;
 
     public ProgressPrinter(final PrintWriter out, final boolean rewrite, final long conns)
     {
-        this.out = out;
-        this.rewrite = rewrite;
+        this.out = new ProgressLine(out, rewrite);
         this.conns = conns;
     }
 
@@ -36,43 +30,18 @@ public final class ProgressPrinter implements ProgressListener
             line.append(String.format(Locale.ROOT, " (target %.0f)", p.targetConnRate()));
         }
         line.append(String.format(Locale.ROOT, " | msg/s %.0f | route p99 %s ms | msg p50 %s p99 %s ms",
-            p.replyRate(), millis(p.intervalRouteP99Nanos()),
-            millis(p.intervalMessageP50Nanos()), millis(p.intervalMessageP99Nanos())));
+            p.replyRate(), ProgressLine.millis(p.intervalRouteP99Nanos()),
+            ProgressLine.millis(p.intervalMessageP50Nanos()), ProgressLine.millis(p.intervalMessageP99Nanos())));
         for (final ServerCounter counter : p.serverCounters())
         {
             line.append(" | ").append(counter.label()).append(' ').append(counter.value());
         }
-        if (rewrite)
-        {
-            final int length = line.length();
-            while (line.length() < lastLength)
-            {
-                line.append(' ');
-            }
-            lastLength = length;
-            out.print('\r');
-            out.print(line);
-        }
-        else
-        {
-            out.println(line);
-        }
-        out.flush();
-    }
-
-    /** No latency is ever 0 ns: 0 means nothing was measured in the interval. */
-    private static String millis(final long nanos)
-    {
-        return nanos == 0 ? "-" : SummaryTable.millis(nanos);
+        out.print(line);
     }
 
     /** End the rewritten line so that what follows starts on its own line. */
     public void finish()
     {
-        if (rewrite && lastLength > 0)
-        {
-            out.println();
-            out.flush();
-        }
+        out.finish();
     }
 }

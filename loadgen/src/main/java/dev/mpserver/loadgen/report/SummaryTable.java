@@ -12,6 +12,9 @@ import java.util.Locale;
 /** The human summary printed at the end of a run (stdout). Same percentiles as the JSON. */
 public final class SummaryTable
 {
+    /** Width of the latency figures' names, the first column. */
+    private static final int NAME_WIDTH = 30;
+
     private SummaryTable()
     {
     }
@@ -41,12 +44,7 @@ public final class SummaryTable
             r.achievedMsgRate(), r.achievedMsgRatePerConn(), c.msgRate() > 0 ? num(c.msgRate()) : "none: back to back");
         s.append('\n');
 
-        s.append(String.format(Locale.ROOT, "%-30s %9s", "latency (ms)", "count"));
-        for (final String name : LatencySummary.PERCENTILE_NAMES)
-        {
-            s.append(String.format(Locale.ROOT, " %9s", name));
-        }
-        s.append(String.format(Locale.ROOT, " %9s%n", "max"));
+        LatencyTable.header(s, NAME_WIDTH);
         latencyRow(s, r.latency(Latency.CONNECT));
         if (c.arrivals().isPaced())
         {
@@ -129,18 +127,7 @@ public final class SummaryTable
 
     private static void latencyRow(final StringBuilder s, final LatencySummary l)
     {
-        final boolean empty = l.count() == 0;
-        s.append(String.format(Locale.ROOT, "%-30s %9d", l.name(), l.count()));
-        for (final double p : LatencySummary.PERCENTILES)
-        {
-            s.append(String.format(Locale.ROOT, " %9s", empty ? "-" : millis(l.percentileNanos(p))));
-        }
-        s.append(String.format(Locale.ROOT, " %9s%n", empty ? "-" : millis(l.maxNanos())));
-    }
-
-    static String millis(final long nanos)
-    {
-        return String.format(Locale.ROOT, "%.3f", nanos / 1e6);
+        LatencyTable.row(s, l, NAME_WIDTH);
     }
 
     private static String num(final double value)

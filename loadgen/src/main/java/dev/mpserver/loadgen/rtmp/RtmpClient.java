@@ -9,33 +9,20 @@ import dev.mpserver.protocol.rtmp.ClientHandshake;
 import dev.mpserver.protocol.rtmp.CommandName;
 import dev.mpserver.protocol.rtmp.CommandWriter;
 import dev.mpserver.protocol.rtmp.ControlMessageWriter;
-import dev.mpserver.protocol.rtmp.Handshake;
 import dev.mpserver.protocol.rtmp.MessageType;
-import dev.mpserver.protocol.rtmp.ProtocolControl;
 import dev.mpserver.protocol.rtmp.RtmpCommand;
 import dev.mpserver.protocol.rtmp.StatusCode;
-import dev.mpserver.protocol.rtmp.UserControl;
 import org.agrona.DirectBuffer;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * What a publisher and a player share: one non-blocking socket on its engine thread's selector, the
- * client handshake, the skimming chunk reader, commands out through a stateless chunk encoder,
- * acknowledgements and ping answers. One client for the whole run (no reconnects).
- *
- * <p>Buffers: output is composed in the engine thread's shared buffer and written at once; only what
- * the socket did not take is copied into this client's own pending array (grown on demand, normally
- * never allocated). Input is read into the thread's shared buffer behind what the last read left
- * over (at most a partial chunk header, or S0+S1 split across reads), so a client holds a few
- * hundred bytes of its own whatever the frame sizes.
+ * What a publisher and a player share: its {@link RtmpSocket}, the client handshake, the skimming
+ * chunk reader, commands out through a stateless chunk encoder, the {@link ControlAnswers} it owes
+ * the server, and its outcome in the records. One client for the whole run (no reconnects).
  */
 abstract class RtmpClient implements SkimmingChunkReader.Listener
 {
@@ -48,12 +35,8 @@ abstract class RtmpClient implements SkimmingChunkReader.Listener
     static final int VIDEO_CSID = 6;
     static final String FLASH_VERSION = "LNX 9,0,124,2";
     static final double TXN_CONNECT = 1;
-    static final String WORKER_PID = "workerPid";
 
-    private static final int INITIAL_CARRY = 32;
     private static final int READS_PER_EVENT = 4;
-    /** Handshake bytes: S0+S1+S2 in, C0+C1+C2 out; acknowledgements count what came in. */
-    private static final int HANDSHAKE_IN = Handshake.VERSION_AND_PACKET_LENGTH + Handshake.PACKET_LENGTH;
 
     final RtmpEngineThread engine;
     final ThreadMetrics metrics;
@@ -66,9 +49,9 @@ abstract class RtmpClient implements SkimmingChunkReader.Listener
     final ChunkEncoder encoder = ChunkEncoder.stateless(ChunkHeader.DEFAULT_CHUNK_SIZE);
     final ControlMessageWriter control = new ControlMessageWriter(encoder);
     private final ClientHandshake handshake;
+    private final ControlAnswers answers = new ControlAnswers(control);
+    private final RtmpSocket socket;
 
-    SocketChannel channel;
-    SelectionKey key;
     RtmpPhase phase = RtmpPhase.CONNECT;
     boolean open;
     boolean finished;
@@ -76,15 +59,6 @@ abstract class RtmpClient implements SkimmingChunkReader.Listener
     long connectCalledAt;
     long lastProgress;
     int messageStreamId;
-
-    private byte[] carry = new byte[INITIAL_CARRY];
-    private int carryLength;
-    private byte[] pending;
-    private ByteBuffer pendingView;
-    private int pendingLength;
-    private long peerWindow;
-    private long lastAcknowledged;
-    private long bytesRead;
 
     RtmpClient(final RtmpEngineThread engine, final int role, final int slot, final int index, final int stream)
     {
@@ -96,6 +70,7 @@ abstract class RtmpClient implements SkimmingChunkReader.Listener
         this.index = index;
         this.stream = stream;
         this.handshake = new ClientHandshake(new SplittableRandom(((long)role << 32) ^ index));
+        this.socket = new RtmpSocket(engine);
     }
 
     /** Connect; the handshake starts when the socket is connected. */
@@ -108,12 +83,7 @@ abstract class RtmpClient implements SkimmingChunkReader.Listener
         records.outcome[index] = ClientRecords.CUT_OFF;
         try
         {
-            channel = SocketChannel.open();
-            channel.configureBlocking(false);
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, Boolean.TRUE);
-            final boolean connected = channel.connect(address);
-            key = channel.register(engine.selector(), connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, this);
-            if (connected)
+            if (socket.connect(address, this))
             {
                 onConnected();
             }
@@ -134,7 +104,7 @@ abstract class RtmpClient implements SkimmingChunkReader.Listener
         {
             try
             {
-                if (channel.finishConnect())
+                if (socket.finishConnect())
                 {
                     onConnected();
                 }
@@ -153,7 +123,7 @@ abstract class RtmpClient implements SkimmingChunkReader.Listener
         {
             read();
         }
-        if (open && (readyOps & SelectionKey.OP_WRITE) != 0 && pendingLength == 0)
+        if (open && (readyOps & SelectionKey.OP_WRITE) != 0 && socket.pendingLength() == 0)
         {
             onWritable();
         }
@@ -164,13 +134,12 @@ abstract class RtmpClient implements SkimmingChunkReader.Listener
         final long now = System.nanoTime();
         lastProgress = now;
         metrics.record(RtmpLatency.CONNECT.ordinal(), now - connectCalledAt);
-        records.localPort[index] = ((InetSocketAddress)channel.getLocalAddress()).getPort();
+        records.localPort[index] = socket.connected();
         if (role == RtmpCounters.PLAYER)
         {
             metrics.increment(RtmpCounters.PLAYERS_CONNECTED);
         }
         phase = RtmpPhase.HANDSHAKE;
-        key.interestOps(SelectionKey.OP_READ);
         send(handshake.writeRequest(engine.out(), 0, (int)((now - engine.startNanos()) / 1_000_000)));
     }
 
@@ -198,44 +167,39 @@ abstract class RtmpClient implements SkimmingChunkReader.Listener
     {
         for (int reads = 0; reads < READS_PER_EVENT && open; reads++)
         {
-            final ByteBuffer in = engine.inDirect();
-            in.clear();
-            if (carryLength > 0)
-            {
-                engine.in().putBytes(0, carry, 0, carryLength);
-                in.position(carryLength);
-            }
-            final int n;
+            final int available;
             try
             {
-                n = channel.read(in);
+                available = socket.read();
             }
             catch (final IOException e)
             {
                 fail(RtmpFailure.of(e));
                 return;
             }
-            if (n < 0)
+            if (available == RtmpSocket.END)
             {
                 fail(RtmpFailure.CLOSED);
                 return;
             }
-            if (n == 0)
+            if (available == 0)
             {
                 return;
             }
             lastProgress = System.nanoTime();
-            bytesRead += n;
-            metrics.add(RtmpCounters.BYTES_READ, n);
-            final int available = carryLength + n;
             final int consumed = consume(available);
             if (!open)
             {
                 return;
             }
-            keepLeftOver(consumed, available);
-            acknowledgeIfDue();
-            if (in.position() < in.capacity())
+            socket.keep(consumed, available, handshake.isComplete()); // S1 no longer needs the room
+            final int acknowledgement = answers.acknowledgementIfDue(engine.out(), reader.bytesReceived());
+            if (acknowledgement > 0)
+            {
+                send(acknowledgement);
+                metrics.increment(RtmpCounters.ACKS_SENT);
+            }
+            if (!socket.inputFilled())
             {
                 return;
             }
@@ -283,34 +247,6 @@ abstract class RtmpClient implements SkimmingChunkReader.Listener
         return position;
     }
 
-    private void keepLeftOver(final int consumed, final int available)
-    {
-        carryLength = available - consumed;
-        if (carryLength > carry.length)
-        {
-            carry = new byte[Math.max(carryLength, carry.length * 2)];
-        }
-        if (carryLength > 0)
-        {
-            engine.in().getBytes(consumed, carry, 0, carryLength);
-        }
-        else if (carry.length > INITIAL_CARRY && handshake.isComplete())
-        {
-            carry = new byte[INITIAL_CARRY]; // the handshake's S1 no longer needs the room
-        }
-    }
-
-    private void acknowledgeIfDue()
-    {
-        final long received = HANDSHAKE_IN + reader.bytesReceived();
-        if (peerWindow > 0 && received - lastAcknowledged >= peerWindow)
-        {
-            lastAcknowledged = received;
-            send(control.acknowledgement(engine.out(), 0, received));
-            metrics.increment(RtmpCounters.ACKS_SENT);
-        }
-    }
-
     @Override
     public final boolean onMessage(
         final int timestamp, final int typeId, final int streamId, final DirectBuffer buffer, final int offset, final int length)
@@ -318,16 +254,13 @@ abstract class RtmpClient implements SkimmingChunkReader.Listener
         switch (typeId)
         {
             case MessageType.WINDOW_ACK_SIZE:
-                if (length >= ProtocolControl.WINDOW_ACK_SIZE_LENGTH)
-                {
-                    peerWindow = ProtocolControl.windowSize(buffer, offset);
-                }
+                answers.onWindowAckSize(buffer, offset, length);
                 break;
             case MessageType.USER_CONTROL:
-                if (UserControl.isComplete(buffer, offset, length)
-                    && UserControl.eventType(buffer, offset) == UserControl.PING_REQUEST)
+                final int pong = answers.answerUserControl(engine.out(), buffer, offset, length);
+                if (pong > 0)
                 {
-                    send(control.userControl(engine.out(), 0, UserControl.PING_RESPONSE, UserControl.eventData(buffer, offset)));
+                    send(pong);
                     metrics.increment(RtmpCounters.PINGS_ANSWERED);
                 }
                 break;
@@ -376,81 +309,34 @@ abstract class RtmpClient implements SkimmingChunkReader.Listener
         {
             return;
         }
-        if (pendingLength > 0)
-        {
-            appendPending(0, length);
-            return;
-        }
-        final ByteBuffer out = engine.outDirect();
-        out.clear().limit(length);
-        final int written;
         try
         {
-            written = channel.write(out);
+            socket.write(length);
         }
         catch (final IOException e)
         {
             fail(RtmpFailure.of(e));
-            return;
-        }
-        metrics.add(RtmpCounters.BYTES_WRITTEN, written);
-        if (written < length)
-        {
-            appendPending(written, length - written);
-            key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
         }
     }
 
     /** @return bytes written but not yet taken by the socket. */
     final int pendingLength()
     {
-        return pendingLength;
-    }
-
-    private void appendPending(final int from, final int length)
-    {
-        if (pending == null || pending.length < pendingLength + length)
-        {
-            final byte[] larger = new byte[Math.max(pendingLength + length, pending == null ? 4096 : pending.length * 2)];
-            if (pending != null)
-            {
-                System.arraycopy(pending, 0, larger, 0, pendingLength);
-            }
-            pending = larger;
-            pendingView = ByteBuffer.wrap(pending);
-        }
-        engine.out().getBytes(from, pending, pendingLength, length);
-        pendingLength += length;
+        return socket.pendingLength();
     }
 
     private void flushPending()
     {
-        if (pendingLength == 0)
-        {
-            key.interestOps(SelectionKey.OP_READ);
-            return;
-        }
-        pendingView.clear().limit(pendingLength);
-        final int written;
         try
         {
-            written = channel.write(pendingView);
+            if (socket.flushPending() > 0)
+            {
+                lastProgress = System.nanoTime();
+            }
         }
         catch (final IOException e)
         {
             fail(RtmpFailure.of(e));
-            return;
-        }
-        if (written > 0)
-        {
-            lastProgress = System.nanoTime();
-            metrics.add(RtmpCounters.BYTES_WRITTEN, written);
-            System.arraycopy(pending, written, pending, 0, pendingLength - written);
-            pendingLength -= written;
-        }
-        if (pendingLength == 0)
-        {
-            key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE); // one more turn: onWritable
         }
     }
 
@@ -469,18 +355,10 @@ abstract class RtmpClient implements SkimmingChunkReader.Listener
         return CommandName.ERROR.equals(command.name()) || StatusCode.LEVEL_ERROR.equals(command.infoString("level"));
     }
 
-    /** @return the workerPid number in the first argument's info object (the contract with mpserver), or 0. */
+    /** @return the pid mpserver names in a Publish.Start or Play.Start ({@link StatusCode#WORKER_PID}), or 0. */
     static int workerPid(final RtmpCommand command)
     {
-        if (!command.arguments().isEmpty() && command.arguments().get(0) instanceof Map)
-        {
-            final Object pid = ((Map<?, ?>)command.arguments().get(0)).get(WORKER_PID);
-            if (pid instanceof Double)
-            {
-                return (int)(double)(Double)pid;
-            }
-        }
-        return 0;
+        return (int)command.infoNumber(StatusCode.WORKER_PID, 0);
     }
 
     final long lastProgress()
@@ -530,25 +408,10 @@ abstract class RtmpClient implements SkimmingChunkReader.Listener
         finished = true;
         records.outcome[index] = outcome;
         records.phase[index] = (byte)phase.ordinal();
-        records.bytesRead[index] = bytesRead;
+        records.bytesRead[index] = socket.bytesRead();
         onClosed();
         engine.cancelTimer(slot);
-        if (channel != null)
-        {
-            try
-            {
-                channel.close();
-            }
-            catch (final IOException ignored)
-            {
-                // Nothing more to do for a client we are done with.
-            }
-        }
-        channel = null;
-        key = null;
-        pending = null;
-        pendingView = null;
-        pendingLength = 0;
+        socket.close();
     }
 
     /** Last words into the records, before the socket closes. */

@@ -1,5 +1,6 @@
 package dev.mpserver.loadgen.rtmp;
 
+import dev.mpserver.loadgen.engine.EngineTiming;
 import dev.mpserver.loadgen.engine.RunControl;
 import dev.mpserver.loadgen.engine.ThreadMetrics;
 import dev.mpserver.loadgen.engine.TimerHeap;
@@ -16,7 +17,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -30,10 +30,7 @@ final class RtmpEngineThread implements Runnable
 {
     private static final Logger LOG = LogManager.getLogger(RtmpEngineThread.class);
 
-    private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
-    private static final long NANOS_PER_MILLI = TimeUnit.MILLISECONDS.toNanos(1);
     private static final int MAX_STARTS_PER_TURN = 64;
-    private static final long MAX_TIMEOUT_SCAN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final int INPUT_CAPACITY = 64 * 1024;
     /** Room for commands and control messages beside the largest frame. */
     private static final int OUTPUT_SLACK = 16 * 1024;
@@ -84,9 +81,9 @@ final class RtmpEngineThread implements Runnable
         this.playerRecords = playerRecords;
         this.address = new InetSocketAddress(config.address(), config.port());
         this.timeoutNanos = config.timeoutNanos();
-        this.timeoutScanNanos = Math.max(NANOS_PER_MILLI, Math.min(timeoutNanos / 4, MAX_TIMEOUT_SCAN_NANOS));
-        ownPublishers = share(config.streams(), index, threads);
-        ownPlayers = share(config.players(), index, threads);
+        this.timeoutScanNanos = EngineTiming.timeoutScanNanos(timeoutNanos);
+        ownPublishers = (int)RunControl.ownShare(config.streams(), index, threads);
+        ownPlayers = (int)RunControl.ownShare(config.players(), index, threads);
         clients = new RtmpClient[ownPublishers + ownPlayers];
         for (int k = 0; k < ownPublishers; k++)
         {
@@ -101,11 +98,6 @@ final class RtmpEngineThread implements Runnable
         final int capacity = ChunkEncoder.maxEncodedLength(RtmpClient.OUT_CHUNK_SIZE, RtmpClient.VIDEO_CSID, frame) + OUTPUT_SLACK;
         outDirect = ByteBuffer.allocateDirect(capacity);
         out = new UnsafeBuffer(outDirect);
-    }
-
-    static int share(final int total, final int index, final int threads)
-    {
-        return total / threads + (index < total % threads ? 1 : 0);
     }
 
     @Override
@@ -164,15 +156,7 @@ final class RtmpEngineThread implements Runnable
             long wake = Math.min(deadline, nextScan);
             wake = Math.min(wake, timers.peekDue());
             wake = Math.min(wake, nextArrival);
-            final long wait = wake - System.nanoTime();
-            if (wait < SPIN_NANOS)
-            {
-                selector.selectNow(onSelected);
-            }
-            else
-            {
-                selector.select(onSelected, Math.max(1, (wait + NANOS_PER_MILLI / 2) / NANOS_PER_MILLI));
-            }
+            EngineTiming.selectUntil(selector, onSelected, wake);
         }
     }
 
@@ -182,7 +166,7 @@ final class RtmpEngineThread implements Runnable
         final long playersStart = shared.playersStartNanos();
         if (playersStart == RtmpRun.Shared.NOT_YET)
         {
-            return now + NANOS_PER_MILLI;
+            return now + EngineTiming.NANOS_PER_MILLI; // the publishers have not all settled yet: look again soon
         }
         int started = 0;
         while (nextPlayer < ownPlayers)

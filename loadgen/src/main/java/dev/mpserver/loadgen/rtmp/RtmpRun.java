@@ -1,6 +1,7 @@
 package dev.mpserver.loadgen.rtmp;
 
 import dev.mpserver.loadgen.engine.RunControl;
+import dev.mpserver.loadgen.engine.RunStop;
 import dev.mpserver.loadgen.engine.ThreadMetrics;
 import dev.mpserver.loadgen.report.LatencySummary;
 import dev.mpserver.loadgen.report.StopReason;
@@ -61,8 +62,7 @@ public final class RtmpRun implements Callable<RtmpReport>
     private final RtmpConfig config;
     private final int threads;
     private Consumer<RtmpProgressSample> progress = sample -> { };
-    private volatile RunControl control;
-    private volatile boolean stopRequested;
+    private final RunStop stop = new RunStop();
 
     public RtmpRun(final RtmpConfig config)
     {
@@ -83,23 +83,13 @@ public final class RtmpRun implements Callable<RtmpReport>
 
     public void requestStop()
     {
-        stopRequested = true;
-        final RunControl c = control;
-        if (c != null)
-        {
-            c.requestStop();
-        }
+        stop.request();
     }
 
     @Override
     public RtmpReport call() throws InterruptedException
     {
-        final RunControl run = new RunControl(config.durationNanos(), threads);
-        control = run;
-        if (stopRequested)
-        {
-            run.requestStop();
-        }
+        final RunControl run = stop.begin(config.durationNanos(), threads);
         final Shared shared = new Shared(config.streams());
         final ClientRecords publishers = new ClientRecords(config.streams());
         final ClientRecords players = new ClientRecords(config.players());
@@ -125,19 +115,7 @@ public final class RtmpRun implements Callable<RtmpReport>
         });
         final SelfUsage self = SelfUsage.since(cpuAtStart);
 
-        final StopReason reason;
-        if (run.failure() != null)
-        {
-            reason = StopReason.ENGINE_ERROR;
-        }
-        else if (stopRequested)
-        {
-            reason = StopReason.STOPPED;
-        }
-        else
-        {
-            reason = end - run.deadline() >= 0 ? StopReason.DURATION : StopReason.COMPLETED;
-        }
+        final StopReason reason = stop.reason(run, end - run.deadline() >= 0);
         final long tailLoss = RtmpAnalysis.addTailLoss(config, publishers, players);
         final Map<RtmpLatency, LatencySummary> latencies = new EnumMap<>(RtmpLatency.class);
         for (final RtmpLatency l : RtmpLatency.values())

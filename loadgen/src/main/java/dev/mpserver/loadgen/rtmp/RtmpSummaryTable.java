@@ -1,6 +1,7 @@
 package dev.mpserver.loadgen.rtmp;
 
 import dev.mpserver.loadgen.report.LatencySummary;
+import dev.mpserver.loadgen.report.LatencyTable;
 
 import java.util.List;
 import java.util.Locale;
@@ -8,6 +9,9 @@ import java.util.Locale;
 /** The human summary of an RTMP run (stdout): same percentiles and figures as the JSON. */
 public final class RtmpSummaryTable
 {
+    /** Width of the latency figures' names, the first column: RTMP's are longer than run's. */
+    private static final int NAME_WIDTH = 36;
+
     /** Per-stream lines listed in full up to this many streams; beyond, only streams with a problem. */
     private static final int ALL_STREAMS_UP_TO = 20;
     /** Player numbers listed per problem before "… and N more". */
@@ -55,12 +59,7 @@ public final class RtmpSummaryTable
             kib(self.rssKib()), kib(self.peakRssKib()), self.heapUsedBytes() / 1048576.0);
         s.append('\n');
 
-        s.append(String.format(Locale.ROOT, "%-36s %9s", "latency (ms)", "count"));
-        for (final String name : LatencySummary.PERCENTILE_NAMES)
-        {
-            s.append(String.format(Locale.ROOT, " %9s", name));
-        }
-        s.append(String.format(Locale.ROOT, " %9s%n", "max"));
+        LatencyTable.header(s, NAME_WIDTH);
         for (final RtmpLatency l : RtmpLatency.values())
         {
             latencyRow(s, r.latency(l));
@@ -165,18 +164,7 @@ public final class RtmpSummaryTable
 
     private static void latencyRow(final StringBuilder s, final LatencySummary l)
     {
-        final boolean empty = l.count() == 0;
-        s.append(String.format(Locale.ROOT, "%-36s %9d", l.name(), l.count()));
-        for (final double p : LatencySummary.PERCENTILES)
-        {
-            s.append(String.format(Locale.ROOT, " %9s", empty ? "-" : millis(l.percentileNanos(p))));
-        }
-        s.append(String.format(Locale.ROOT, " %9s%n", empty ? "-" : millis(l.maxNanos())));
-    }
-
-    static String millis(final long nanos)
-    {
-        return String.format(Locale.ROOT, "%.3f", nanos / 1e6);
+        LatencyTable.row(s, l, NAME_WIDTH);
     }
 
     private static String kib(final long kib)

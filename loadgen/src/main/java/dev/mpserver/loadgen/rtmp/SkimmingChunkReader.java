@@ -1,13 +1,13 @@
 package dev.mpserver.loadgen.rtmp;
 
 import dev.mpserver.protocol.rtmp.ChunkHeader;
+import dev.mpserver.protocol.rtmp.ChunkHeaderReader;
+import dev.mpserver.protocol.rtmp.ChunkStream;
+import dev.mpserver.protocol.rtmp.ChunkStreams;
 import dev.mpserver.protocol.rtmp.MessageType;
 import dev.mpserver.protocol.rtmp.ProtocolControl;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
-
-import java.nio.ByteOrder;
-import java.util.Arrays;
 
 /**
  * A chunk stream reader for loadgen's clients that keeps only what a client needs: whole messages
@@ -21,14 +21,13 @@ import java.util.Arrays;
  * large the frames are, and reads straight from its engine thread's shared input buffer: payload
  * bytes are consumed as they arrive and only a partial chunk header (at most
  * {@link ChunkHeader#MAX_HEADER_LENGTH} bytes) is left for the caller to carry to the next read. The
- * header rules are the same as the decoder's (layouts and constants: {@link ChunkHeader}): fmt 0-3,
- * fmt 3 timestamps, the extended timestamp repeated or not on continuation chunks (detected as SRS
- * and the decoder do), Set Chunk Size and Abort applied before the listener sees them.
+ * headers are read by the decoder's own {@link ChunkHeaderReader}; Set Chunk Size and Abort are
+ * applied before the listener sees them.
  *
- * <p>Limits: chunk stream ids up to 63 (every server uses 2..8), {@link #MAX_CHUNK_STREAMS} of them at
- * once; a command or control message over {@link #MAX_WHOLE_MESSAGE} bytes fails the reader; a data
- * message over it is skipped and counted. After a failure ({@link #failureReason()}) nothing more is
- * consumed until {@link #reset()}.
+ * <p>Limits: {@link #MAX_CHUNK_STREAMS} chunk streams (every server uses 2..8); a command or control
+ * message over {@link #MAX_WHOLE_MESSAGE} bytes fails the reader; a data message over it is skipped
+ * and counted. After a failure ({@link #failureReason()}) nothing more is consumed until
+ * {@link #reset()}.
  */
 public final class SkimmingChunkReader
 {
@@ -52,51 +51,27 @@ public final class SkimmingChunkReader
     /** Chunk streams a peer may use at once (servers use 2, 3, 4, 5, 6, sometimes 8). */
     public static final int MAX_CHUNK_STREAMS = 12;
 
-    private static final int NO_SLOT = -1;
-    private static final int INCOMPLETE = 0;
-    private static final int BROKEN = -1;
-    private static final int REPEAT_UNKNOWN = 0;
-    private static final int REPEAT_SEEN = 1;
-    private static final int REPEAT_OMITTED = 2;
     private static final int INITIAL_WHOLE_CAPACITY = 512;
 
-    /** csid (2..63) → slot, or NO_SLOT. */
-    private final byte[] slotOf = new byte[ChunkHeader.MAX_ONE_BYTE_CSID + 1];
-    private int slots;
-    private final boolean[] inProgress = new boolean[MAX_CHUNK_STREAMS];
-    private final int[] timestamp = new int[MAX_CHUNK_STREAMS];
-    private final int[] timestampDelta = new int[MAX_CHUNK_STREAMS];
-    private final int[] timestampField = new int[MAX_CHUNK_STREAMS];
-    private final int[] extendedTimestamp = new int[MAX_CHUNK_STREAMS];
-    private final int[] messageLength = new int[MAX_CHUNK_STREAMS];
-    private final int[] typeId = new int[MAX_CHUNK_STREAMS];
-    private final int[] messageStreamId = new int[MAX_CHUNK_STREAMS];
-    private final int[] received = new int[MAX_CHUNK_STREAMS];
-    private final UnsafeBuffer[] kept = new UnsafeBuffer[MAX_CHUNK_STREAMS];
-
+    private final ChunkHeaderReader headers = new ChunkHeaderReader(ChunkHeader.MAX_MESSAGE_LENGTH);
+    private final ChunkStreams streams = new ChunkStreams(MAX_CHUNK_STREAMS);
     private int chunkSize = ChunkHeader.DEFAULT_CHUNK_SIZE;
-    private int extendedRepeat = REPEAT_UNKNOWN;
-    private int current = NO_SLOT;
+    private ChunkStream current;
     private int chunkRemaining;
+    private int heldBytes;
     private long bytesReceived;
     private long oversizeDataSkipped;
     private String failureReason;
 
-    public SkimmingChunkReader()
-    {
-        Arrays.fill(slotOf, (byte)NO_SLOT);
-    }
-
-    /** Forget the connection (chunk size back to 128); keeps the buffers it grew. */
+    /** Forget the connection (chunk size back to 128). */
     public void reset()
     {
-        Arrays.fill(slotOf, (byte)NO_SLOT);
-        slots = 0;
-        Arrays.fill(inProgress, false);
+        headers.reset();
+        streams.clear();
         chunkSize = ChunkHeader.DEFAULT_CHUNK_SIZE;
-        extendedRepeat = REPEAT_UNKNOWN;
-        current = NO_SLOT;
+        current = null;
         chunkRemaining = 0;
+        heldBytes = 0;
         bytesReceived = 0;
         oversizeDataSkipped = 0;
         failureReason = null;
@@ -122,12 +97,7 @@ public final class SkimmingChunkReader
     /** @return bytes this reader holds for its chunk streams (what a client costs beyond its socket). */
     public int heldBytes()
     {
-        int sum = 0;
-        for (final UnsafeBuffer b : kept)
-        {
-            sum += null == b ? 0 : b.capacity();
-        }
-        return sum;
+        return heldBytes;
     }
 
     public boolean hasFailed()
@@ -155,25 +125,32 @@ public final class SkimmingChunkReader
         {
             if (chunkRemaining > 0)
             {
-                final int slot = current;
+                final ChunkStream stream = current;
                 final int take = Math.min(chunkRemaining, limit - position);
-                keep(slot, buffer, position, take);
+                keep(stream, buffer, position, take);
                 position += take;
                 chunkRemaining -= take;
-                received[slot] += take;
-                if (0 == chunkRemaining && received[slot] == messageLength[slot])
+                stream.addReceived(take);
+                if (0 == chunkRemaining && stream.received() == stream.messageLength())
                 {
-                    proceed = complete(slot, listener);
+                    proceed = complete(stream, listener);
                 }
                 continue;
             }
-            final int headerLength = readHeader(buffer, position, limit - position);
-            if (headerLength <= INCOMPLETE)
+            final int headerLength = headers.read(buffer, position, limit - position, streams);
+            if (ChunkHeaderReader.BROKEN == headerLength)
+            {
+                fail(headers.failureReason());
+                break;
+            }
+            if (ChunkHeaderReader.INCOMPLETE == headerLength)
             {
                 break;
             }
             position += headerLength;
-            if (0 == chunkRemaining && received[current] == messageLength[current])
+            current = headers.stream();
+            chunkRemaining = Math.min(chunkSize, current.messageLength() - current.received());
+            if (0 == chunkRemaining && current.received() == current.messageLength())
             {
                 proceed = complete(current, listener); // an empty message
             }
@@ -183,24 +160,25 @@ public final class SkimmingChunkReader
         return consumed;
     }
 
-    private void keep(final int slot, final DirectBuffer buffer, final int position, final int take)
+    private void keep(final ChunkStream stream, final DirectBuffer buffer, final int position, final int take)
     {
-        final int type = typeId[slot];
-        final int at = received[slot];
-        final int wanted = isMedia(type) ? Math.min(MEDIA_PREFIX, messageLength[slot]) : messageLength[slot];
-        if (at >= wanted || (!isMedia(type) && messageLength[slot] > MAX_WHOLE_MESSAGE))
+        final int type = stream.typeId();
+        final int at = stream.received();
+        final int length = stream.messageLength();
+        final int wanted = isMedia(type) ? Math.min(MEDIA_PREFIX, length) : length;
+        if (at >= wanted || (!isMedia(type) && length > MAX_WHOLE_MESSAGE))
         {
             return;
         }
         final int copy = Math.min(take, wanted - at);
-        UnsafeBuffer b = kept[slot];
-        if (b.capacity() < at + copy)
+        final int capacity = stream.assembly().capacity();
+        if (capacity < at + copy)
         {
-            final byte[] larger = new byte[Math.min(wanted, Math.max(at + copy, Math.max(b.capacity() * 2, INITIAL_WHOLE_CAPACITY)))];
-            b.getBytes(0, larger, 0, at);
-            b.wrap(larger);
+            final int larger = Math.min(wanted, Math.max(at + copy, Math.max(capacity * 2, INITIAL_WHOLE_CAPACITY)));
+            stream.growAssembly(larger);
+            heldBytes += larger - capacity;
         }
-        b.putBytes(at, buffer, position, copy);
+        stream.assembly().putBytes(at, buffer, position, copy);
     }
 
     private static boolean isMedia(final int type)
@@ -208,15 +186,15 @@ public final class SkimmingChunkReader
         return MessageType.AUDIO == type || MessageType.VIDEO == type || MessageType.AGGREGATE == type;
     }
 
-    private boolean complete(final int slot, final SkimmingChunkReader.Listener listener)
+    private boolean complete(final ChunkStream stream, final SkimmingChunkReader.Listener listener)
     {
-        inProgress[slot] = false;
-        final int type = typeId[slot];
-        final int length = messageLength[slot];
-        final UnsafeBuffer b = kept[slot];
+        stream.dropMessage();
+        final int type = stream.typeId();
+        final int length = stream.messageLength();
+        final UnsafeBuffer b = stream.assembly();
         if (isMedia(type))
         {
-            return listener.onMedia(timestamp[slot], type, messageStreamId[slot], b, Math.min(length, MEDIA_PREFIX), length);
+            return listener.onMedia(stream.timestamp(), type, stream.messageStreamId(), b, Math.min(length, MEDIA_PREFIX), length);
         }
         if (length > MAX_WHOLE_MESSAGE)
         {
@@ -240,157 +218,19 @@ public final class SkimmingChunkReader
         }
         else if (MessageType.ABORT == type && length >= ProtocolControl.ABORT_LENGTH)
         {
-            final int csid = ProtocolControl.abortedCsid(b, 0);
-            if (csid >= 0 && csid < slotOf.length && slotOf[csid] != NO_SLOT)
+            final ChunkStream aborted = streams.find(ProtocolControl.abortedCsid(b, 0));
+            if (null != aborted)
             {
-                inProgress[slotOf[csid]] = false;
+                aborted.dropMessage();
             }
         }
-        return listener.onMessage(timestamp[slot], type, messageStreamId[slot], b, 0, length);
+        return listener.onMessage(stream.timestamp(), type, stream.messageStreamId(), b, 0, length);
     }
 
-    private int readHeader(final DirectBuffer buffer, final int position, final int available)
-    {
-        final int first = buffer.getByte(position) & 0xFF;
-        final int fmt = first >>> ChunkHeader.FMT_SHIFT;
-        final int csid = first & ChunkHeader.CSID_MASK;
-        if (ChunkHeader.CSID_FIELD_TWO_BYTES == csid || ChunkHeader.CSID_FIELD_THREE_BYTES == csid)
-        {
-            return fail("chunk stream ids above " + ChunkHeader.MAX_ONE_BYTE_CSID + " are not used by live servers "
-                + "and not read by loadgen");
-        }
-        int slot = slotOf[csid];
-        final boolean fresh = NO_SLOT == slot;
-        if (fresh && (ChunkHeader.FMT_2 == fmt || ChunkHeader.FMT_3 == fmt))
-        {
-            return fail("chunk stream " + csid + " starts with a fmt " + fmt + " header, which refers to a previous one");
-        }
-        final boolean continuation = !fresh && inProgress[slot];
-        if (continuation && ChunkHeader.FMT_0 == fmt)
-        {
-            return fail("fmt 0 header in the middle of a message on chunk stream " + csid);
-        }
-        final int messageHeader = position + 1;
-        int headerLength = 1 + ChunkHeader.messageHeaderLength(fmt);
-        if (available < headerLength)
-        {
-            return INCOMPLETE;
-        }
-        final int field = ChunkHeader.FMT_3 == fmt ?
-            timestampField[slot] : ChunkHeader.getInt24(buffer, messageHeader + ChunkHeader.TIMESTAMP_OFFSET);
-        boolean extended = ChunkHeader.EXTENDED_TIMESTAMP_MARKER == field;
-        int extendedValue = 0;
-        if (extended)
-        {
-            final boolean mayBeRepeated = ChunkHeader.FMT_3 == fmt && continuation;
-            if (mayBeRepeated && REPEAT_OMITTED == extendedRepeat)
-            {
-                extended = false;
-            }
-            else
-            {
-                if (available < headerLength + ChunkHeader.EXTENDED_TIMESTAMP_LENGTH)
-                {
-                    return INCOMPLETE;
-                }
-                extendedValue = buffer.getInt(position + headerLength, ByteOrder.BIG_ENDIAN);
-                if (mayBeRepeated)
-                {
-                    extended = extendedValue == extendedTimestamp[slot];
-                    if (REPEAT_UNKNOWN == extendedRepeat)
-                    {
-                        extendedRepeat = extended ? REPEAT_SEEN : REPEAT_OMITTED;
-                    }
-                }
-                if (extended)
-                {
-                    headerLength += ChunkHeader.EXTENDED_TIMESTAMP_LENGTH;
-                }
-            }
-        }
-        final int announced = ChunkHeader.FMT_0 == fmt || ChunkHeader.FMT_1 == fmt ?
-            ChunkHeader.getInt24(buffer, messageHeader + ChunkHeader.MESSAGE_LENGTH_OFFSET) : 0;
-        if (continuation)
-        {
-            if (ChunkHeader.FMT_1 == fmt && announced != messageLength[slot])
-            {
-                return fail("message length changed in the middle of a message on chunk stream " + csid);
-            }
-        }
-        else
-        {
-            if (fresh)
-            {
-                if (slots == MAX_CHUNK_STREAMS)
-                {
-                    return fail("chunk stream " + csid + " would be one more than the " + MAX_CHUNK_STREAMS + " a client reads");
-                }
-                slot = slots++;
-                slotOf[csid] = (byte)slot;
-                if (null == kept[slot])
-                {
-                    kept[slot] = new UnsafeBuffer(new byte[MEDIA_PREFIX]);
-                }
-            }
-            final int value = extended ? extendedValue : field;
-            startMessage(slot, buffer, messageHeader, fmt, value, announced, fresh);
-            if (ChunkHeader.FMT_3 != fmt)
-            {
-                timestampField[slot] = field;
-            }
-            extendedTimestamp[slot] = extendedValue;
-        }
-        current = slot;
-        chunkRemaining = Math.min(chunkSize, messageLength[slot] - received[slot]);
-        return headerLength;
-    }
-
-    private void startMessage(
-        final int slot, final DirectBuffer buffer, final int messageHeader, final int fmt, final int value,
-        final int length, final boolean fresh)
-    {
-        switch (fmt)
-        {
-            case ChunkHeader.FMT_0:
-                timestamp[slot] = value;
-                timestampDelta[slot] = value;
-                messageStreamId[slot] = buffer.getInt(messageHeader + ChunkHeader.MESSAGE_STREAM_ID_OFFSET, ByteOrder.LITTLE_ENDIAN);
-                break;
-            case ChunkHeader.FMT_1:
-                if (fresh)
-                {
-                    timestamp[slot] = 0;
-                    messageStreamId[slot] = 0;
-                }
-                timestamp[slot] += value;
-                timestampDelta[slot] = value;
-                break;
-            case ChunkHeader.FMT_2:
-                timestamp[slot] += value;
-                timestampDelta[slot] = value;
-                break;
-            default:
-                if (ChunkHeader.EXTENDED_TIMESTAMP_MARKER == timestampField[slot])
-                {
-                    timestampDelta[slot] = value;
-                }
-                timestamp[slot] += timestampDelta[slot];
-                break;
-        }
-        if (ChunkHeader.FMT_0 == fmt || ChunkHeader.FMT_1 == fmt)
-        {
-            messageLength[slot] = length;
-            typeId[slot] = buffer.getByte(messageHeader + ChunkHeader.TYPE_ID_OFFSET) & 0xFF;
-        }
-        inProgress[slot] = true;
-        received[slot] = 0;
-    }
-
-    private int fail(final String reason)
+    private void fail(final String reason)
     {
         failureReason = reason;
-        current = NO_SLOT;
+        current = null;
         chunkRemaining = 0;
-        return BROKEN;
     }
 }

@@ -386,7 +386,7 @@ class FaultSuiteTest
 
     /**
      * Thousands of clients that connect and close at once: some send nothing, some a partial
-     * {@code 'C'} (which the worker peeks and waits on), some a whole one (handed off as the
+     * {@code 'C'} (which the worker reads and waits on for the rest), some a whole one (handed off as the
      * client goes). A client that closed can never finish its {@code 'C'}: it must be let go at
      * once, not held until the idle timeout.
      */

@@ -86,7 +86,7 @@ final class RtmpServers
     /** The workerPid of a NetStream.Publish.Start or NetStream.Play.Start, or -1. */
     static int workerPid(final RtmpCommand status)
     {
-        final Object pid = RtmpTestClient.infoProperty(status, "workerPid");
+        final Object pid = RtmpTestClient.infoProperty(status, StatusCode.WORKER_PID);
         return pid instanceof Double ? (int)(double)(Double)pid : -1;
     }
 

@@ -4,7 +4,7 @@ import dev.mpserver.protocol.posix.NativeMemory;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * The frames a {@link Channel} has yet to send, oldest first: their bytes in one ring of native
+ * The frames a {@link ChannelSender} has yet to send, oldest first: their bytes in one ring of native
  * memory, so that consecutive frames can go out in one sendmsg, and per frame its place, length
  * and the fd it still has to pass. Frames vary in length (a hand-off may carry a payload); a frame
  * never wraps: one that does not fit before the end of the ring starts again at 0, and the gap it

@@ -4,7 +4,7 @@ import dev.mpserver.protocol.posix.MsgHdr;
 import dev.mpserver.protocol.posix.Posix;
 
 /**
- * Fds a {@link Channel} has received but not yet handed to their frames, grouped by the sendmsg
+ * Fds a {@link ChannelReceiver} has received but not yet handed to their frames, grouped by the sendmsg
  * that carried them.
  *
  * <p>Why groups work: Linux attaches a sendmsg's fds to its first skb and hands them to the
@@ -33,7 +33,6 @@ final class ReceivedFds implements AutoCloseable
     private final int[] claimed = new int[MAX_GROUPS];
     private int head;
     private int groups;
-    private long extrasClosed;
 
     /**
      * Starts the group of one recvmsg that brought fds or MSG_CTRUNC (then some or all of the fds
@@ -58,7 +57,6 @@ final class ReceivedFds implements AutoCloseable
         if (size[group] == MsgHdr.SCM_MAX_FD)
         {
             Posix.closeQuietly(fd);
-            extrasClosed++;
             return;
         }
         fds[group][size[group]++] = fd;
@@ -112,12 +110,6 @@ final class ReceivedFds implements AutoCloseable
         }
     }
 
-    /** Fds closed because no frame claimed them. */
-    long extrasClosed()
-    {
-        return extrasClosed;
-    }
-
     @Override
     public void close()
     {
@@ -143,7 +135,6 @@ final class ReceivedFds implements AutoCloseable
             {
                 Posix.closeQuietly(fds[group][i]);
                 fds[group][i] = ChannelFrame.NO_FD;
-                extrasClosed++;
             }
         }
         size[group] = 0;

@@ -60,9 +60,7 @@ public final class LingeringClose
     private int tail = NONE;
 
     private long started;
-    private long closedByPeer;
     private long timedOut;
-    private long overBytes;
     private long closedAtCapacity;
 
     /**
@@ -111,7 +109,6 @@ public final class LingeringClose
         {
             // ENOTCONN: the client is gone already; there is nobody to linger for.
             closeFd(socketFd);
-            closedByPeer++;
             return;
         }
         if (0 == freeCount)
@@ -211,19 +208,9 @@ public final class LingeringClose
         return started;
     }
 
-    public long closedByPeer()
-    {
-        return closedByPeer;
-    }
-
     public long timedOut()
     {
         return timedOut;
-    }
-
-    public long overBytes()
-    {
-        return overBytes;
     }
 
     public long closedAtCapacity()
@@ -248,7 +235,6 @@ public final class LingeringClose
                 discarded[slot] += (int)read;
                 if (discarded[slot] > maxBytes)
                 {
-                    overBytes++;
                     release(slot);
                     return;
                 }
@@ -266,8 +252,7 @@ public final class LingeringClose
                     return;
                 }
             }
-            closedByPeer++; // EOF, or the client reset: either way it is done with us
-            release(slot);
+            release(slot); // EOF, or the client reset: either way it is done with us
             return;
         }
     }

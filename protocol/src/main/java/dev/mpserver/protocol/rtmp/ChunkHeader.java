@@ -51,7 +51,7 @@ import java.nio.ByteOrder;
  * A fmt 3 chunk carries it too when its chunk stream's last timestamp field was the marker: ffmpeg
  * ({@code rtmppkt.c}) and nginx-rtmp write it on every continuation chunk, and ffmpeg reads it there
  * unconditionally, so an encoder must repeat it; some senders do not (SRS detects that), so a
- * decoder must tolerate its absence ({@link ChunkDecoder}).
+ * decoder must tolerate its absence ({@link ChunkHeaderReader}).
  *
  * <p>Timestamps: fmt 0 carries the absolute timestamp, fmt 1 and 2 a delta to the chunk stream's
  * previous message, a fmt 3 that starts a message repeats the previous delta, where the delta after

@@ -118,6 +118,14 @@ public final class RtmpCommand
         return stringProperty(arguments.isEmpty() ? null : arguments.get(0), key);
     }
 
+    /** @return a number property of the info object in the first argument, or {@code otherwise}. */
+    public double infoNumber(final String key, final double otherwise)
+    {
+        final Object info = arguments.isEmpty() ? null : arguments.get(0);
+        final Object value = info instanceof Map ? ((Map<?, ?>)info).get(key) : null;
+        return value instanceof Double ? (Double)value : otherwise;
+    }
+
     static String stringProperty(final Object object, final String key)
     {
         if (object instanceof Map)

@@ -22,6 +22,12 @@ public final class StatusCode
     public static final String PLAY_PUBLISH_NOTIFY = "NetStream.Play.PublishNotify";
     public static final String PLAY_UNPUBLISH_NOTIFY = "NetStream.Play.UnpublishNotify";
 
+    /**
+     * mpserver's own property of the info object of NetStream.Publish.Start and NetStream.Play.Start:
+     * the pid of the worker that serves the stream, which loadgen and the tests read.
+     */
+    public static final String WORKER_PID = "workerPid";
+
     /** What FMS answers to connect (ffmpeg's own server says the same). */
     public static final String FMS_VERSION = "FMS/3,0,1,123";
     public static final int FMS_CAPABILITIES = 31;

@@ -10,6 +10,9 @@
  * ServerHandshake      C0+C1 in → S0+S1+S2 out (S1 time 0, version 0, random; S2 = C1), C2 consumed
  * ClientHandshake      C0+C1 out; S0+S1 in → C2 (= S1) out; S2 consumed
  * ChunkHeader          chunk header layouts: basic header (csid 2..65599), fmt 0-3, extended timestamp
+ * ChunkHeaderReader    one chunk header applied to its ChunkStream (fmt 1-3 fill-in, extended timestamp
+ *                      repeated or not); the header rules of every chunk reader, loadgen's skimming one too
+ * ChunkStreams, ChunkStream   a connection's incoming chunk streams (bounded), each one's last header and buffer
  * ChunkDecoder         chunks → whole messages for a MessageHandler; Set Chunk Size and Abort applied;
  *                      limits: message length, chunk streams, assembly bytes; bytesReceived() for acks
  * MessageHandler       (csid, timestamp, typeId, messageStreamId, buffer, offset, length) → go on?

@@ -71,8 +71,7 @@ class ChannelTest
         final int fd = frames.get(0)[2];
         assertTrue(fd >= 0, "frame delivered with its fd");
         assertEquals(firstInode, new FileStat().of(fd).inode(), "the first fd attached is the one kept");
-        assertEquals(2, receiver.extraFdsClosed());
-        assertTrue(Posix.openFdCount() <= afterSend + 1, "only the kept fd remains open");
+        assertTrue(Posix.openFdCount() <= afterSend + 1, "only the kept fd remains open: the extra two were closed");
     }
 
     @Test
@@ -87,8 +86,7 @@ class ChannelTest
         final Channel receiver = new Channel(pair[0]);
         assertEquals(1, receiver.receive(collect));
         assertTrue(frames.get(0)[2] >= 0);
-        assertEquals(1, receiver.extraFdsClosed());
-        assertTrue(Posix.openFdCount() <= afterSend + 1, "only the kept fd remains open");
+        assertTrue(Posix.openFdCount() <= afterSend + 1, "only the kept fd remains open: the extra one was closed");
     }
 
     @Test
@@ -97,11 +95,12 @@ class ChannelTest
         final int socket = newSocket();
         sendRaw(pair[1], ChannelCommand.LOAD, false, 1, new int[] {socket});
         Posix.close(socket);
+        final int afterSend = Posix.openFdCount();
 
         final Channel receiver = new Channel(pair[0]);
         assertEquals(1, receiver.receive(collect));
         assertEquals(ChannelFrame.NO_FD, frames.get(0)[2]);
-        assertEquals(1, receiver.extraFdsClosed());
+        assertTrue(Posix.openFdCount() <= afterSend, "the fd no frame claimed was closed");
     }
 
     @Test
@@ -141,8 +140,6 @@ class ChannelTest
             }
         }
         assertEquals(3, handoffs);
-        assertEquals(0, receiver.fdsLost());
-        assertEquals(0, receiver.extraFdsClosed());
     }
 
     @Test
@@ -166,14 +163,30 @@ class ChannelTest
         }
         assertEquals(0, sender.flush());
         assertEquals(total, sender.framesOut());
-        assertEquals(200, sender.fdsOut());
-        // 64 frames a call, plus one for each fd-less frame that found itself at the head of a batch.
-        assertTrue(sender.sendCalls() <= 2 * (total / Channel.MAX_FRAMES_PER_SEND + 1), "sendmsg calls: " + sender.sendCalls());
 
+        // Each fd-carrying sendmsg's first frame holds fd-index 0: count them, and see every stamp
+        // name a batch, not a lone fd.
+        final int[] fdSendmsgs = {0};
+        final int[] loneFds = {0};
+        final ChannelFrameHandler collectWithStamps = (frame, fd) ->
+        {
+            collect.onFrame(frame, fd);
+            if (frame.hasFd() && 0 == frame.fdIndex())
+            {
+                fdSendmsgs[0]++;
+            }
+            if (frame.hasFd() && 1 == frame.fdCount())
+            {
+                loneFds[0]++;
+            }
+        };
         while (frames.size() < total)
         {
-            receiver.receive(collect);
+            receiver.receive(collectWithStamps);
         }
+        // 64 frames a call, two thirds of them with an fd: 200 fds in about five sendmsgs, not 200.
+        assertTrue(fdSendmsgs[0] <= 2 * (total / Channel.MAX_FRAMES_PER_SEND + 1), "fd-carrying sendmsgs: " + fdSendmsgs[0]);
+        assertEquals(0, loneFds[0], "fds sent one per sendmsg");
         for (final int[] f : frames)
         {
             if (f[0] == ChannelCommand.HANDOFF)
@@ -186,9 +199,6 @@ class ChannelTest
                 assertEquals(ChannelFrame.NO_FD, f[2], "fd-less frame " + f[1] + " got no fd");
             }
         }
-        assertEquals(200, receiver.fdsIn());
-        assertEquals(0, receiver.fdsLost());
-        assertEquals(0, receiver.extraFdsClosed());
     }
 
     @Test
@@ -225,7 +235,6 @@ class ChannelTest
         {
             assertEquals(inodes[i], stat.of(frames.get(i)[2]).inode(), "frame " + i);
         }
-        assertEquals(0, receiver.extraFdsClosed());
     }
 
     /**
@@ -319,7 +328,6 @@ class ChannelTest
                 assertEquals(inodes[shard], stat.of(fd).inode(), "shard " + shard + " has its own fd");
             }
         }
-        assertEquals(3, receiver.fdsLost());
         return true;
     }
 
@@ -360,7 +368,6 @@ class ChannelTest
         final Channel receiver = new Channel(pair[0]);
         assertEquals(1, receiver.receive(collect));
         assertEquals(ChannelFrame.FD_LOST, frames.get(0)[2]);
-        assertEquals(1, receiver.fdsLost());
     }
 
     @Test
@@ -402,7 +409,6 @@ class ChannelTest
 
         assertEquals(Channel.FULL, result);
         assertEquals(64, sender.queuedFrames());
-        assertEquals(1, sender.framesRejected());
 
         while (frames.size() < inodes.size())
         {

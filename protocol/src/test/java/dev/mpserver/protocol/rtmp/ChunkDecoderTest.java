@@ -280,6 +280,16 @@ class ChunkDecoderTest
     }
 
     @Test
+    void abortNamingAChunkStreamIdAbove2To31IsHandedOverWithoutDroppingAnything()
+    {
+        final byte[] abortHuge = { (byte)0xFF, (byte)0xFF, (byte)0xFF, (byte)0xFE };
+        final byte[] stream = ChunkBytes.stream()
+            .fmt0(2, 0, 4, MessageType.ABORT, 0).bytes(abortHuge, 0, 4)
+            .toArray();
+        assertDecodedHoweverSplit(stream, List.of(message(2, 0, MessageType.ABORT, 0, abortHuge)), null);
+    }
+
+    @Test
     void deliversEmptyMessagesAndAcceptsFmt1OnAFreshChunkStreamAsLibrtmpSendsPings()
     {
         final byte[] ping = { 0, 6, 0, 0, 0x0d, 0x0f };

@@ -3,17 +3,12 @@ package dev.mpserver.worker.client;
 import dev.mpserver.protocol.wire.WireProtocol;
 import org.agrona.BufferUtil;
 import org.agrona.ExpandableDirectByteBuffer;
-import org.agrona.collections.Int2IntHashMap;
 
 /**
- * Every client a worker serves has a slot here: its fd, its state, its shard, its buffers, and its
- * place in two intrusive doubly linked lists threaded through primitive arrays, so that joining,
- * leaving, broadcasting and idle expiry allocate nothing:
- *
- * <pre>
- *   idle list (least recently active first)     shard lists (one per shard, via shardHead)
- *   idleHead → slot a ⇄ slot b ⇄ … ⇄ idleTail    shardHead[7] → slot c ⇄ slot d ⇄ …
- * </pre>
+ * Every client a worker serves has a slot here: its fd, its state, its buffers, and its place in
+ * two intrusive lists indexed by the same slot, so that joining, leaving, broadcasting and idle
+ * expiry allocate nothing: its shard's ({@link ShardLists}) and the order of activity
+ * ({@link IdleList}).
  *
  * A slot's buffers are created the first time the slot is used and reused after that; what its
  * protocol keeps per client lives in the protocol, indexed by the same slot.
@@ -40,14 +35,11 @@ public final class ClientTable
     private final int capacity;
     private final int[] fd;
     private final byte[] state;
-    private final int[] shard;
     private final int[] generation;
     private final long[] lastActivityNanos;
     private final long[] admittedNanos;
-    private final int[] idlePrev;
-    private final int[] idleNext;
-    private final int[] shardPrev;
-    private final int[] shardNext;
+    private final ShardLists shards;
+    private final IdleList idle;
     private final int[] inputLimit;
     private final int[] outputStart;
     private final int[] outputLimit;
@@ -57,27 +49,19 @@ public final class ClientTable
     private final boolean[] registered;
     private final int[] freeSlots;
     private int freeCount;
-    private int idleHead = NONE;
-    private int idleTail = NONE;
     private int size;
     private int serving;
-
-    private final Int2IntHashMap shardHead = new Int2IntHashMap(NONE);
-    private final Int2IntHashMap shardCount = new Int2IntHashMap(0);
 
     public ClientTable(final int capacity)
     {
         this.capacity = capacity;
         fd = new int[capacity];
         state = new byte[capacity];
-        shard = new int[capacity];
         generation = new int[capacity];
         lastActivityNanos = new long[capacity];
         admittedNanos = new long[capacity];
-        idlePrev = new int[capacity];
-        idleNext = new int[capacity];
-        shardPrev = new int[capacity];
-        shardNext = new int[capacity];
+        shards = new ShardLists(capacity);
+        idle = new IdleList(capacity);
         inputLimit = new int[capacity];
         outputStart = new int[capacity];
         outputLimit = new int[capacity];
@@ -129,18 +113,16 @@ public final class ClientTable
         }
         fd[slot] = clientFd;
         state[slot] = initialState;
-        shard[slot] = WireProtocol.NO_SHARD;
+        shards.reset(slot);
         inputLimit[slot] = 0;
         outputStart[slot] = 0;
         outputLimit[slot] = 0;
-        shardPrev[slot] = NONE;
-        shardNext[slot] = NONE;
         protocol[slot] = NO_PROTOCOL;
         registered[slot] = false;
         serving += initialState == SERVING ? 1 : 0;
         lastActivityNanos[slot] = nowNanos;
         admittedNanos[slot] = nowNanos;
-        idleAppend(slot);
+        idle.append(slot);
         size++;
         return slot;
     }
@@ -149,7 +131,7 @@ public final class ClientTable
     public void remove(final int slot)
     {
         leaveShard(slot);
-        idleUnlink(slot);
+        idle.unlink(slot);
         serving -= state[slot] == SERVING ? 1 : 0;
         state[slot] = FREE;
         fd[slot] = NONE;
@@ -181,7 +163,7 @@ public final class ClientTable
 
     public int shard(final int slot)
     {
-        return shard[slot];
+        return shards.shard(slot);
     }
 
     /** Index of the client's protocol in the worker's registry, or {@link #NO_PROTOCOL}. */
@@ -271,18 +253,7 @@ public final class ClientTable
     public int joinShard(final int slot, final int shardId)
     {
         leaveShard(slot);
-        shard[slot] = shardId;
-        final int head = shardHead.get(shardId);
-        shardPrev[slot] = NONE;
-        shardNext[slot] = head;
-        if (head != NONE)
-        {
-            shardPrev[head] = slot;
-        }
-        shardHead.put(shardId, slot);
-        final int count = shardCount.get(shardId) + 1;
-        shardCount.put(shardId, count);
-        return count;
+        return shards.join(slot, shardId);
     }
 
     /**
@@ -292,82 +263,37 @@ public final class ClientTable
      */
     public int leaveShard(final int slot)
     {
-        final int shardId = shard[slot];
-        if (WireProtocol.NO_SHARD == shardId || state[slot] == FREE)
-        {
-            return -1;
-        }
-        final int prev = shardPrev[slot];
-        final int next = shardNext[slot];
-        if (prev != NONE)
-        {
-            shardNext[prev] = next;
-        }
-        else if (next != NONE)
-        {
-            shardHead.put(shardId, next);
-        }
-        else
-        {
-            shardHead.remove(shardId);
-        }
-        if (next != NONE)
-        {
-            shardPrev[next] = prev;
-        }
-        shard[slot] = WireProtocol.NO_SHARD;
-        shardPrev[slot] = NONE;
-        shardNext[slot] = NONE;
-        final int count = shardCount.get(shardId) - 1;
-        if (count <= 0)
-        {
-            shardCount.remove(shardId);
-            return 0;
-        }
-        shardCount.put(shardId, count);
-        return count;
+        return state[slot] == FREE ? -1 : shards.leave(slot);
     }
 
     public int clientsOnShard(final int shardId)
     {
-        return shardCount.get(shardId);
+        return shards.clients(shardId);
     }
 
     public int shardCount()
     {
-        return shardCount.size();
+        return shards.shards();
     }
 
     /**
      * The shard with the most clients here (for the hot-shard view of {@code mpserver stat}), or
-     * {@link WireProtocol#NO_SHARD}; O(shards), allocation-free (the map's iterator is reused).
+     * {@link WireProtocol#NO_SHARD}; O(shards), allocation-free.
      */
     public int busiestShard()
     {
-        int busiest = WireProtocol.NO_SHARD;
-        int most = 0;
-        final Int2IntHashMap.EntryIterator entries = shardCount.entrySet().iterator();
-        while (entries.hasNext())
-        {
-            entries.next();
-            if (entries.getIntValue() > most)
-            {
-                most = entries.getIntValue();
-                busiest = entries.getIntKey();
-            }
-        }
-        return busiest;
+        return shards.busiest();
     }
 
     /** First client of a shard, or {@link #NONE}. */
     public int firstOfShard(final int shardId)
     {
-        return shardHead.get(shardId);
+        return shards.first(shardId);
     }
 
     public int nextOfShard(final int slot)
     {
-        return shardNext[slot];
+        return shards.next(slot);
     }
 
     // ---------------------------------------------------------------- idleness
@@ -375,17 +301,13 @@ public final class ClientTable
     public void touch(final int slot, final long nowNanos)
     {
         lastActivityNanos[slot] = nowNanos;
-        if (idleTail != slot)
-        {
-            idleUnlink(slot);
-            idleAppend(slot);
-        }
+        idle.touched(slot);
     }
 
     /** The least recently active client, or {@link #NONE}. */
     public int leastRecentlyActive()
     {
-        return idleHead;
+        return idle.head();
     }
 
     /** When the client was taken in here (accepted, or handed over). */
@@ -397,44 +319,5 @@ public final class ClientTable
     public long lastActivityNanos(final int slot)
     {
         return lastActivityNanos[slot];
-    }
-
-    private void idleAppend(final int slot)
-    {
-        idlePrev[slot] = idleTail;
-        idleNext[slot] = NONE;
-        if (idleTail != NONE)
-        {
-            idleNext[idleTail] = slot;
-        }
-        else
-        {
-            idleHead = slot;
-        }
-        idleTail = slot;
-    }
-
-    private void idleUnlink(final int slot)
-    {
-        final int prev = idlePrev[slot];
-        final int next = idleNext[slot];
-        if (prev != NONE)
-        {
-            idleNext[prev] = next;
-        }
-        else
-        {
-            idleHead = next;
-        }
-        if (next != NONE)
-        {
-            idlePrev[next] = prev;
-        }
-        else
-        {
-            idleTail = prev;
-        }
-        idlePrev[slot] = NONE;
-        idleNext[slot] = NONE;
     }
 }

@@ -51,7 +51,7 @@ class RtmpReplayHandOffTest
             assertEquals(StatusCode.CONNECT_SUCCESS, answer.infoString("code"));
             final RtmpCommand started = publisher.publish("s1");
             assertEquals(StatusCode.PUBLISH_START, started.infoString("code"), started.toString());
-            assertNotNull(RtmpTestClient.infoProperty(started, "workerPid"));
+            assertNotNull(RtmpTestClient.infoProperty(started, StatusCode.WORKER_PID));
             assertTrue(started.infoString("description").endsWith(" (mpserver worker " + ProcessHandle.current().pid() + ")"));
 
             assertControlSequenceOnce(publisher);

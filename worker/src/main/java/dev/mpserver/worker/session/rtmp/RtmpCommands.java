@@ -44,7 +44,6 @@ final class RtmpCommands
     static final int PEER_BANDWIDTH = 2_500_000;
     /** What createStream always answers: every player's media shares it. */
     static final int STREAM_ID = LiveRelay.MEDIA_STREAM_ID;
-    static final String WORKER_PID = "workerPid";
 
     private final ClientTable table;
     private final RtmpSlots slots;
@@ -236,7 +235,7 @@ final class RtmpCommands
     private void started(final int slot, final int messageStreamId, final String code, final String description)
     {
         CommandWriter.onStatusOpen(output.body(), StatusCode.LEVEL_STATUS, code, description + pidSuffix)
-            .property(WORKER_PID, pid)
+            .property(StatusCode.WORKER_PID, pid)
             .objectEnd();
         output.command(slot, messageStreamId);
     }

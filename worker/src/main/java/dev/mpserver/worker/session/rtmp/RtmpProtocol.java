@@ -2,10 +2,8 @@ package dev.mpserver.worker.session.rtmp;
 
 import dev.mpserver.protocol.counters.WorkerCounter;
 import dev.mpserver.protocol.launch.RtmpSettings;
-import dev.mpserver.protocol.rtmp.CommandWriter;
 import dev.mpserver.protocol.rtmp.Handshake;
 import dev.mpserver.protocol.rtmp.ServerHandshake;
-import dev.mpserver.protocol.rtmp.StatusCode;
 import dev.mpserver.protocol.wire.ErrorCode;
 import dev.mpserver.protocol.wire.WireProtocol;
 import dev.mpserver.worker.WorkerCounters;
@@ -42,9 +40,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <h2>Bad input ends one client</h2>
  * A C0 other than 3 (RTMPE's 6, 8, 9 included) is closed cleanly (lingering close, nothing
  * written: there is no chunk stream to speak in yet). A malformed chunk stream or AMF value, an
- * oversize message, a command out of order: the client gets an RTMP error ({@code _error} to an
- * unanswered connect, else {@code onStatus} at level error, whose description says why; ffmpeg
- * prints it as "Server error: ...") and a lingering close. Unknown commands are answered with
+ * oversize message, a command out of order: the client gets an RTMP error ({@link RtmpRefusal})
+ * and a lingering close. Unknown commands are answered with
  * {@code _error} when they carry a transaction id and otherwise ignored, as ffmpeg expects. Every
  * case is counted; nothing here can end another client or the worker.
  */
@@ -69,6 +66,7 @@ public final class RtmpProtocol implements SessionProtocol
     private final RtmpCommands commands;
     private final RtmpMessages messages;
     private final RtmpHotKeys hotKeys;
+    private final RtmpRefusal refusal;
     private final UnsafeBuffer handshakeAnswer = new UnsafeBuffer(new byte[Handshake.SERVER_RESPONSE_LENGTH]);
     private int sessions;
 
@@ -95,6 +93,7 @@ public final class RtmpProtocol implements SessionProtocol
         this.commands = new RtmpCommands(table, slots, replay, output, streams, relay, counters, settings.shardBy, pid);
         this.messages = new RtmpMessages(slots, output, streams, relay, commands);
         this.hotKeys = new RtmpHotKeys(streams, counters);
+        this.refusal = new RtmpRefusal(slots, output);
     }
 
     @Override
@@ -230,30 +229,10 @@ public final class RtmpProtocol implements SessionProtocol
         return length;
     }
 
-    /**
-     * The RTMP way of saying why a client is ended: {@code _error} to a connect not answered yet,
-     * else {@code onStatus} at level error; nothing during the handshake, or if it was told already.
-     */
     @Override
     public void writeRefusal(final int slot, final ErrorCode code)
     {
-        if (slots.phase(slot) != RtmpSlots.CHUNKS || slots.wasTold(slot))
-        {
-            return;
-        }
-        final String why = (null != slots.failure(slot) ? slots.failure(slot) : code.text()) + " (mpserver)";
-        final double connectTransaction = slots.pendingConnectTransaction(slot);
-        if (0 != connectTransaction)
-        {
-            CommandWriter.error(output.body(), connectTransaction, StatusCode.CONNECT_REJECTED, why);
-            output.command(slot, RtmpOutput.CONNECTION_STREAM_ID);
-        }
-        else
-        {
-            CommandWriter.onStatus(output.body(), StatusCode.LEVEL_ERROR, statusCode(code), why);
-            output.command(slot, slots.hasStream(slot) ? RtmpCommands.STREAM_ID : RtmpOutput.CONNECTION_STREAM_ID);
-        }
-        slots.told(slot);
+        refusal.write(slot, code);
     }
 
     @Override
@@ -391,7 +370,7 @@ public final class RtmpProtocol implements SessionProtocol
             WorkerLog.LOG.debug("RTMP session of slot {} ends: {}", slot, slots.failure(slot));
             if (!replay.isReplaying())
             {
-                writeRefusal(slot, ErrorCode.BAD_FRAME);
+                refusal.write(slot, ErrorCode.BAD_FRAME);
             }
         }
         if (replay.isReplaying())
@@ -431,20 +410,5 @@ public final class RtmpProtocol implements SessionProtocol
             return false;
         }
         return true;
-    }
-
-    private static String statusCode(final ErrorCode code)
-    {
-        switch (code)
-        {
-            case IDLE_TIMEOUT:
-                return "NetConnection.Connect.IdleTimeout";
-            case SHUTTING_DOWN:
-                return "NetConnection.Connect.AppShutdown";
-            case BAD_FRAME:
-                return "NetConnection.Call.BadValue";
-            default:
-                return StatusCode.CONNECT_REJECTED;
-        }
     }
 }
