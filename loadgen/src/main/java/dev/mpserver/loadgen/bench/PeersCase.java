@@ -28,7 +28,7 @@ final class PeersCase implements BenchCase
         final int burst = ctx.scaled(BURST);
         ctx.out.println();
         ctx.out.println("peers (issue 16's table): every server warm (JVMs after " + WARM_UP_BURSTS + " bursts of " + burst + " x " + MSGS
-            + "), a burst of " + burst + " and open loops of " + OPEN_LOOP_SECONDS + " s, " + MSGS + " messages per client; medians of "
+            + "), open loops of " + OPEN_LOOP_SECONDS + " s, then a burst of " + burst + ", " + MSGS + " messages per client; medians of "
             + ctx.repeat + "; mpserver with --max-clients " + ThroughputCase.maxClients(burst) + " (issue 12)");
         final List<ServerShape> shapes = new ArrayList<>();
         addIfBuilt(ctx, shapes, ctx.cServer(), "C server");
