@@ -267,11 +267,41 @@ public final class ClientIo
      */
     public int sendNow(final int slot, final DirectBuffer bytes, final int offset, final int length)
     {
-        final int fd = table.fd(slot);
+        return send(table.fd(slot), bytes.addressOffset() + offset, length);
+    }
+
+    /** Writes pending output until done or EAGAIN. @return false if the peer is gone */
+    public boolean flush(final int slot)
+    {
+        final int start = table.outputStart(slot);
+        final int limit = table.outputLimit(slot);
+        final int sent = send(table.fd(slot), table.output(slot).addressOffset() + start, limit - start);
+        if (start + sent < limit)
+        {
+            table.output(slot, start + sent, limit);
+            if (Posix.errno() == Errno.EAGAIN)
+            {
+                return true;
+            }
+            counters.increment(WorkerCounter.RESETS);
+            return false;
+        }
+        table.output(slot, 0, 0);
+        table.shrinkOutput(slot, SHRINK_OUTPUT_ABOVE);
+        return true;
+    }
+
+    /**
+     * Sends from {@code address} until all {@code length} bytes are sent or the kernel refuses
+     * (retrying EINTR). @return bytes sent; when fewer than {@code length}, {@link Posix#errno()}
+     * still holds why (EAGAIN, or the peer's error): no native call follows the failed send.
+     */
+    private int send(final int fd, final long address, final int length)
+    {
         int sent = 0;
         while (sent < length)
         {
-            final long n = libc.send(fd, bytes.addressOffset() + offset + sent, length - sent, MsgHdr.MSG_NOSIGNAL | MsgHdr.MSG_DONTWAIT);
+            final long n = libc.send(fd, address + sent, length - sent, MsgHdr.MSG_NOSIGNAL | MsgHdr.MSG_DONTWAIT);
             if (n < 0)
             {
                 if (Posix.errno() == Errno.EINTR)
@@ -283,38 +313,6 @@ public final class ClientIo
             sent += (int)n;
         }
         return sent;
-    }
-
-    /** Writes pending output until done or EAGAIN. @return false if the peer is gone */
-    public boolean flush(final int slot)
-    {
-        final int fd = table.fd(slot);
-        final ExpandableDirectByteBuffer output = table.output(slot);
-        int start = table.outputStart(slot);
-        final int limit = table.outputLimit(slot);
-        while (start < limit)
-        {
-            final long sent = libc.send(fd, output.addressOffset() + start, limit - start, MsgHdr.MSG_NOSIGNAL | MsgHdr.MSG_DONTWAIT);
-            if (sent < 0)
-            {
-                final int errno = Posix.errno();
-                if (errno == Errno.EINTR)
-                {
-                    continue;
-                }
-                table.output(slot, start, limit);
-                if (errno == Errno.EAGAIN)
-                {
-                    return true;
-                }
-                counters.increment(WorkerCounter.RESETS);
-                return false;
-            }
-            start += (int)sent;
-        }
-        table.output(slot, 0, 0);
-        table.shrinkOutput(slot, SHRINK_OUTPUT_ABOVE);
-        return true;
     }
 
     // ---------------------------------------------------------------- leaving

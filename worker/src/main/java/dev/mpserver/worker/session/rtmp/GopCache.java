@@ -63,8 +63,6 @@ final class GopCache
     private final int maxBytes;
     private final int maxFrames;
     private final UnsafeBuffer bytes = new UnsafeBuffer(EMPTY);
-    /** The memory {@link #bytes} wraps, or null while the cache has none. */
-    private ByteBuffer memory;
     private int length;
     private int frames;
     private boolean valid;
@@ -138,8 +136,8 @@ final class GopCache
     {
         clear();
         budget.giveBack(bytes.capacity());
-        bytes.wrap(EMPTY);
         free();
+        bytes.wrap(EMPTY);
     }
 
     private boolean ensureCapacity(final int needed)
@@ -156,20 +154,19 @@ final class GopCache
         }
         // Not an aligned slice: BufferUtil.free frees only a buffer allocateDirect made.
         final ByteBuffer larger = ByteBuffer.allocateDirect(grown);
-        final UnsafeBuffer old = new UnsafeBuffer(bytes);
-        bytes.wrap(larger);
-        bytes.putBytes(0, old, 0, length);
+        bytes.getBytes(0, larger, 0, length);
         free();
-        memory = larger;
+        bytes.wrap(larger);
         return true;
     }
 
+    /** Frees the memory {@link #bytes} wraps, if any (it wraps an empty array until the first GOP); wrap it anew next. */
     private void free()
     {
+        final ByteBuffer memory = bytes.byteBuffer();
         if (null != memory)
         {
             BufferUtil.free(memory);
-            memory = null;
         }
     }
 }

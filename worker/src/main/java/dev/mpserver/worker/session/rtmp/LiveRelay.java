@@ -19,7 +19,8 @@ import org.agrona.ExpandableDirectByteBuffer;
 
 /**
  * The media path of a live stream: each message from the publisher is chunked <b>once</b> with the
- * stateless encoder and the same bytes are copied to every player (all players share the chunk
+ * stateless encoder and the same bytes go to every player (straight to its socket when it keeps up,
+ * {@link RtmpOutput#shared}) (all players share the chunk
  * size {@value #CHUNK_SIZE}, message stream {@value #MEDIA_STREAM_ID} and the chunk stream ids
  * below), and kept for players that join later (metadata, sequence headers, GOP cache).
  *
@@ -159,7 +160,7 @@ final class LiveRelay
     }
 
     /**
-     * Copies the chunked message to every player that takes it.
+     * Sends the chunked message to every player that takes it.
      *
      * @param always sequence headers and metadata: every player gets them, even one that skips frames
      */
@@ -171,9 +172,7 @@ final class LiveRelay
             final int next = streams.nextPlayer(player);
             if (always || takes(stream, player, keyFrame))
             {
-                output.shared(player, chunked, 0, chunkedLength);
-                stream.bytesOut += chunkedLength;
-                counters.add(WorkerCounter.RTMP_RELAYED_BYTES, chunkedLength);
+                relay(player, stream, chunked, chunkedLength);
             }
             else
             {
@@ -212,12 +211,12 @@ final class LiveRelay
     void join(final int player, final LiveStream stream)
     {
         output.sendPending(player); // its answers to play first: what follows can then go straight to the socket
-        copy(player, stream, stream.metadata(), stream.metadataLength());
-        copy(player, stream, stream.videoHeader(), stream.videoHeaderLength());
-        copy(player, stream, stream.audioHeader(), stream.audioHeaderLength());
+        relay(player, stream, stream.metadata(), stream.metadataLength());
+        relay(player, stream, stream.videoHeader(), stream.videoHeaderLength());
+        relay(player, stream, stream.audioHeader(), stream.audioHeaderLength());
         if (stream.gop.hasGop() && io.pendingOutput(player) + stream.gop.length() <= outputCap)
         {
-            copy(player, stream, stream.gop.bytes(), stream.gop.length());
+            relay(player, stream, stream.gop.bytes(), stream.gop.length());
             streams.awaitKeyFrame(player, false);
         }
         else
@@ -226,7 +225,8 @@ final class LiveRelay
         }
     }
 
-    private void copy(final int player, final LiveStream stream, final DirectBuffer bytes, final int length)
+    /** Shared chunked bytes to one player, counted as relayed. */
+    private void relay(final int player, final LiveStream stream, final DirectBuffer bytes, final int length)
     {
         if (length > 0)
         {

@@ -89,11 +89,10 @@ final class RtmpOutput
         append(slot, chunks, slots.control(slot).acknowledgement(chunks, 0, bytesReceived));
     }
 
-    /** Bytes chunked elsewhere (the relay's shared media, the handshake's answer): copied as they are. */
+    /** Bytes made elsewhere (the handshake's answer): copied as they are. */
     void raw(final int slot, final DirectBuffer bytes, final int offset, final int length)
     {
-        final int at = io.reserve(slot, length);
-        io.output(slot).putBytes(at, bytes, offset, length);
+        copy(slot, bytes, offset, length);
         replay.wrote(slot, length);
     }
 
@@ -111,24 +110,28 @@ final class RtmpOutput
     }
 
     /**
-     * As {@link #raw}, for bytes shared by many clients (never during a replay, see {@link #sendPending}): to a client with nothing pending they go
-     * straight to its socket from {@code bytes} when those are off-heap, and only what the kernel
-     * did not take is copied into the client's output. A player that keeps up then holds no copy of
-     * the stream (a GOP sent at join grew every player's buffer to the GOP's size, for good).
-     *
-     * @return true if any byte reached the socket
+     * As {@link #raw}, for bytes shared by many clients (the relay's media, chunked once): to a
+     * client with nothing pending they go straight to its socket from {@code bytes} when those are
+     * off-heap, and only what the kernel did not take is copied into the client's output (never
+     * during a replay, see {@link #sendPending}). A player that keeps up then holds no copy of the
+     * stream (a GOP sent at join grew every player's buffer to the GOP's size, for good).
      */
-    boolean shared(final int slot, final DirectBuffer bytes, final int offset, final int length)
+    void shared(final int slot, final DirectBuffer bytes, final int offset, final int length)
     {
         final int sent = io.pendingOutput(slot) == 0 && null == bytes.byteArray() && !replay.isReplaying()
             ? io.sendNow(slot, bytes, offset, length) : 0;
-        if (sent < length)
-        {
-            final int at = io.reserve(slot, length - sent);
-            io.output(slot).putBytes(at, bytes, offset + sent, length - sent);
-        }
+        copy(slot, bytes, offset + sent, length - sent);
         replay.wrote(slot, length);
-        return sent > 0;
+    }
+
+    /** Appends bytes to the client's output buffer. */
+    private void copy(final int slot, final DirectBuffer bytes, final int offset, final int length)
+    {
+        if (length > 0)
+        {
+            final int at = io.reserve(slot, length);
+            io.output(slot).putBytes(at, bytes, offset, length);
+        }
     }
 
     private void append(final int slot, final DirectBuffer bytes, final int length)
