@@ -13,13 +13,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
+import static dev.mpserver.loadgen.bench.Stats.list;
 import static dev.mpserver.loadgen.bench.Stats.median;
+import static dev.mpserver.loadgen.bench.Stats.perRepeat;
 import static dev.mpserver.loadgen.bench.Stats.round;
 
 /**
@@ -30,7 +33,8 @@ import static dev.mpserver.loadgen.bench.Stats.round;
  * per 1 000 players and per stream (loaded minus idle, sampled at 75 % of the run), and loadgen's own
  * CPU and resident memory growth per 1 000 players (its JVM's heap sizing is in that figure: compare
  * runs of different sizes, or see loadgen/README.md for the live heap per player). Installs nothing: a peer that is missing, or an mpserver that does not answer an RTMP
- * handshake, is skipped with the reason. Each figure is the median of --repeat runs.
+ * handshake, is skipped with the reason. Each figure is the median of --repeat runs; the servers take
+ * turns within each repeat.
  */
 final class RtmpLoadBench
 {
@@ -100,88 +104,162 @@ final class RtmpLoadBench
             "relay p50", "relay p99", "ttff p50", "ttff p99", "cpu s", "MiB/1000p", "MiB/stream", "lg cpu/1k", "lg MiB/1k");
         for (final int[] load : LOADS)
         {
-            for (final Peer peer : peers)
-            {
-                measure(peer, load[0], load[1]);
-            }
+            measure(peers, load[0], load[1]);
         }
         out.println("  served: players that got a keyframe of their stream, of all; lost: frames missing after players' first "
             + "keyframes; latencies in ms; cpu s: the server's processes' CPU seconds in the run; MiB/1000p and MiB/stream: "
             + "server RSS loaded minus idle, per 1 000 players and per stream; lg: loadgen's own CPU seconds and RSS "
-            + "growth (before the run → all playing) per 1 000 players");
+            + "growth (before the run → all playing) per 1 000 players; relay p99 / nginx-rtmp 1w: the ratio within "
+            + "each repeat (the servers take turns in every repeat, so each pair saw the same machine), then their median");
     }
 
-    private void measure(final Peer peer, final int streams, final int players) throws Exception
+    /**
+     * One load on every peer: repeat by repeat, the peers in turns (mpserver 1w, 2w, nginx-rtmp 1w,
+     * 2w, then again), so that a machine that gets busier or quieter over minutes weighs on all of
+     * them alike and the per-repeat ratios compare runs made side by side.
+     */
+    private void measure(final List<Peer> peers, final int streams, final int players) throws Exception
     {
         final String load = streams + "x" + players;
-        final double[] served = new double[repeat];
-        final double[] lost = new double[repeat];
-        final double[] relay50 = new double[repeat];
-        final double[] relay99 = new double[repeat];
-        final double[] ttff50 = new double[repeat];
-        final double[] ttff99 = new double[repeat];
-        final double[] cpu = new double[repeat];
-        final double[] mibPer1000 = new double[repeat];
-        final double[] mibPerStream = new double[repeat];
-        final double[] loadgenCpu = new double[repeat];
-        final double[] loadgenMib = new double[repeat];
+        final List<Figures> figures = new ArrayList<>();
+        for (final Peer peer : peers)
+        {
+            figures.add(new Figures(peer, repeat));
+        }
         for (int r = 0; r < repeat; r++)
         {
-            try (BenchedServer server = peer.starter().start())
+            for (final Figures peer : figures)
             {
-                final String why = RtmpProbe.whyNotRtmp(new InetSocketAddress("127.0.0.1", server.port()), PROBE_TIMEOUT_MILLIS);
-                if (why != null)
+                if (peer.skipped == null)
                 {
-                    out.printf(Locale.ROOT, "  %-15s %-12s skipped: %s%n", peer.name(), load, why);
-                    return;
+                    runOnce(peer, streams, players, r);
                 }
-                final long idleKib = rssKib(server.pids());
-                final long cpuBefore = cpuTicks(server.pids());
-                final long loadgenRssBefore = selfRssKib();
-                // [0] the server's RSS, [1] loadgen's own, both sampled with every player playing.
-                final long[] loadedKib = new long[2];
-                final RtmpRun run = new RtmpRun(RtmpConfig.builder(server.port()).streams(streams).players(players)
-                    .vhosts(streams).duration(RUN_SECONDS, TimeUnit.SECONDS).rate(ARRIVALS_PER_SECOND).threads(2).build());
-                run.onProgress(sample ->
-                {
-                    if (loadedKib[0] == 0 && sample.elapsedNanos() >= MEMORY_SAMPLE_AT * TimeUnit.SECONDS.toNanos(RUN_SECONDS))
-                    {
-                        loadedKib[0] = rssKib(server.pids());
-                        loadedKib[1] = selfRssKib();
-                    }
-                });
-                final RtmpReport report = run.call();
-                final int all = streams * players;
-                served[r] = report.playersServed();
-                lost[r] = report.framesLost();
-                relay50[r] = report.latency(RtmpLatency.RELAY).p50Nanos() / 1e6;
-                relay99[r] = report.latency(RtmpLatency.RELAY).p99Nanos() / 1e6;
-                ttff50[r] = report.latency(RtmpLatency.FIRST_FRAME).p50Nanos() / 1e6;
-                ttff99[r] = report.latency(RtmpLatency.FIRST_FRAME).p99Nanos() / 1e6;
-                cpu[r] = (cpuTicks(server.pids()) - cpuBefore) / (double)ticksPerSecond;
-                mibPer1000[r] = (loadedKib[0] - idleKib) / 1024.0 * 1000 / all;
-                mibPerStream[r] = (loadedKib[0] - idleKib) / 1024.0 / streams;
-                loadgenCpu[r] = report.self().cpuNanos() / 1e9 * 1000 / all;
-                loadgenMib[r] = Math.max(0, loadedKib[1] - loadgenRssBefore) / 1024.0 * 1000 / all;
             }
         }
-        out.printf(Locale.ROOT, "  %-15s %-12s %8s %8.0f %9.2f %9.2f %9.1f %9.1f %9.2f %10.2f %10.2f %9.2f %10.2f%n", peer.name(), load,
-            String.format(Locale.ROOT, "%.0f/%d", median(served), streams * players), median(lost), median(relay50), median(relay99),
-            median(ttff50), median(ttff99), median(cpu), median(mibPer1000), median(mibPerStream), median(loadgenCpu),
-            median(loadgenMib));
-        final String key = "rtmpLoad." + peer.name().replace(' ', '.') + "." + load;
-        results.accept(key + ".served", median(served));
-        results.accept(key + ".players", streams * players);
-        results.accept(key + ".framesLost", median(lost));
-        results.accept(key + ".relayP50Ms", round(median(relay50)));
-        results.accept(key + ".relayP99Ms", round(median(relay99)));
-        results.accept(key + ".ttffP50Ms", round(median(ttff50)));
-        results.accept(key + ".ttffP99Ms", round(median(ttff99)));
-        results.accept(key + ".serverCpuSeconds", round(median(cpu)));
-        results.accept(key + ".serverMiBPer1000Players", round(median(mibPer1000)));
-        results.accept(key + ".serverMiBPerStream", round(median(mibPerStream)));
-        results.accept(key + ".loadgenCpuSecondsPer1000Players", round(median(loadgenCpu)));
-        results.accept(key + ".loadgenMiBPer1000Players", round(median(loadgenMib)));
+        final Figures nginxSingle = figures.stream().filter(f -> f.peer.name().equals("nginx-rtmp 1w") && f.skipped == null)
+            .findFirst().orElse(null);
+        for (final Figures f : figures)
+        {
+            if (f.skipped != null)
+            {
+                out.printf(Locale.ROOT, "  %-15s %-12s skipped: %s%n", f.peer.name(), load, f.skipped);
+                continue;
+            }
+            out.printf(Locale.ROOT, "  %-15s %-12s %8s %8.0f %9.2f %9.2f %9.1f %9.1f %9.2f %10.2f %10.2f %9.2f %10.2f%n",
+                f.peer.name(), load, String.format(Locale.ROOT, "%.0f/%d", median(f.served), streams * players), median(f.lost),
+                median(f.relay50), median(f.relay99), median(f.ttff50), median(f.ttff99), median(f.cpu), median(f.mibPer1000),
+                median(f.mibPerStream), median(f.loadgenCpu), median(f.loadgenMib));
+            final String key = "rtmpLoad." + f.peer.name().replace(' ', '.') + "." + load;
+            results.accept(key + ".served", median(f.served));
+            results.accept(key + ".players", streams * players);
+            results.accept(key + ".framesLost", median(f.lost));
+            results.accept(key + ".relayP50Ms", round(median(f.relay50)));
+            results.accept(key + ".relayP99Ms", round(median(f.relay99)));
+            results.accept(key + ".ttffP50Ms", round(median(f.ttff50)));
+            results.accept(key + ".ttffP99Ms", round(median(f.ttff99)));
+            results.accept(key + ".serverCpuSeconds", round(median(f.cpu)));
+            results.accept(key + ".serverMiBPer1000Players", round(median(f.mibPer1000)));
+            results.accept(key + ".serverMiBPerStream", round(median(f.mibPerStream)));
+            results.accept(key + ".loadgenCpuSecondsPer1000Players", round(median(f.loadgenCpu)));
+            results.accept(key + ".loadgenMiBPer1000Players", round(median(f.loadgenMib)));
+        }
+        if (nginxSingle != null)
+        {
+            for (final Figures f : figures)
+            {
+                if (f.skipped == null && f.peer.name().startsWith("mpserver"))
+                {
+                    final double[] ratios = perRepeat(f.relay99, nginxSingle.relay99);
+                    out.printf(Locale.ROOT, "  %-15s %-12s relay p99 / nginx-rtmp 1w %.2f (per repeat %s)%n", f.peer.name(), load,
+                        median(ratios), list(ratios));
+                    results.accept("rtmpLoad." + f.peer.name().replace(' ', '.') + "." + load + ".relayP99VsNginx1w",
+                        round(median(ratios)));
+                }
+            }
+        }
+    }
+
+    /** One run of one peer under one load, into repeat {@code r} of its figures. */
+    private void runOnce(final Figures f, final int streams, final int players, final int r) throws Exception
+    {
+        try (BenchedServer server = f.peer.starter().start())
+        {
+            final String why = RtmpProbe.whyNotRtmp(new InetSocketAddress("127.0.0.1", server.port()), PROBE_TIMEOUT_MILLIS);
+            if (why != null)
+            {
+                f.skipped = why;
+                return;
+            }
+            final long idleKib = rssKib(server.pids());
+            final long cpuBefore = cpuTicks(server.pids());
+            final long loadgenRssBefore = selfRssKib();
+            // [0] the server's RSS, [1] loadgen's own, both sampled with every player playing.
+            final long[] loadedKib = new long[2];
+            final RtmpRun run = new RtmpRun(RtmpConfig.builder(server.port()).streams(streams).players(players)
+                .vhosts(streams).duration(RUN_SECONDS, TimeUnit.SECONDS).rate(ARRIVALS_PER_SECOND).threads(2).build());
+            run.onProgress(sample ->
+            {
+                if (loadedKib[0] == 0 && sample.elapsedNanos() >= MEMORY_SAMPLE_AT * TimeUnit.SECONDS.toNanos(RUN_SECONDS))
+                {
+                    loadedKib[0] = rssKib(server.pids());
+                    loadedKib[1] = selfRssKib();
+                }
+            });
+            final RtmpReport report = run.call();
+            final int all = streams * players;
+            f.served[r] = report.playersServed();
+            f.lost[r] = report.framesLost();
+            f.relay50[r] = report.latency(RtmpLatency.RELAY).p50Nanos() / 1e6;
+            f.relay99[r] = report.latency(RtmpLatency.RELAY).p99Nanos() / 1e6;
+            f.ttff50[r] = report.latency(RtmpLatency.FIRST_FRAME).p50Nanos() / 1e6;
+            f.ttff99[r] = report.latency(RtmpLatency.FIRST_FRAME).p99Nanos() / 1e6;
+            f.cpu[r] = (cpuTicks(server.pids()) - cpuBefore) / (double)ticksPerSecond;
+            f.mibPer1000[r] = (loadedKib[0] - idleKib) / 1024.0 * 1000 / all;
+            f.mibPerStream[r] = (loadedKib[0] - idleKib) / 1024.0 / streams;
+            f.loadgenCpu[r] = report.self().cpuNanos() / 1e9 * 1000 / all;
+            f.loadgenMib[r] = Math.max(0, loadedKib[1] - loadgenRssBefore) / 1024.0 * 1000 / all;
+        }
+    }
+
+    /** One peer's figures under one load, a value per repeat (NaN until run). */
+    private static final class Figures
+    {
+        final Peer peer;
+        String skipped;
+        final double[] served;
+        final double[] lost;
+        final double[] relay50;
+        final double[] relay99;
+        final double[] ttff50;
+        final double[] ttff99;
+        final double[] cpu;
+        final double[] mibPer1000;
+        final double[] mibPerStream;
+        final double[] loadgenCpu;
+        final double[] loadgenMib;
+
+        Figures(final Peer peer, final int repeat)
+        {
+            this.peer = peer;
+            served = nan(repeat);
+            lost = nan(repeat);
+            relay50 = nan(repeat);
+            relay99 = nan(repeat);
+            ttff50 = nan(repeat);
+            ttff99 = nan(repeat);
+            cpu = nan(repeat);
+            mibPer1000 = nan(repeat);
+            mibPerStream = nan(repeat);
+            loadgenCpu = nan(repeat);
+            loadgenMib = nan(repeat);
+        }
+
+        private static double[] nan(final int n)
+        {
+            final double[] values = new double[n];
+            Arrays.fill(values, Double.NaN);
+            return values;
+        }
     }
 
     private BenchedServer mpserver(final int workers) throws Exception
