@@ -67,6 +67,7 @@ class CommandLineTest
             {"--port", "9", "--ids", "bogus"},
             {"--port", "9", "--duration", "soon"},
             {"--port", "9", "--shards", "0"},
+            {"--port", "9", "--warm-up", "-1"},
             {"storm", "--port", "9", "--connect-rate", "0"},
             {"storm", "--port", "9", "--start-rate", "-5"},
             {"storm", "--port", "9", "--ramp", "later"},

@@ -2,6 +2,7 @@ package dev.mpserver.loadgen.cli;
 
 import dev.mpserver.loadgen.config.LoadConfig;
 import dev.mpserver.loadgen.ids.ShardIds;
+import dev.mpserver.loadgen.warmup.SelfWarmUp;
 import dev.mpserver.protocol.cli.DurationConverter;
 import picocli.CommandLine.Option;
 
@@ -95,6 +96,13 @@ public final class CommonOptions
             + "rates and failures over time, the routing table (with --verify).")
     Path html;
 
+    @Option(names = "--warm-up", order = 55, paramLabel = "CONNS", defaultValue = "" + SelfWarmUp.DEFAULT_CONNS,
+        description = "Before the run, loadgen warms its own code: this many clients of the run's shape (threads, "
+            + "messages, pipeline, ids, --verify) against a small server inside loadgen (127.0.0.1, never the server "
+            + "under test), at most 3 s, not counted in any figure. A fresh JVM otherwise runs its first second "
+            + "interpreted and measures itself more than the server. 0 skips it. Default: ${DEFAULT-VALUE}.")
+    long warmUp;
+
     @Option(names = "--progress", order = 61, paramLabel = "MODE", defaultValue = "auto",
         description = "Progress line on stderr each second: ${COMPLETION-CANDIDATES}. auto rewrites one line in place "
             + "when stderr is a terminal and prints plain lines otherwise. Default: ${DEFAULT-VALUE}.")
@@ -103,6 +111,10 @@ public final class CommonOptions
     /** @return a complaint about these options that the config cannot see, or null. */
     String check()
     {
+        if (warmUp < 0)
+        {
+            return "--warm-up must be >= 0, got " + warmUp;
+        }
         if (concurrency != null && concurrency < 1)
         {
             return "--concurrency must be >= 1, got " + concurrency;

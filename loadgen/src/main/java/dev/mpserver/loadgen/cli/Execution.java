@@ -8,7 +8,9 @@ import dev.mpserver.loadgen.report.ProgressPrinter;
 import dev.mpserver.loadgen.report.Report;
 import dev.mpserver.loadgen.report.RunHtml;
 import dev.mpserver.loadgen.report.SummaryTable;
+import dev.mpserver.loadgen.report.WarmUpSummary;
 import dev.mpserver.loadgen.server.ServerCountersView;
+import dev.mpserver.loadgen.warmup.SelfWarmUp;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -57,11 +59,12 @@ final class Execution
         return config;
     }
 
-    static int execute(final CommandLine commandLine, final LoadConfig config, final ProgressMode mode,
+    static int execute(final CommandLine commandLine, final LoadConfig config, final ProgressMode mode, final long warmUpConns,
         final java.nio.file.Path json, final java.nio.file.Path html, final ServerCountersView serverCounters)
     {
         final PrintWriter out = commandLine.getOut();
         final PrintWriter err = commandLine.getErr();
+        final WarmUpSummary warmUp = SelfWarmUp.run(config, warmUpConns);
         final boolean rewrite = mode.rewritesInPlace();
         final ProgressPrinter printer = mode == ProgressMode.off ? null : new ProgressPrinter(err, rewrite, config.conns());
         final LoadGenRun run = new LoadGenRun(config)
@@ -75,7 +78,7 @@ final class Execution
             final Report report;
             try
             {
-                report = run.call();
+                report = run.call().warmUp(warmUp);
             }
             catch (final InterruptedException e)
             {

@@ -99,6 +99,6 @@ public final class RunCommand implements Callable<Integer>
         final LoadConfig config = Execution.build(commandLine, common, () -> common.toBuilder("run", conns, msgs)
             .arrivals(rate == null ? ArrivalSchedule.asSoonAsPossible() : ArrivalSchedule.constantRate(rate))
             .msgRate(msgRate == null ? 0 : msgRate));
-        return Execution.execute(commandLine, config, common.progress, common.json, common.html, ServerCountersView.NONE);
+        return Execution.execute(commandLine, config, common.progress, common.warmUp, common.json, common.html, ServerCountersView.NONE);
     }
 }

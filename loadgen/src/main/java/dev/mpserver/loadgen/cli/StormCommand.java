@@ -117,6 +117,6 @@ public final class StormCommand implements Callable<Integer>
             commandLine.getErr().println("loadgen: no server counters readable in " + runDir
                 + " (is the server running with this --run-dir?); going on without them");
         }
-        return Execution.execute(commandLine, config, common.progress, common.json, common.html, view);
+        return Execution.execute(commandLine, config, common.progress, common.warmUp, common.json, common.html, view);
     }
 }

@@ -60,6 +60,17 @@ public final class JsonReport
         w.field("engineError", r.engineError());
         w.endObject();
 
+        final WarmUpSummary warmUp = r.warmUp();
+        if (warmUp != null)
+        {
+            w.name("selfWarmUp").beginObject();
+            w.field("conns", warmUp.conns());
+            w.field("ok", warmUp.ok());
+            w.field("seconds", warmUp.seconds());
+            w.field("failure", warmUp.failure());
+            w.endObject();
+        }
+
         w.name("connections").beginObject();
         w.field("target", r.conns());
         w.field("started", r.started());

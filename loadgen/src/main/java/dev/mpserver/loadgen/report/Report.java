@@ -34,6 +34,7 @@ public final class Report
     private final VerifyResult verify;
     private final List<ProgressSample> timeline;
     private final ServerCountersSnapshot serverCounters;
+    private WarmUpSummary warmUp;
 
     public Report(
         final LoadConfig config,
@@ -57,6 +58,19 @@ public final class Report
         this.verify = verify;
         this.timeline = List.copyOf(timeline);
         this.serverCounters = serverCounters;
+    }
+
+    /** Tells the report what loadgen's warm-up of its own code did before the run (--warm-up). */
+    public Report warmUp(final WarmUpSummary summary)
+    {
+        this.warmUp = summary;
+        return this;
+    }
+
+    /** loadgen's warm-up before the run, or null if there was none. */
+    public WarmUpSummary warmUp()
+    {
+        return warmUp;
     }
 
     public LoadConfig config()

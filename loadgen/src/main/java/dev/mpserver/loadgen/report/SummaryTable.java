@@ -31,6 +31,13 @@ public final class SummaryTable
             c.pipeline(), c.concurrency());
         line(s, "%s after %.3f s%s", r.stopReason().label(), r.elapsedSeconds(),
             r.engineError() == null ? "" : " — engine error: " + r.engineError());
+        final WarmUpSummary warmUp = r.warmUp();
+        if (warmUp != null)
+        {
+            line(s, "before it, loadgen warmed its own code: %d of %d clients against an in-process server in %.3f s, "
+                + "in no figure%s", warmUp.ok(), warmUp.conns(), warmUp.seconds(),
+                warmUp.failure() == null ? "" : " — it failed: " + warmUp.failure());
+        }
         s.append('\n');
 
         line(s, "%-13s target %d  started %d  connected %d  routed %d", "connections", r.conns(), r.started(),
