@@ -13,10 +13,12 @@ public interface WorkerProcesses
     /**
      * Starts the worker of slot {@code slot}.
      *
+     * @param acceptWhenWarm other workers are warm and accepting: the new one accepts only once its
+     *                       warm-up is done ({@code WorkerConfig#acceptWhenWarm})
      * @return its pid and the master's end of its channel (non-blocking; armed for O_ASYNC)
      * @throws PosixException if it could not be started; nothing is left open then
      */
-    SpawnedWorker spawn(int slot);
+    SpawnedWorker spawn(int slot, boolean acceptWhenWarm);
 
     /**
      * {@code waitpid(pid, WNOHANG)}: never -1 (SIGCHLD coalesces, and other children are not ours).

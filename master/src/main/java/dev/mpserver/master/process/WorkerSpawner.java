@@ -46,7 +46,8 @@ public final class WorkerSpawner
         final SpawnedWorker worker;
         try
         {
-            worker = processes.spawn(slot.index);
+            // While others are warm and accepting, the new worker's cold code takes no client (issue 16's respawn).
+            worker = processes.spawn(slot.index, table.warm() > 0);
         }
         catch (final PosixException ex)
         {

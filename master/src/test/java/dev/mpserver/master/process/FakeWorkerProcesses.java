@@ -41,7 +41,7 @@ public final class FakeWorkerProcesses implements WorkerProcesses, AutoCloseable
     private final List<int[]> signals = new ArrayList<>();
 
     @Override
-    public SpawnedWorker spawn(final int slot)
+    public SpawnedWorker spawn(final int slot, final boolean acceptWhenWarm)
     {
         if (failSpawns)
         {

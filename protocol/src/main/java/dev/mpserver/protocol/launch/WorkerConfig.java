@@ -38,9 +38,11 @@ public final class WorkerConfig
     static final String ARG_GOP_CACHE_TOTAL = "--gop-cache-total";
     /** Optional: absent is 0. */
     static final String ARG_WARM_UP_CLIENTS = "--warm-up-clients";
+    /** Optional: absent is 0 (accept at once). */
+    static final String ARG_ACCEPT_WHEN_WARM = "--accept-when-warm";
     private static final Set<String> KNOWN_ARGUMENTS = Set.of(ARG_SLOT, ARG_MAX_CLIENTS, ARG_IDLE_TIMEOUT_MS, ARG_OUTPUT_CAP,
         ARG_DRAIN_TIMEOUT_MS, ARG_LINGER_TIMEOUT_MS, ARG_RUN_DIR, ARG_SHARD_BY, ARG_GOP_CACHE, ARG_GOP_CACHE_FRAMES,
-        ARG_GOP_CACHE_TOTAL, ARG_WARM_UP_CLIENTS);
+        ARG_GOP_CACHE_TOTAL, ARG_WARM_UP_CLIENTS, ARG_ACCEPT_WHEN_WARM);
     /** Clients a new worker serves itself by default before it says it is warm (see {@link #warmUpClients}). */
     public static final int DEFAULT_WARM_UP_CLIENTS = 1000;
 
@@ -61,6 +63,13 @@ public final class WorkerConfig
      * new JVM is done before they come. 0: none (WARM right after READY).
      */
     public final int warmUpClients;
+    /**
+     * Other workers are warm and accepting: this one takes nothing from the shared listener until
+     * its own warm-up is done (bounded in time), so that no client meets its cold code (issue 16:
+     * after a respawn, the replacement accepting at READY put the first clients' p99 at 2-7x warm).
+     * Without warm-up clients, or false (a start: nobody is warm yet), it accepts at once.
+     */
+    public final boolean acceptWhenWarm;
 
     /** A configuration with the default RTMP settings. */
     public WorkerConfig(
@@ -74,7 +83,7 @@ public final class WorkerConfig
         final int slot, final int maxClients, final long idleTimeoutMs, final int outputCapBytes, final long drainTimeoutMs,
         final long lingerTimeoutMs, final Path runDir, final RtmpSettings rtmp)
     {
-        this(slot, maxClients, idleTimeoutMs, outputCapBytes, drainTimeoutMs, lingerTimeoutMs, runDir, rtmp, 0);
+        this(slot, maxClients, idleTimeoutMs, outputCapBytes, drainTimeoutMs, lingerTimeoutMs, runDir, rtmp, 0, false);
     }
 
     /**
@@ -136,14 +145,14 @@ public final class WorkerConfig
     public WorkerConfig forSlot(final int newSlot)
     {
         return new WorkerConfig(newSlot, maxClients, idleTimeoutNanos / 1_000_000L, outputCapBytes,
-            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, rtmp, warmUpClients);
+            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, rtmp, warmUpClients, acceptWhenWarm);
     }
 
     /** The same settings with these RTMP settings. */
     public WorkerConfig withRtmp(final RtmpSettings settings)
     {
         return new WorkerConfig(slot, maxClients, idleTimeoutNanos / 1_000_000L, outputCapBytes,
-            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, settings, warmUpClients);
+            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, settings, warmUpClients, acceptWhenWarm);
     }
 
     /** The same settings with {@code clients} warm-up clients (see {@link #warmUpClients}). */
@@ -154,12 +163,20 @@ public final class WorkerConfig
             throw new IllegalArgumentException("warm-up clients must not be negative, got " + clients);
         }
         return new WorkerConfig(slot, maxClients, idleTimeoutNanos / 1_000_000L, outputCapBytes,
-            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, rtmp, clients);
+            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, rtmp, clients, acceptWhenWarm);
+    }
+
+    /** The same settings, accepting only once warm or at once (see {@link #acceptWhenWarm}). */
+    public WorkerConfig withAcceptWhenWarm(final boolean whenWarm)
+    {
+        return new WorkerConfig(slot, maxClients, idleTimeoutNanos / 1_000_000L, outputCapBytes,
+            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, rtmp, warmUpClients, whenWarm);
     }
 
     private WorkerConfig(
         final int slot, final int maxClients, final long idleTimeoutMs, final int outputCapBytes, final long drainTimeoutMs,
-        final long lingerTimeoutMs, final Path runDir, final RtmpSettings rtmp, final int warmUpClients)
+        final long lingerTimeoutMs, final Path runDir, final RtmpSettings rtmp, final int warmUpClients,
+        final boolean acceptWhenWarm)
     {
         if (maxClients < 1)
         {
@@ -186,6 +203,7 @@ public final class WorkerConfig
         this.runDir = runDir;
         this.rtmp = rtmp;
         this.warmUpClients = warmUpClients;
+        this.acceptWhenWarm = acceptWhenWarm;
     }
 
     /**
@@ -215,6 +233,11 @@ public final class WorkerConfig
         {
             arguments.add(ARG_WARM_UP_CLIENTS);
             arguments.add(Integer.toString(warmUpClients));
+        }
+        if (acceptWhenWarm)
+        {
+            arguments.add(ARG_ACCEPT_WHEN_WARM);
+            arguments.add("1");
         }
         return arguments;
     }
@@ -260,7 +283,8 @@ public final class WorkerConfig
             number(values, ARG_DRAIN_TIMEOUT_MS, 0, Long.MAX_VALUE / 1_000_000L),
             number(values, ARG_LINGER_TIMEOUT_MS, 1, Long.MAX_VALUE / 1_000_000L),
             null == runDir ? null : Path.of(runDir),
-            rtmp).withWarmUp(values.containsKey(ARG_WARM_UP_CLIENTS) ? (int)number(values, ARG_WARM_UP_CLIENTS, 0, Integer.MAX_VALUE) : 0);
+            rtmp).withWarmUp(values.containsKey(ARG_WARM_UP_CLIENTS) ? (int)number(values, ARG_WARM_UP_CLIENTS, 0, Integer.MAX_VALUE) : 0)
+            .withAcceptWhenWarm(values.containsKey(ARG_ACCEPT_WHEN_WARM) && 1 == number(values, ARG_ACCEPT_WHEN_WARM, 0, 1));
     }
 
     private static long number(final Map<String, String> values, final String name, final long min, final long max)

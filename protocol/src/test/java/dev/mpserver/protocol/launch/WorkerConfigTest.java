@@ -48,6 +48,26 @@ class WorkerConfigTest
     }
 
     @Test
+    void warmUpAndAcceptWhenWarmRoundTripAndSurviveAnotherSlot()
+    {
+        final WorkerConfig plain = new WorkerConfig(1, 10, 10, 1024, 10, 10, null);
+        final WorkerConfig read = WorkerConfig.fromArguments(plain.toArguments(), new HashMap<>());
+        assertEquals(0, read.warmUpClients);
+        assertFalse(read.acceptWhenWarm, "absent: accept at once");
+
+        final WorkerConfig held = plain.withWarmUp(500).withAcceptWhenWarm(true).forSlot(3);
+        final WorkerConfig heldRead = WorkerConfig.fromArguments(held.toArguments(), new HashMap<>());
+        assertEquals(3, heldRead.slot);
+        assertEquals(500, heldRead.warmUpClients);
+        assertTrue(heldRead.acceptWhenWarm);
+        assertFalse(held.withAcceptWhenWarm(false).acceptWhenWarm);
+        assertThrows(IllegalArgumentException.class, () -> WorkerConfig.fromArguments(
+            List.of("--slot", "1", "--max-clients", "1", "--idle-timeout-ms", "1", "--output-cap", "1024",
+                "--drain-timeout-ms", "0", "--linger-timeout-ms", "1", "--shard-by", "vhost", "--gop-cache", "0",
+                "--gop-cache-frames", "1", "--gop-cache-total", "0", "--accept-when-warm", "2"), new HashMap<>()));
+    }
+
+    @Test
     void defaultMaxClientsFillsTheFdLimitWithItsHeadroom()
     {
         assertEquals(17_888, WorkerConfig.defaultMaxClients(20_000));

@@ -58,6 +58,8 @@ final class Acceptor
     private final UnsafeBuffer one = NativeMemory.allocate(Integer.BYTES);
     private boolean accepting;
     private boolean stopped;
+    /** Set up but taking nothing until {@link #release}: a new worker warming up while others serve. */
+    private boolean held;
     private long pausedUntilNanos;
 
     Acceptor(final int listenFd, final int epollFd, final ClientTable table, final WorkerCounters counters, final int batch, final Sink sink)
@@ -118,6 +120,23 @@ final class Acceptor
         }
     }
 
+    /**
+     * As {@link #start}, but takes no client until {@link #release}: the shared listener stays with
+     * the workers that are warm (the kernel wakes only those in epoll on it).
+     */
+    void startHeld()
+    {
+        Posix.setNonBlocking(listenFd);
+        held = true;
+    }
+
+    /** Ends {@link #startHeld}'s hold: accepts from now on (unless stopped meanwhile). */
+    void release(final long nowNanos)
+    {
+        held = false;
+        resumeIfPossible(nowNanos);
+    }
+
     /** Stops accepting for good (draining, stopping). */
     void stop()
     {
@@ -128,7 +147,7 @@ final class Acceptor
     /** Accepts again if it paused and can take clients now. */
     void resumeIfPossible(final long nowNanos)
     {
-        if (!accepting && !stopped && !table.isFull() && nowNanos >= pausedUntilNanos)
+        if (!accepting && !stopped && !held && !table.isFull() && nowNanos >= pausedUntilNanos)
         {
             resume();
         }
@@ -137,7 +156,7 @@ final class Acceptor
     /** When a pause for want of fds ends, or {@link Long#MAX_VALUE}. */
     long nextResumeNanos()
     {
-        return accepting || stopped || 0 == pausedUntilNanos ? Long.MAX_VALUE : pausedUntilNanos;
+        return accepting || stopped || held || 0 == pausedUntilNanos ? Long.MAX_VALUE : pausedUntilNanos;
     }
 
     private void onAcceptError(final int errno, final long nowNanos)

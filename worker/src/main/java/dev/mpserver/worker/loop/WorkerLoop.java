@@ -132,7 +132,14 @@ public final class WorkerLoop implements MasterLink.Handler
     {
         try
         {
-            acceptor.start();
+            if (null != link && config.warmUpClients > 0 && config.acceptWhenWarm)
+            {
+                acceptor.startHeld(); // others serve: no client meets this JVM's cold code
+            }
+            else
+            {
+                acceptor.start();
+            }
             if (null != link)
             {
                 Posix.setNonBlocking(link.fd());
@@ -259,6 +266,7 @@ public final class WorkerLoop implements MasterLink.Handler
         if (null != warmUp && warmUp.isDone())
         {
             warmUp = null;
+            acceptor.release(nowNanos);
             link.warm();
         }
         if (draining && (0 == table.size() || nowNanos - drainDeadlineNanos >= 0))
