@@ -66,7 +66,8 @@ import picocli.CommandLine.Spec;
             + "play -> first media bytes (timed on the wire by a proxy), player start -> first decoded frame, CPU per stream.",
         "  rtmp-load   issue 15 (only when named): loadgen rtmp against mpserver and nginx-rtmp (1 and 2 workers), 1 x 1000 "
             + "and 50 x 20 players: served, frames lost, relay p50/p99, time to first frame, server CPU and RSS per player, "
-            + "loadgen's own CPU and memory.",
+            + "loadgen's own CPU and memory; the servers take turns within each repeat, and mpserver's relay p99 is also given "
+            + "as the median of its per-repeat ratios to nginx-rtmp's single worker (issue 15: <= 1).",
         "",
         "Reading the figures: msgs/s and conns/s are over a whole run; conns/s90 is 90 %% of the clients over the time until "
             + "that many had ended ok (n/a: fewer did); route = 'C' + first 'M' written -> first reply (includes any hand-off); "
