@@ -64,6 +64,12 @@ final class Execution
     {
         final PrintWriter out = commandLine.getOut();
         final PrintWriter err = commandLine.getErr();
+        if (warmUpConns > 0 && mode != ProgressMode.off)
+        {
+            err.println("loadgen: warming up its own code first (" + Math.min(warmUpConns, config.conns())
+                + " clients against a server inside loadgen, at most 3 s; --warm-up 0 skips it)");
+            err.flush();
+        }
         final WarmUpSummary warmUp = SelfWarmUp.run(config, warmUpConns);
         final boolean rewrite = mode.rewritesInPlace();
         final ProgressPrinter printer = mode == ProgressMode.off ? null : new ProgressPrinter(err, rewrite, config.conns());
