@@ -1,7 +1,11 @@
 package dev.mpserver.loadgen.warmup;
 
+import dev.mpserver.protocol.wire.ClientFrameHandler;
+import dev.mpserver.protocol.wire.ClientFrameParser;
+import dev.mpserver.protocol.wire.ErrorCode;
 import dev.mpserver.protocol.wire.WireEncoder;
 import dev.mpserver.protocol.wire.WireProtocol;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -9,7 +13,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -20,8 +23,9 @@ import java.util.Iterator;
  * The smallest server of the client wire protocol, inside loadgen's own process, for
  * {@link SelfWarmUp}: one thread, one selector, 127.0.0.1 on an ephemeral port. A 'C' is taken
  * (its shard kept for 'I'), every 'M' answered with the ping reply, an 'I' with this process's pid,
- * the connection's serial as slot and its shard, a 'B' dropped; anything else, or a frame over
- * {@link WireProtocol#MAX_FRAME_LENGTH}, closes the connection. It answers what it has read at
+ * the connection's serial as slot and its shard, a 'B' dropped; what the worker's own
+ * {@link ClientFrameParser} refuses (an unknown type, a frame over
+ * {@link WireProtocol#MAX_FRAME_LENGTH}, a late 'C') closes the connection. It answers what it has read at
  * once, so a client's pipeline of messages gets its replies in one write.
  */
 final class LoopbackProtocolServer implements AutoCloseable
@@ -159,72 +163,13 @@ final class LoopbackProtocolServer implements AutoCloseable
     }
 
     /** Answers every whole frame in the client's input; false if the client broke the protocol. */
-    private boolean answer(final Client client)
+    private static boolean answer(final Client client)
     {
         final ByteBuffer in = client.input;
-        in.flip();
-        try
-        {
-            while (in.hasRemaining())
-            {
-                final int start = in.position();
-                final byte type = in.get(start);
-                if (type == WireProtocol.CONTROL)
-                {
-                    if (in.remaining() < WireProtocol.CONTROL_FRAME_LENGTH)
-                    {
-                        break;
-                    }
-                    client.shard = in.getInt(start + WireProtocol.CONTROL_SHARD_ID_OFFSET);
-                    in.position(start + WireProtocol.CONTROL_FRAME_LENGTH);
-                }
-                else if (type == WireProtocol.IDENTIFY)
-                {
-                    WireEncoder.putIdentifyReply(frame, 0, pid, client.serial, client.shard, 1);
-                    client.reply(frame, WireProtocol.IDENTIFY_REPLY_LENGTH);
-                    in.position(start + WireProtocol.IDENTIFY_FRAME_LENGTH);
-                }
-                else if (type == WireProtocol.MESSAGE || type == WireProtocol.BROADCAST)
-                {
-                    final int end = terminator(in, start + WireProtocol.BODY_OFFSET);
-                    if (end < 0)
-                    {
-                        if (in.remaining() >= WireProtocol.MAX_FRAME_LENGTH)
-                        {
-                            return false;
-                        }
-                        break;
-                    }
-                    if (type == WireProtocol.MESSAGE)
-                    {
-                        WireEncoder.putPingReply(frame, 0);
-                        client.reply(frame, WireProtocol.PING_REPLY_LENGTH);
-                    }
-                    in.position(end + WireProtocol.TERMINATOR_LENGTH);
-                }
-                else
-                {
-                    return false;
-                }
-            }
-            return true;
-        }
-        finally
-        {
-            in.compact();
-        }
-    }
-
-    private static int terminator(final ByteBuffer in, final int from)
-    {
-        for (int i = from; i < in.limit(); i++)
-        {
-            if (in.get(i) == WireProtocol.TERMINATOR)
-            {
-                return i;
-            }
-        }
-        return -1;
+        final int consumed = client.parser.parse(client.view, 0, in.position(), client);
+        in.flip().position(consumed);
+        in.compact();
+        return !client.parser.hasFailed();
     }
 
     private static void closeQuietly(final SelectionKey key)
@@ -250,11 +195,16 @@ final class LoopbackProtocolServer implements AutoCloseable
         selector.close();
     }
 
-    /** One connection's buffers (allocated at accept: the warm-up is not a hot path of the measured run). */
-    private static final class Client
+    /**
+     * One connection: its buffers (allocated at accept: the warm-up is not a hot path of the
+     * measured run) and its {@link ClientFrameParser}, whose frames it answers as a worker would.
+     */
+    private final class Client implements ClientFrameHandler
     {
         final int serial;
-        ByteBuffer input = ByteBuffer.allocate(INITIAL_INPUT).order(ByteOrder.LITTLE_ENDIAN);
+        final ClientFrameParser parser = new ClientFrameParser();
+        ByteBuffer input = ByteBuffer.allocate(INITIAL_INPUT);
+        final UnsafeBuffer view = new UnsafeBuffer(input);
         ByteBuffer output = ByteBuffer.allocate(INITIAL_OUTPUT);
         int shard = WireProtocol.NO_SHARD;
 
@@ -263,19 +213,53 @@ final class LoopbackProtocolServer implements AutoCloseable
             this.serial = serial;
         }
 
-        /** Doubles a full input buffer, up to {@link #MAX_INPUT} (a frame without its end past that closes the client). */
+        /** Doubles a full input buffer, up to {@link #MAX_INPUT}: room for the parser to see a frame over the limit. */
         void makeRoom()
         {
             if (!input.hasRemaining() && input.capacity() < MAX_INPUT)
             {
-                final ByteBuffer grown = ByteBuffer.allocate(Math.min(MAX_INPUT, input.capacity() * 2)).order(ByteOrder.LITTLE_ENDIAN);
+                final ByteBuffer grown = ByteBuffer.allocate(Math.min(MAX_INPUT, input.capacity() * 2));
                 input.flip();
                 grown.put(input);
                 input = grown;
+                view.wrap(input);
             }
         }
 
-        void reply(final UnsafeBuffer frame, final int length)
+        @Override
+        public boolean onControl(final int shardId)
+        {
+            shard = shardId;
+            return true;
+        }
+
+        @Override
+        public boolean onMessage(final DirectBuffer buffer, final int bodyOffset, final int bodyLength)
+        {
+            reply(WireEncoder.putPingReply(frame, 0));
+            return true;
+        }
+
+        @Override
+        public boolean onIdentify()
+        {
+            reply(WireEncoder.putIdentifyReply(frame, 0, pid, serial, shard, 1));
+            return true;
+        }
+
+        @Override
+        public boolean onBroadcast(final DirectBuffer buffer, final int frameOffset, final int frameLength)
+        {
+            return true; // no other client of the shard to pass it to
+        }
+
+        @Override
+        public void onError(final ErrorCode code, final String reason)
+        {
+            // answer() sees parser.hasFailed() and the connection is closed.
+        }
+
+        private void reply(final int length)
         {
             if (output.remaining() < length)
             {
