@@ -78,10 +78,19 @@ final class Acceptor
         return LISTENER_TOKEN == token;
     }
 
-    void start()
+    /**
+     * Sets the listener up and accepts from it, or, {@code held}, takes no client until
+     * {@link #release}: the shared listener then stays with the workers that are warm (the kernel
+     * wakes only those in epoll on it).
+     */
+    void start(final boolean held)
     {
         Posix.setNonBlocking(listenFd);
-        resume();
+        this.held = held;
+        if (!held)
+        {
+            resume();
+        }
     }
 
     /** The listener is readable: accept up to a batch. */
@@ -120,17 +129,7 @@ final class Acceptor
         }
     }
 
-    /**
-     * As {@link #start}, but takes no client until {@link #release}: the shared listener stays with
-     * the workers that are warm (the kernel wakes only those in epoll on it).
-     */
-    void startHeld()
-    {
-        Posix.setNonBlocking(listenFd);
-        held = true;
-    }
-
-    /** Ends {@link #startHeld}'s hold: accepts from now on (unless stopped meanwhile). */
+    /** Ends {@link #start}'s hold: accepts from now on (unless stopped meanwhile). */
     void release(final long nowNanos)
     {
         held = false;

@@ -132,14 +132,8 @@ public final class WorkerLoop implements MasterLink.Handler
     {
         try
         {
-            if (null != link && config.warmUpClients > 0 && config.acceptWhenWarm)
-            {
-                acceptor.startHeld(); // others serve: no client meets this JVM's cold code
-            }
-            else
-            {
-                acceptor.start();
-            }
+            // Others serve: no client meets this JVM's cold code until its warm-up is done.
+            acceptor.start(null != link && config.warmUpClients > 0 && config.acceptWhenWarm);
             if (null != link)
             {
                 Posix.setNonBlocking(link.fd());
