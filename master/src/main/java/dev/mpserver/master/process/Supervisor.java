@@ -41,6 +41,12 @@ public final class Supervisor
     private static final long NANOS_PER_MILLI = 1_000_000L;
     /** A READY worker that has not said WARM this long after READY is taken as warm (a worker without warm-up). */
     static final long WARM_WAIT_NANOS = 10_000_000_000L;
+    /**
+     * A worker whose channel closed is replaced once reaped, because its exit status decides
+     * whether to (status 2, a fatal configuration, is not); one not reaped this long after is
+     * replaced anyway.
+     */
+    static final long REAP_WAIT_NANOS = 1_000_000_000L;
 
     private final WorkerTable table;
     private final WorkerSpawner spawner;
@@ -272,7 +278,8 @@ public final class Supervisor
 
     private void keepMinimumWorkers()
     {
-        if (!shutdown.isRunning() || fatalWorkerExit || !backoff.allowsSpawnAt(clock.nanoTime()))
+        if (!shutdown.isRunning() || fatalWorkerExit || !backoff.allowsSpawnAt(clock.nanoTime())
+            || table.goneSince(clock.nanoTime() - REAP_WAIT_NANOS) > 0)
         {
             return;
         }

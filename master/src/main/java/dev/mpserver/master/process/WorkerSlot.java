@@ -51,6 +51,8 @@ public final class WorkerSlot
     public int shards;
     public long spawnedAtNanos;
     public long readyAtNanos;
+    /** When it went {@link #GONE}: its replacement waits for its exit status until then + a bound. */
+    public long goneAtNanos;
     /**
      * It said WARM: its warm-up clients are served, and new shards go to it before any worker that
      * has not (see {@code Placement}).

@@ -118,6 +118,20 @@ public final class WorkerTable
     }
 
     /** Live workers carrying no client as far as the master can tell (seed 003's "spare servers"). */
+    /** GONE workers not yet reaped that went GONE after {@code sinceNanos}. */
+    public int goneSince(final long sinceNanos)
+    {
+        int count = 0;
+        for (final WorkerSlot slot : slots)
+        {
+            if (slot.state == WorkerSlot.GONE && slot.goneAtNanos - sinceNanos > 0)
+            {
+                count++;
+            }
+        }
+        return count;
+    }
+
     public int spare()
     {
         return count(SPARE);

@@ -167,6 +167,7 @@ public final class HandoffRouter implements WorkerRouting
         }
         final boolean wasServing = slot.state != WorkerSlot.DRAINING;
         slot.state = WorkerSlot.GONE;
+        slot.goneAtNanos = clock.nanoTime();
         final int lost = shards.removeAllOf(slot.index);
         LOG.info("worker {} (slot {}) gone ({}): {} shards unassigned{}", slot.pid, slot.index, why, lost,
             wasServing ? "" : " (was draining)");

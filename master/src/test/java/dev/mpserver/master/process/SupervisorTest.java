@@ -129,6 +129,38 @@ class SupervisorTest
     }
 
     @Test
+    void aWorkerWhoseChannelClosedIsReplacedOnlyOnceItsExitStatusIsKnown()
+    {
+        start(new PoolLimits(2, 4, 0, 4, 0));
+        final int pid = master.slot(0).pid;
+        master.processes.closeChannel(pid); // exiting: the channel closes before SIGCHLD
+        master.pass();
+        assertEquals(WorkerSlot.GONE, master.slot(0).state);
+        master.supervisor.onTick();
+        assertEquals(1, master.table.live(), "not replaced before its exit status says whether to");
+        master.processes.exit(pid, exitedWith(EXIT_FATAL_CONFIG));
+        master.supervisor.reap();
+        assertTrue(master.supervisor.fatalWorkerExit());
+        assertEquals(1, master.table.live(), "a fatal configuration is not respawned");
+        assertEquals(2, master.processes.spawned().size());
+    }
+
+    @Test
+    void aWorkerWhoseChannelClosedButIsNotReapedIsReplacedAfterABound()
+    {
+        start(new PoolLimits(2, 4, 0, 4, 0));
+        master.atMillis(60_000);
+        master.processes.closeChannel(master.slot(0).pid);
+        master.pass();
+        master.atMillis(60_000 + Supervisor.REAP_WAIT_NANOS / 1_000_000 - 1);
+        master.supervisor.onTick();
+        assertEquals(1, master.table.live());
+        master.atMillis(60_000 + Supervisor.REAP_WAIT_NANOS / 1_000_000);
+        master.supervisor.onTick();
+        assertEquals(2, master.table.live(), "a process that never exits does not leave its slot unserved");
+    }
+
+    @Test
     void aWorkerExitingWithTheFatalStatusIsNotRespawned()
     {
         start(new PoolLimits(2, 4, 1, 4, 0));
