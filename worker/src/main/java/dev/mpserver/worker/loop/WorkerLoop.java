@@ -5,6 +5,7 @@ import static dev.mpserver.protocol.posix.EpollEvents.EPOLLIN;
 import static dev.mpserver.protocol.posix.EpollEvents.EPOLLOUT;
 import static dev.mpserver.protocol.posix.EpollEvents.EPOLLRDHUP;
 import static dev.mpserver.protocol.posix.EpollEvents.EPOLL_CTL_ADD;
+import static dev.mpserver.protocol.posix.EpollEvents.EPOLL_CTL_MOD;
 
 import java.util.function.IntPredicate;
 
@@ -49,6 +50,15 @@ public final class WorkerLoop implements MasterLink.Handler
     public static final int EXIT_OK = 0;
 
     private static final long CHANNEL_TOKEN = -2L;
+    /**
+     * The channel's interest while nothing waits to be sent. Not EPOLLOUT: a unix socket wakes its
+     * EPOLLOUT waiters each time the peer reads a frame of ours (unix_write_space on every freed
+     * skb, not only after EAGAIN as TCP does), so every hand-off the master read woke this worker
+     * once more for nothing, on the routed client's critical path.
+     */
+    private static final int CHANNEL_EVENTS = EPOLLIN | EPOLLRDHUP | EPOLLET;
+    /** While frames are queued (the channel was full): also wake when it drains. */
+    private static final int CHANNEL_EVENTS_QUEUED = CHANNEL_EVENTS | EPOLLOUT;
     private static final int MAX_EVENTS = 1024;
     private static final long MAX_WAIT_NANOS = 1_000_000_000L;
     private static final long CHANNEL_RETRY_NANOS = 10_000_000L;
@@ -81,6 +91,8 @@ public final class WorkerLoop implements MasterLink.Handler
     private WarmUp warmUp;
     private boolean running = true;
     private boolean draining;
+    /** Whether the channel is registered for EPOLLOUT too (only while frames wait to be sent). */
+    private boolean channelWatchedForOut;
     private long drainDeadlineNanos;
     private long nowNanos;
     private long lastPublishNanos;
@@ -137,7 +149,7 @@ public final class WorkerLoop implements MasterLink.Handler
             if (null != link)
             {
                 Posix.setNonBlocking(link.fd());
-                registration.set(0, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, CHANNEL_TOKEN);
+                registration.set(0, CHANNEL_EVENTS, CHANNEL_TOKEN);
                 Posix.checked("epoll_ctl(ADD, channel)", libc.epoll_ctl(epollFd, EPOLL_CTL_ADD, link.fd(), registration.address()));
                 link.ready();
                 if (config.warmUpClients > 0)
@@ -176,6 +188,10 @@ public final class WorkerLoop implements MasterLink.Handler
                 if (null != link && link.hasQueued())
                 {
                     link.flush(); // this batch's hand-offs, SHARD_GONEs and LOAD: few sendmsg calls, one wake-up of the master
+                }
+                if (null != link && link.hasQueued() != channelWatchedForOut)
+                {
+                    watchChannelForOut(!channelWatchedForOut);
                 }
             }
         }
@@ -275,6 +291,13 @@ public final class WorkerLoop implements MasterLink.Handler
             link.nextLoadReportNanos() : Deadlines.NONE);
         deadlines.set(Deadlines.CHANNEL_RETRY, null != link && link.hasQueued() ? nowNanos + CHANNEL_RETRY_NANOS : Deadlines.NONE);
         deadlines.set(Deadlines.WARM_UP_CHECK, null != warmUp ? nowNanos + WARM_UP_CHECK_NANOS : Deadlines.NONE);
+    }
+
+    private void watchChannelForOut(final boolean watch)
+    {
+        registration.set(0, watch ? CHANNEL_EVENTS_QUEUED : CHANNEL_EVENTS, CHANNEL_TOKEN);
+        Posix.checked("epoll_ctl(MOD, channel)", libc.epoll_ctl(epollFd, EPOLL_CTL_MOD, link.fd(), registration.address()));
+        channelWatchedForOut = watch;
     }
 
     private void resumeAccepting()
