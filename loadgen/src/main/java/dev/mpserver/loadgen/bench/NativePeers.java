@@ -9,8 +9,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The native peers of the bench, compiled once per run from {@code scripts/reference/}: the C epoll
- * server (a single-process baseline), the C epoll client (the independent client), and the prototype
- * (the multi-process server mpserver's design grew from). Each is optional: a machine with only a
+ * server (a single-process baseline), the C epoll client (the independent client), the prototype
+ * (the multi-process server mpserver's design grew from), and the wake-up chain (this machine's
+ * floor for a routed round trip, with no server work). Each is optional: a machine with only a
  * JDK and Maven has no compiler, and the bench then says why a peer is missing and goes on.
  */
 final class NativePeers
@@ -18,18 +19,21 @@ final class NativePeers
     static final String SERVER_SOURCE = "scripts/reference/epoll_server.c";
     static final String CLIENT_SOURCE = "scripts/reference/epoll_client.c";
     static final String PROTOTYPE_SOURCE = "scripts/reference/prototype_mpserver2.cpp";
+    static final String WAKE_CHAIN_SOURCE = "scripts/reference/wake_chain.c";
     private static final long COMPILE_TIMEOUT_SECONDS = 120;
 
     private final Path server;
     private final Path client;
     private final Path prototype;
+    private final Path wakeChain;
     private final List<String> missing;
 
-    private NativePeers(final Path server, final Path client, final Path prototype, final List<String> missing)
+    private NativePeers(final Path server, final Path client, final Path prototype, final Path wakeChain, final List<String> missing)
     {
         this.server = server;
         this.client = client;
         this.prototype = prototype;
+        this.wakeChain = wakeChain;
         this.missing = List.copyOf(missing);
     }
 
@@ -42,7 +46,8 @@ final class NativePeers
         // As published: at -O2 the prototype's write_channel() uses a control buffer after its
         // block ended and every hand-off fails (see the source's header). The baseline is not fixed.
         final Path prototype = build(repo, PROTOTYPE_SOURCE, List.of("c++"), dir.resolve("prototype_mpserver2"), missing);
-        return new NativePeers(server, client, prototype, missing);
+        final Path wakeChain = build(repo, WAKE_CHAIN_SOURCE, List.of("cc", "-O2"), dir.resolve("wake_chain"), missing);
+        return new NativePeers(server, client, prototype, wakeChain, missing);
     }
 
     private static Path build(final Path repo, final String source, final List<String> compiler, final Path binary,
@@ -96,6 +101,12 @@ final class NativePeers
     Path prototype()
     {
         return prototype;
+    }
+
+    /** The wake-up chain, or null. */
+    Path wakeChain()
+    {
+        return wakeChain;
     }
 
     /** One line per peer that could not be built, saying why. */

@@ -12,6 +12,8 @@ import java.util.Map;
  * both clients: open loops of 1 000 and 3 000 connections/s (route p50/p99), then a burst of
  * 5 000 clients (connections/s until 90 % done), each client 10 messages one at a time, random shards.
  * JVM servers are first warmed by 5 bursts of 5 000 x 10; the native ones need no warming.
+ * In every repeat, beside the servers, {@link WakeFloor} measures this machine's floor for issue 16's
+ * routed / single-process ratio at each open loop's rate.
  */
 final class PeersCase implements BenchCase
 {
@@ -32,8 +34,10 @@ final class PeersCase implements BenchCase
             + ctx.repeat + "; mpserver with --max-clients " + ThroughputCase.maxClients(burst) + " (issue 12)");
         final List<ServerShape> shapes = new ArrayList<>();
         addIfBuilt(ctx, shapes, ctx.cServer(), "C server");
-        shapes.add(ctx.mpserver("--workers 0", "--workers", "0", "--max-clients", ThroughputCase.maxClients(burst)));
-        shapes.add(ctx.mpserver("--workers 2", "--workers", "2", "--max-clients", ThroughputCase.maxClients(burst)));
+        final ServerShape single = ctx.mpserver("--workers 0", "--workers", "0", "--max-clients", ThroughputCase.maxClients(burst));
+        final ServerShape routed = ctx.mpserver("--workers 2", "--workers", "2", "--max-clients", ThroughputCase.maxClients(burst));
+        shapes.add(single);
+        shapes.add(routed);
         addIfBuilt(ctx, shapes, ctx.prototype(), "prototype");
         // The open loops first, the burst last: the prototype's master exits under a burst of 5 000
         // (sendmsg EAGAIN on a full channel is fatal to it), and would then have no open-loop figures.
@@ -49,8 +53,10 @@ final class PeersCase implements BenchCase
         // A server that dies under a load loses every later client of its run: say so, or its
         // column reads as if it had lost them one by one.
         final Map<String, List<String>> exits = new LinkedHashMap<>();
+        final Map<String, Figures> floors = new LinkedHashMap<>();
         for (int r = 0; r < ctx.repeat; r++)
         {
+            measureFloors(ctx, loads, floors, r);
             for (final ServerShape shape : shapes)
             {
                 try (ServerUnderTest server = shape.start())
@@ -111,6 +117,7 @@ final class PeersCase implements BenchCase
         {
             table(ctx, shapes, loads, rows, client);
         }
+        routedOverSingle(ctx, single, routed, loads, rows, floors);
         for (final ServerShape shape : shapes)
         {
             final List<String> runs = exits.getOrDefault(shape.name, List.of());
@@ -120,6 +127,63 @@ final class PeersCase implements BenchCase
                 ctx.out.println("  " + shape.name + " EXITED in " + runs.size() + " of " + ctx.repeat + " runs, losing every later client of "
                     + "the run: " + String.join("; ", runs));
             }
+        }
+    }
+
+    /** This repeat's wake-up floor at each open loop's rate: {@code rate} round trips per shape, 1 s each. */
+    private static void measureFloors(final BenchContext ctx, final List<ClientLoad> loads, final Map<String, Figures> floors,
+        final int r) throws Exception
+    {
+        if (null == ctx.peers.wakeChain())
+        {
+            return;
+        }
+        for (final ClientLoad load : loads)
+        {
+            if (load.isOpenLoop())
+            {
+                final WakeFloor floor = WakeFloor.measure(ctx.peers.wakeChain(), (int)load.rate, Math.max(100, (int)load.rate));
+                final Figures f = floors.computeIfAbsent(loadKey(load), k -> new Figures(ctx.repeat));
+                f.set("directP99Ms", r, floor.directP99Ms);
+                f.set("routedP99Ms", r, floor.routedP99Ms);
+                f.set("ratio", r, floor.ratio());
+            }
+        }
+    }
+
+    /**
+     * Issue 16 item 2 (routed route p99 at most 2x single-process's), per client, next to the
+     * floor any implementation of the design meets on this machine.
+     */
+    private static void routedOverSingle(final BenchContext ctx, final ServerShape single, final ServerShape routed,
+        final List<ClientLoad> loads, final Map<String, Figures> rows, final Map<String, Figures> floors)
+    {
+        for (final ClientLoad load : loads)
+        {
+            if (!load.isOpenLoop())
+            {
+                continue;
+            }
+            final StringBuilder line = new StringBuilder();
+            for (final BenchClient client : ctx.clients())
+            {
+                final double[] perRepeat = Stats.perRepeat(rows.get(row(routed, client, load)).values("routeP99Ms"),
+                    rows.get(row(single, client, load)).values("routeP99Ms"));
+                final double median = Stats.median(perRepeat);
+                ctx.results.put("peers.ratio.routedOverSingle." + Stats.key(client.name()) + "." + loadKey(load), median, perRepeat);
+                line.append(line.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.2f [%s]", client.name(), median,
+                    Stats.list(perRepeat)));
+            }
+            final Figures floor = floors.get(loadKey(load));
+            if (null != floor)
+            {
+                floor.publish(ctx.results, "peers.wakeFloor." + loadKey(load));
+                line.append(String.format(Locale.ROOT, "; this machine's wake-up floor (wake_chain.c, no server work) %.2f [%s]: "
+                    + "direct p99 %s ms, routed %s ms", floor.median("ratio"), Stats.list(floor.values("ratio")),
+                    Stats.ms(floor.median("directP99Ms")), Stats.ms(floor.median("routedP99Ms"))));
+            }
+            ctx.out.printf(Locale.ROOT, "  routed / single-process route p99, open %.0f/s (median of per-repeat ratios; issue 16: <= 2): %s%n",
+                load.rate, line);
         }
     }
 

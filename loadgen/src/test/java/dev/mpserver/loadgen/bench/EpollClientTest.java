@@ -73,7 +73,7 @@ class EpollClientTest
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
             final String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
             assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the client exits");
-            return new Run(process.exitValue(), EpollClient.parse(out), Files.readString(errors));
+            return new Run(process.exitValue(), KeyValueProcess.parse(out), Files.readString(errors));
         }
         finally
         {

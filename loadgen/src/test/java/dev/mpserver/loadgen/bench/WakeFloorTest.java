@@ -1,0 +1,58 @@
+package dev.mpserver.loadgen.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The wake-up chain ({@code scripts/reference/wake_chain.c}) as the bench builds and runs it: real
+ * processes, a real master asleep in sigsuspend woken by its channel's RT signal. Skipped where
+ * there is no C compiler, as the bench skips it.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class WakeFloorTest
+{
+    @TempDir
+    static Path work;
+    private static NativePeers peers;
+
+    @BeforeAll
+    static void compile() throws Exception
+    {
+        peers = NativePeers.compile(Path.of("..").toAbsolutePath().normalize(), work);
+    }
+
+    @Test
+    void everyRoundTripOfBothShapesComesBackAndTheRoutedOneTakesLonger() throws Exception
+    {
+        assumeTrue(null != peers.wakeChain(), "no C compiler: " + peers.missing());
+        final WakeFloor floor = WakeFloor.measure(peers.wakeChain(), 0, 500);
+        assertTrue(floor.directP99Ms > 0, "a direct p99");
+        // Two more processes and a signal on the way: on any machine the chain cannot be quicker.
+        assertTrue(floor.routedP99Ms > floor.directP99Ms, "routed " + floor.routedP99Ms + " ms, direct " + floor.directP99Ms + " ms");
+    }
+
+    @Test
+    void aBadCommandLineExitsTwoAndSaysHowToCallIt() throws Exception
+    {
+        assumeTrue(null != peers.wakeChain(), "no C compiler: " + peers.missing());
+        final Process process = new ProcessBuilder(List.of(peers.wakeChain().toString(), "--trips", "5"))
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectErrorStream(true)
+            .start();
+        final String output = new String(process.getInputStream().readAllBytes());
+        assertTrue(process.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(2, process.exitValue(), output);
+        assertTrue(output.contains("--trips 100..1000000"), output);
+    }
+}
