@@ -421,7 +421,7 @@ final class Connection implements ServerReplyHandler
             metrics.record(Latency.DONE, System.nanoTime() - engine.runStartNanos());
         }
         state = FREE;
-        ClientSockets.closeQuietly(channel);
+        engine.close(key, channel);
         channel = null;
         key = null;
         engine.release(slot);

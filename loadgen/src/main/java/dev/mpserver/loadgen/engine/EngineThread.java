@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.util.function.Consumer;
 
 /**
@@ -44,6 +45,7 @@ final class EngineThread implements Runnable
     private final TimerHeap timers;
     private final Consumer<SelectionKey> onSelected = this::onSelected;
     private Selector selector;
+    private final DeferredClose closing = new DeferredClose();
     private int freeCount;
     private long nextOwn;
     private long nextTimeoutScan;
@@ -111,6 +113,7 @@ final class EngineThread implements Runnable
         }
         finally
         {
+            closing.closeAll();
             control.engineDone();
         }
     }
@@ -143,7 +146,8 @@ final class EngineThread implements Runnable
             long wake = Math.min(deadline, nextTimeoutScan);
             wake = Math.min(wake, timers.peekDue());
             wake = Math.min(wake, nextArrival);
-            EngineTiming.selectUntil(selector, onSelected, wake);
+            EngineTiming.selectUntil(selector, onSelected, closing.hasPending() ? now : wake);
+            closing.closeDeregistered();
         }
     }
 
@@ -227,6 +231,12 @@ final class EngineThread implements Runnable
     void schedule(final int slot, final long dueNanos)
     {
         timers.schedule(slot, dueNanos);
+    }
+
+    /** A finished connection's socket: closed once this thread's selector has deregistered it. */
+    void close(final SelectionKey key, final SocketChannel channel)
+    {
+        closing.add(key, channel);
     }
 
     void release(final int slot)
