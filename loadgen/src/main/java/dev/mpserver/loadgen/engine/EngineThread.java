@@ -6,16 +6,27 @@ import dev.mpserver.loadgen.ids.ShardIdGenerator;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
+import static dev.mpserver.protocol.posix.EpollEvents.EPOLLET;
+import static dev.mpserver.protocol.posix.EpollEvents.EPOLLIN;
+import static dev.mpserver.protocol.posix.EpollEvents.EPOLLOUT;
+import static dev.mpserver.protocol.posix.EpollEvents.EPOLLRDHUP;
+import static dev.mpserver.protocol.posix.EpollEvents.EPOLL_CLOEXEC;
+import static dev.mpserver.protocol.posix.EpollEvents.EPOLL_CTL_ADD;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
-import java.util.function.Consumer;
+
+import dev.mpserver.protocol.posix.EpollEvents;
+import dev.mpserver.protocol.posix.Errno;
+import dev.mpserver.protocol.posix.NativeMemory;
+import dev.mpserver.protocol.posix.Posix;
+import dev.mpserver.protocol.posix.SockAddr;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * One event-loop thread: a {@link Selector} over up to {@code slots} connections. Thread {@code i} of
+ * One event-loop thread: an epoll set over up to {@code slots} connections, each registered once,
+ * edge-triggered for both directions, with its slot as the token. Thread {@code i} of
  * {@code T} owns the run's connections {@code i, i+T, i+2T, …}; it starts each at its intended time
  * (paced arrivals) or as soon as a slot is free, drives it through the protocol, and stops by itself
  * when its connections are done, at the deadline, or on request.
@@ -26,6 +37,8 @@ final class EngineThread implements Runnable
 
     /** Starts per loop turn, so that a big closed-loop batch does not starve connections already open. */
     private static final int MAX_STARTS_PER_TURN = 256;
+    private static final int MAX_EVENTS = 1024;
+    private static final int CONNECTION_EVENTS = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 
     private final int index;
     private final int threads;
@@ -34,7 +47,7 @@ final class EngineThread implements Runnable
     private final ThreadMetrics metrics;
     private final ShardIdGenerator shardIds;
     private final VerifyLog verifyLog;
-    private final InetSocketAddress address;
+    private final SockAddr target;
     private final ArrivalSchedule arrivals;
     private final boolean pacedArrivals;
     private final long ownConnections;
@@ -43,9 +56,12 @@ final class EngineThread implements Runnable
     private final Connection[] slots;
     private final int[] freeSlots;
     private final TimerHeap timers;
-    private final Consumer<SelectionKey> onSelected = this::onSelected;
-    private Selector selector;
-    private final DeferredClose closing = new DeferredClose();
+    private final EpollEvents events = new EpollEvents(MAX_EVENTS);
+    private final EpollEvents registration = new EpollEvents(1);
+    /** An int 1 (TCP_NODELAY) and getsockopt's value and length, in native memory allocated once. */
+    private final UnsafeBuffer one = NativeMemory.allocate(Integer.BYTES);
+    private final UnsafeBuffer scratch = NativeMemory.allocate(2 * Integer.BYTES);
+    private int epollFd = -1;
     private int freeCount;
     private long nextOwn;
     private long nextTimeoutScan;
@@ -66,7 +82,8 @@ final class EngineThread implements Runnable
         this.metrics = metrics;
         this.shardIds = shardIds;
         this.verifyLog = verifyLog;
-        this.address = new InetSocketAddress(config.address(), config.port());
+        this.target = new SockAddr(new InetSocketAddress(config.address(), config.port()));
+        one.putInt(0, 1);
         this.arrivals = config.arrivals();
         this.pacedArrivals = arrivals.isPaced();
         this.ownConnections = RunControl.ownShare(config.conns(), index, threads);
@@ -101,9 +118,9 @@ final class EngineThread implements Runnable
     @Override
     public void run()
     {
-        try (Selector s = Selector.open())
+        try
         {
-            selector = s;
+            epollFd = Posix.checked("epoll_create1", Posix.LIBC.epoll_create1(EPOLL_CLOEXEC));
             loop();
         }
         catch (final Throwable t)
@@ -113,7 +130,7 @@ final class EngineThread implements Runnable
         }
         finally
         {
-            closing.closeAll();
+            Posix.closeQuietly(epollFd);
             control.engineDone();
         }
     }
@@ -146,8 +163,7 @@ final class EngineThread implements Runnable
             long wake = Math.min(deadline, nextTimeoutScan);
             wake = Math.min(wake, timers.peekDue());
             wake = Math.min(wake, nextArrival);
-            EngineTiming.selectUntil(selector, onSelected, closing.hasPending() ? now : wake);
-            closing.closeDeregistered();
+            waitUntil(wake);
         }
     }
 
@@ -170,7 +186,7 @@ final class EngineThread implements Runnable
             final int slot = freeSlots[--freeCount];
             nextOwn++;
             started++;
-            slots[slot].open(selector, address, n, shardIds.shardFor(n), intended);
+            slots[slot].open(n, shardIds.shardFor(n), intended);
             metrics.set(Counters.LAST_START_NANOS, System.nanoTime() - control.startNanos());
         }
         return TimerHeap.NONE;
@@ -208,13 +224,53 @@ final class EngineThread implements Runnable
         }
     }
 
-    private void onSelected(final SelectionKey key)
+    /** Handles the sockets' events until {@code wakeNanos} (or at once, if it is that close). */
+    private void waitUntil(final long wakeNanos) throws IOException
     {
-        final Connection c = (Connection)key.attachment();
-        if (key.isValid())
+        final int ready = Posix.LIBC.epoll_wait(epollFd, events.address(), MAX_EVENTS, EngineTiming.waitMillis(wakeNanos));
+        if (ready < 0)
         {
-            c.onReady(key.readyOps());
+            final int errno = Posix.errno();
+            if (errno == Errno.EINTR)
+            {
+                return;
+            }
+            throw new IOException("epoll_wait: " + Posix.strerror(errno));
         }
+        for (int i = 0; i < ready; i++)
+        {
+            // A socket closed earlier left the set with its pending events: a token is never stale.
+            slots[(int)events.data(i)].onReady(events.events(i));
+        }
+    }
+
+    /**
+     * A new non-blocking socket for {@code slot}, connecting to the target and on this thread's
+     * epoll set.
+     *
+     * @return its fd, or {@code -errno}
+     */
+    int startConnect(final int slot)
+    {
+        final int fd = Posix.startConnect(target, one);
+        if (fd < 0)
+        {
+            return fd;
+        }
+        registration.set(0, CONNECTION_EVENTS, slot);
+        if (0 != Posix.LIBC.epoll_ctl(epollFd, EPOLL_CTL_ADD, fd, registration.address()))
+        {
+            final int errno = Posix.errno();
+            Posix.closeQuietly(fd);
+            return -errno;
+        }
+        return fd;
+    }
+
+    /** How the connect on {@code fd} ended, or the error pending on it: 0 or an errno. */
+    int socketError(final int fd)
+    {
+        return Posix.socketError(fd, scratch);
     }
 
     boolean pacedArrivals()
@@ -231,12 +287,6 @@ final class EngineThread implements Runnable
     void schedule(final int slot, final long dueNanos)
     {
         timers.schedule(slot, dueNanos);
-    }
-
-    /** A finished connection's socket: closed once this thread's selector has deregistered it. */
-    void close(final SelectionKey key, final SocketChannel channel)
-    {
-        closing.add(key, channel);
     }
 
     void release(final int slot)

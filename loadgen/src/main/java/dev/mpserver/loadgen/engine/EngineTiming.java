@@ -29,15 +29,22 @@ public final class EngineTiming
     public static void selectUntil(final Selector selector, final Consumer<SelectionKey> onSelected, final long wakeNanos)
         throws IOException
     {
-        final long wait = wakeNanos - System.nanoTime();
-        if (wait < SPIN_NANOS)
+        final int timeout = waitMillis(wakeNanos);
+        if (0 == timeout)
         {
             selector.selectNow(onSelected);
         }
         else
         {
-            selector.select(onSelected, Math.max(1, (wait + NANOS_PER_MILLI / 2) / NANOS_PER_MILLI));
+            selector.select(onSelected, timeout);
         }
+    }
+
+    /** The same rule as {@link #selectUntil} for an {@code epoll_wait}: 0 (do not sleep) or milliseconds. */
+    public static int waitMillis(final long wakeNanos)
+    {
+        final long wait = wakeNanos - System.nanoTime();
+        return wait < SPIN_NANOS ? 0 : (int)Math.min(Integer.MAX_VALUE, Math.max(1, (wait + NANOS_PER_MILLI / 2) / NANOS_PER_MILLI));
     }
 
     /** @return how often to look for timed-out clients: a quarter of --timeout, from 1 ms to 100 ms. */

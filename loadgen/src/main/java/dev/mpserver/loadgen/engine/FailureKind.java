@@ -1,5 +1,7 @@
 package dev.mpserver.loadgen.engine;
 
+import dev.mpserver.protocol.posix.Errno;
+
 import java.io.IOException;
 import java.net.ConnectException;
 
@@ -29,6 +31,16 @@ public enum FailureKind
     public String label()
     {
         return label;
+    }
+
+    /** Classify the errno of a failed connect, read or write. */
+    public static FailureKind ofErrno(final int errno)
+    {
+        if (errno == Errno.ECONNREFUSED)
+        {
+            return REFUSED;
+        }
+        return errno == Errno.ECONNRESET || errno == Errno.EPIPE ? RESET : IO_ERROR;
     }
 
     /** Classify an exception from connect, read or write. */

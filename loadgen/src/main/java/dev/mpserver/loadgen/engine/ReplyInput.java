@@ -61,6 +61,12 @@ final class ReplyInput
         return in;
     }
 
+    /** @return the native address of {@link #buffer()}'s first byte. */
+    long address()
+    {
+        return view.addressOffset();
+    }
+
     /**
      * Hands the complete replies in the buffer to {@code handler} and keeps a partial one at its
      * start for the next read.

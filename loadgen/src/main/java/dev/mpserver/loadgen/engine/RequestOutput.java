@@ -1,10 +1,10 @@
 package dev.mpserver.loadgen.engine;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 
+import dev.mpserver.protocol.posix.Errno;
+import dev.mpserver.protocol.posix.MsgHdr;
+import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.wire.WireEncoder;
 import dev.mpserver.protocol.wire.WireProtocol;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -12,13 +12,13 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * What a connection has for the server and the socket has not taken yet, in its slice of the
  * engine thread's direct memory: the protocol's {@link WireEncoder} writes each frame there, and
- * the connection asks for OP_WRITE only while some bytes wait. Nothing is allocated per frame.
+ * {@code send(2)} takes what it can; the rest waits for the socket's next EPOLLOUT edge (the
+ * connection is registered edge-triggered for both directions). Nothing is allocated per frame.
  */
 final class RequestOutput
 {
     private final ByteBuffer out;
     private final UnsafeBuffer view;
-    private boolean writeInterest;
 
     /** @return bytes a connection may have waiting at most: its 'C', a full pipeline of pings, an identify. */
     static int capacity(final int pipeline)
@@ -33,11 +33,10 @@ final class RequestOutput
         this.view = new UnsafeBuffer(out);
     }
 
-    /** For a new connection, whose key starts without OP_WRITE. */
+    /** For a new connection. */
     void clear()
     {
         out.clear();
-        writeInterest = false;
     }
 
     /** @return true while bytes wait for the socket. */
@@ -62,35 +61,34 @@ final class RequestOutput
     }
 
     /**
-     * Writes what waits, as much as the socket takes, and asks for OP_WRITE while some is left.
+     * Writes what waits, as much as the socket takes; what it does not take moves to the start.
      *
-     * @return bytes written
-     * @throws IOException from the socket; what waited is dropped
+     * @return bytes written, or {@code -errno} if the socket failed (what waited is dropped)
      */
-    int flush(final SocketChannel channel, final SelectionKey key) throws IOException
+    int flush(final int fd)
     {
-        if (out.position() == 0)
+        final int pending = out.position();
+        if (pending == 0)
         {
             return 0;
         }
-        out.flip();
-        final int written;
-        try
+        final long written = Posix.LIBC.send(fd, view.addressOffset(), pending, MsgHdr.MSG_NOSIGNAL);
+        if (written < 0)
         {
-            written = channel.write(out);
-        }
-        catch (final IOException e)
-        {
+            final int errno = Posix.errno();
+            if (errno == Errno.EAGAIN || errno == Errno.EINTR)
+            {
+                return 0;
+            }
             out.clear();
-            throw e;
+            return -errno;
         }
-        out.compact();
-        final boolean pending = out.position() > 0;
-        if (pending != writeInterest)
+        final int rest = pending - (int)written;
+        if (rest > 0)
         {
-            writeInterest = pending;
-            key.interestOps(pending ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+            view.putBytes(0, view, (int)written, rest);
         }
-        return written;
+        out.position(rest);
+        return (int)written;
     }
 }

@@ -25,6 +25,8 @@ public final class Errno
     public static final int ETOOMANYREFS = 109;
     public static final int ETIMEDOUT = 110;
     public static final int ECONNREFUSED = 111;
+    /** A non-blocking connect has begun: EPOLLOUT, then SO_ERROR, says how it ended. */
+    public static final int EINPROGRESS = 115;
 
     private Errno()
     {

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +74,72 @@ class StructLayoutTest
         finally
         {
             Posix.close(listener);
+        }
+    }
+
+    @Test
+    void aNonBlockingConnectReachesAnIpv4AndAnIpv6ListenerThroughSockAddr() throws Exception
+    {
+        for (final String host : new String[] {"127.0.0.1", "::1"})
+        {
+            try (ServerSocket server = new ServerSocket(0, 16, InetAddress.getByName(host)))
+            {
+                server.setSoTimeout(5000);
+                final UnsafeBuffer one = NativeMemory.allocate(Integer.BYTES);
+                one.putInt(0, 1);
+                final SockAddr to = new SockAddr(new InetSocketAddress(server.getInetAddress(), server.getLocalPort()));
+                assertEquals(host.contains(":") ? SockAddr.AF_INET6 : SockAddrIn.AF_INET, to.family());
+                final int fd = Posix.startConnect(to, one);
+                assertTrue(fd >= 0, host + ": " + (fd < 0 ? Posix.strerror(-fd) : ""));
+                try (Socket accepted = server.accept())
+                {
+                    assertEquals(0, Posix.socketError(fd, NativeMemory.allocate(2 * Integer.BYTES)), host);
+                    final UnsafeBuffer b = NativeMemory.allocate(1);
+                    b.putByte(0, (byte)'x');
+                    assertEquals(1, Posix.LIBC.write(fd, b.addressOffset(), 1), host);
+                    assertEquals('x', accepted.getInputStream().read(), host + ": the byte went to the listener's client");
+                }
+                finally
+                {
+                    Posix.close(fd);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aRefusedNonBlockingConnectEndsWithEconnrefusedInSoError() throws Exception
+    {
+        final int port;
+        try (ServerSocket gone = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1")))
+        {
+            port = gone.getLocalPort();
+        }
+        final UnsafeBuffer one = NativeMemory.allocate(Integer.BYTES);
+        one.putInt(0, 1);
+        final int fd = Posix.startConnect(new SockAddr(new InetSocketAddress("127.0.0.1", port)), one);
+        if (fd < 0)
+        {
+            assertEquals(Errno.ECONNREFUSED, -fd);
+            return;
+        }
+        try
+        {
+            final UnsafeBuffer scratch = NativeMemory.allocate(2 * Integer.BYTES);
+            int error = 0;
+            for (int i = 0; i < 200 && error == 0; i++)
+            {
+                error = Posix.socketError(fd, scratch);
+                if (error == 0)
+                {
+                    Thread.sleep(5);
+                }
+            }
+            assertEquals(Errno.ECONNREFUSED, error);
+        }
+        finally
+        {
+            Posix.close(fd);
         }
     }
 
