@@ -27,7 +27,7 @@ public final class CommonOptions
     boolean allowRemote;
 
     @Option(names = "--threads", order = 22, paramLabel = "N", defaultValue = "" + LoadConfig.DEFAULT_THREADS,
-        description = "Event-loop threads (each a Selector over many connections; never a thread per "
+        description = "Event-loop threads (each an epoll set over many connections; never a thread per "
             + "connection). Default: ${DEFAULT-VALUE}.")
     int threads;
 
