@@ -38,6 +38,9 @@ final class Connection implements ServerReplyHandler
     static final int IDENTIFYING = 4;
     static final int HOLDING = 5;
 
+    private static final int READABLE = EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR;
+    private static final int NO_SOCKET = -1;
+
     private final EngineThread engine;
     private final ThreadMetrics metrics;
     private final int slot;
@@ -46,9 +49,6 @@ final class Connection implements ServerReplyHandler
     private final PingPipeline pings;
     private final boolean verify;
     private final long holdNanos;
-
-    private static final int READABLE = EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR;
-    private static final int NO_SOCKET = -1;
 
     private int fd = NO_SOCKET;
     private int state = FREE;
