@@ -1,5 +1,5 @@
 /*
- * This machine's floor for a routed client: how long the wake-ups alone take, with no server work.
+ * What a routed client's extra wake-ups alone cost on this machine, with no server work.
  *
  *   direct   client ──▶ A ──▶ client                         a single-process server's round trip
  *   routed   client ──▶ A ──▶ M ──▶ B ──▶ client             a routed client's first round trip
@@ -7,11 +7,11 @@
  *                              of its channel, as mpserver's master; A and B sleep in epoll_wait
  *
  * Every hop is one byte over an AF_UNIX stream pair; each process is woken once per trip, nothing
- * else runs in it. So the ratio routed/direct is what the process count and the kind of wake-up
- * cost on this machine, for any implementation of the design: on a VM whose idle vCPUs halt, a
- * wake-up that lands on an idle vCPU costs tens of microseconds, and a signal's wake-up (not a
- * "sync" one, as a socket write's is) is placed on an idle vCPU whenever there is one.
- * `scripts/bench --only peers` prints it next to mpserver's routed / single-process ratio.
+ * else runs in it. So routed minus direct is what the extra processes and the kind of wake-up cost
+ * on this machine, for any implementation of the design: on a VM whose idle vCPUs halt, a wake-up
+ * that lands on an idle vCPU costs tens of microseconds, and a signal's wake-up (not a "sync" one,
+ * as a socket write's is) is placed on an idle vCPU whenever there is one. `scripts/bench --only
+ * peers` prints it next to what routing adds to mpserver's route p99.
  *
  * Usage: wake_chain [--trips N] [--rate R] [--rounds K]
  *   --trips N   round trips per shape per round [2000]
@@ -211,7 +211,7 @@ int main(int argc, char **argv)
         else {
             fprintf(stderr, "usage: wake_chain [--trips N] [--rate R] [--rounds K]\n"
                             "  a single-process round trip (client, A) against a routed one (client, A, a master in\n"
-                            "  sigsuspend woken by its channel's RT signal, B): this machine's wake-up floor\n");
+                            "  sigsuspend woken by its channel's RT signal, B): what the extra wake-ups alone cost here\n");
             return 2;
         }
     }

@@ -46,10 +46,10 @@ import picocli.CommandLine.Spec;
             + "prototype_mpserver2.cpp, 2 workers), warm (5 bursts of 5000 first): open loops of 1000/s and 3000/s for 2 s "
             + "(route p50/p99; the C client also measures from each client's intended start, as wrk2 does), then a burst of "
             + "5000 (conns/s until 90 %%), 10 messages per client; a server that exits under a load is named. Then routed / "
-            + "single-process route p99 per client (issue 16: <= 2) next to this machine's floor for that ratio, measured in "
-            + "every repeat at the same rates by scripts/reference/wake_chain.c: paced round trips through one process and "
-            + "through a routed chain (a master in sigsuspend woken by its channel's RT signal, then a second process), with "
-            + "no server work.",
+            + "single-process route p99 per client (issue 16: <= 2) and what routing adds to the p99, next to what the extra "
+            + "wake-ups alone add on this machine, measured in every repeat at the same rates by scripts/reference/wake_chain.c: "
+            + "paced round trips through one process and through a routed chain (a master in sigsuspend woken by its "
+            + "channel's RT signal, then a second process), with no server work.",
         "  cold        what users meet first, for each --java in turns: a new server's first burst of 5000 next to its "
             + "warm one after 4 more (--workers 0, --workers 2; the C server as yardstick), under the independent client; and "
             + "routed, under both clients, the first 5000 clients at 3000/s x 10 after a start, warm, after a reload (SIGHUP) "

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  * The native peers of the bench, compiled once per run from {@code scripts/reference/}: the C epoll
  * server (a single-process baseline), the C epoll client (the independent client), the prototype
  * (the multi-process server mpserver's design grew from), and the wake-up chain (this machine's
- * floor for a routed round trip, with no server work). Each is optional: a machine with only a
+ * extra wake-ups of a routed round trip, with no server work). Each is optional: a machine with only a
  * JDK and Maven has no compiler, and the bench then says why a peer is missing and goes on.
  */
 final class NativePeers

@@ -12,8 +12,8 @@ import java.util.Map;
  * both clients: open loops of 1 000 and 3 000 connections/s (route p50/p99), then a burst of
  * 5 000 clients (connections/s until 90 % done), each client 10 messages one at a time, random shards.
  * JVM servers are first warmed by 5 bursts of 5 000 x 10; the native ones need no warming.
- * In every repeat, beside the servers, {@link WakeFloor} measures this machine's floor for issue 16's
- * routed / single-process ratio at each open loop's rate.
+ * In every repeat, beside the servers, {@link WakeFloor} measures at each open loop's rate what the
+ * design's extra wake-ups alone add to a routed round trip on this machine.
  */
 final class PeersCase implements BenchCase
 {
@@ -130,7 +130,7 @@ final class PeersCase implements BenchCase
         }
     }
 
-    /** This repeat's wake-up floor at each open loop's rate: {@code rate} round trips per shape, 1 s each. */
+    /** This repeat's bare wake-up chain at each open loop's rate: {@code rate} round trips per shape, 1 s each. */
     private static void measureFloors(final BenchContext ctx, final List<ClientLoad> loads, final Map<String, Figures> floors,
         final int r) throws Exception
     {
@@ -152,8 +152,9 @@ final class PeersCase implements BenchCase
     }
 
     /**
-     * Issue 16 item 2 (routed route p99 at most 2x single-process's), per client, next to the
-     * floor any implementation of the design meets on this machine.
+     * Issue 16 item 2 (routed route p99 at most 2x single-process's), per client, with what routing
+     * adds to the p99 (routed minus single-process), next to what the design's extra wake-ups alone
+     * add on this machine.
      */
     private static void routedOverSingle(final BenchContext ctx, final ServerShape single, final ServerShape routed,
         final List<ClientLoad> loads, final Map<String, Figures> rows, final Map<String, Figures> floors)
@@ -167,20 +168,28 @@ final class PeersCase implements BenchCase
             final StringBuilder line = new StringBuilder();
             for (final BenchClient client : ctx.clients())
             {
-                final double[] perRepeat = Stats.perRepeat(rows.get(row(routed, client, load)).values("routeP99Ms"),
-                    rows.get(row(single, client, load)).values("routeP99Ms"));
+                final double[] routedP99 = rows.get(row(routed, client, load)).values("routeP99Ms");
+                final double[] singleP99 = rows.get(row(single, client, load)).values("routeP99Ms");
+                final double[] perRepeat = Stats.perRepeat(routedP99, singleP99);
                 final double median = Stats.median(perRepeat);
+                final double[] added = new double[routedP99.length];
+                for (int r = 0; r < added.length; r++)
+                {
+                    added[r] = routedP99[r] - singleP99[r];
+                }
                 ctx.results.put("peers.ratio.routedOverSingle." + Stats.key(client.name()) + "." + loadKey(load), median, perRepeat);
-                line.append(line.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.2f [%s]", client.name(), median,
-                    Stats.list(perRepeat)));
+                ctx.results.put("peers.routingAddsP99Ms." + Stats.key(client.name()) + "." + loadKey(load), Stats.median(added), added);
+                line.append(line.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.2f [%s] (+%s ms)", client.name(), median,
+                    Stats.list(perRepeat), Stats.ms(Stats.median(added))));
             }
             final Figures floor = floors.get(loadKey(load));
             if (null != floor)
             {
                 floor.publish(ctx.results, "peers.wakeFloor." + loadKey(load));
-                line.append(String.format(Locale.ROOT, "; this machine's wake-up floor (wake_chain.c, no server work) %.2f [%s]: "
-                    + "direct p99 %s ms, routed %s ms", floor.median("ratio"), Stats.list(floor.values("ratio")),
-                    Stats.ms(floor.median("directP99Ms")), Stats.ms(floor.median("routedP99Ms"))));
+                line.append(String.format(Locale.ROOT, "; the extra wake-ups alone (wake_chain.c, no server work): direct p99 %s ms, "
+                    + "routed %s ms (+%s ms, %.2fx [%s])", Stats.ms(floor.median("directP99Ms")), Stats.ms(floor.median("routedP99Ms")),
+                    Stats.ms(floor.median("routedP99Ms") - floor.median("directP99Ms")), floor.median("ratio"),
+                    Stats.list(floor.values("ratio"))));
             }
             ctx.out.printf(Locale.ROOT, "  routed / single-process route p99, open %.0f/s (median of per-repeat ratios; issue 16: <= 2): %s%n",
                 load.rate, line);

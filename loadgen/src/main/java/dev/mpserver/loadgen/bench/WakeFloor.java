@@ -6,10 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * This machine's floor for the routed / single-process ratio ({@code scripts/reference/wake_chain.c}):
- * the same paced round trips through one process (client, A) and through a routed chain (client, A,
- * a master asleep in sigsuspend woken by its channel's RT signal, B), with no server work in either.
- * What a routed client pays beyond it is mpserver's; the floor itself is the machine's and the design's.
+ * What the design's extra wake-ups alone add to a routed round trip on this machine
+ * ({@code scripts/reference/wake_chain.c}): the same paced round trips through one process (client, A)
+ * and through a routed chain (client, A, a master asleep in sigsuspend woken by its channel's RT
+ * signal, B), with no server work in either. What routing adds to mpserver's p99 beyond the
+ * difference is mpserver's; the difference itself is the machine's and the design's. (The ratio of
+ * the two is no bound on a server's ratio, whose single-process figure includes its own work.)
  */
 final class WakeFloor
 {
