@@ -9,7 +9,10 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 
-/** How an RTMP client of loadgen opens and drops its socket: non-blocking, on its engine thread's selector ({@code run}'s clients are plain fds on an epoll set: {@link EngineThread}). */
+/**
+ * How an RTMP client of loadgen opens and drops its socket: non-blocking, on its engine thread's
+ * selector ({@code run}'s clients are plain fds on an epoll set: {@link EngineThread}).
+ */
 public final class ClientSockets
 {
     private ClientSockets()

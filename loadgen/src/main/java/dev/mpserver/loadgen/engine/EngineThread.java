@@ -58,8 +58,7 @@ final class EngineThread implements Runnable
     private final TimerHeap timers;
     private final EpollEvents events = new EpollEvents(MAX_EVENTS);
     private final EpollEvents registration = new EpollEvents(1);
-    /** An int 1 (TCP_NODELAY) and getsockopt's value and length, in native memory allocated once. */
-    private final UnsafeBuffer one = NativeMemory.allocate(Integer.BYTES);
+    /** getsockopt's value and length, in native memory allocated once. */
     private final UnsafeBuffer scratch = NativeMemory.allocate(2 * Integer.BYTES);
     private int epollFd = -1;
     private int freeCount;
@@ -83,7 +82,6 @@ final class EngineThread implements Runnable
         this.shardIds = shardIds;
         this.verifyLog = verifyLog;
         this.target = new SockAddr(new InetSocketAddress(config.address(), config.port()));
-        one.putInt(0, 1);
         this.arrivals = config.arrivals();
         this.pacedArrivals = arrivals.isPaced();
         this.ownConnections = RunControl.ownShare(config.conns(), index, threads);
@@ -252,7 +250,7 @@ final class EngineThread implements Runnable
      */
     int startConnect(final int slot)
     {
-        final int fd = Posix.startConnect(target, one);
+        final int fd = Posix.startConnect(target);
         if (fd < 0)
         {
             return fd;

@@ -117,7 +117,6 @@ public final class WorkerTable
         return count(WARM);
     }
 
-    /** Live workers carrying no client as far as the master can tell (seed 003's "spare servers"). */
     /** GONE workers not yet reaped that went GONE after {@code sinceNanos}. */
     public int goneSince(final long sinceNanos)
     {
@@ -132,6 +131,7 @@ public final class WorkerTable
         return count;
     }
 
+    /** Live workers carrying no client as far as the master can tell (seed 003's "spare servers"). */
     public int spare()
     {
         return count(SPARE);

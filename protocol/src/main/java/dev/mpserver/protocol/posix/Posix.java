@@ -61,6 +61,8 @@ public final class Posix
     public static final int WNOHANG = 1;
 
     private static final String PROC_SELF_FD = "/proc/self/fd";
+    /** An int 1 in native memory, written once here and only read after: setsockopt's "on", from any thread. */
+    private static final UnsafeBuffer INT_ONE = intOne();
 
     private Posix()
     {
@@ -324,17 +326,16 @@ public final class Posix
      * with TCP_NODELAY (a client's frames are small and each is awaited). On Linux it is in progress
      * even on loopback: EPOLLOUT, then {@link #socketError}, says how it ended. Allocates nothing.
      *
-     * @param one an int 1 in preallocated memory, for the TCP_NODELAY call
      * @return the socket, or {@code -errno} if there is none (the socket is closed then)
      */
-    public static int startConnect(final SockAddr to, final UnsafeBuffer one)
+    public static int startConnect(final SockAddr to)
     {
         final int fd = LIBC.socket(to.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0)
         {
             return -errno();
         }
-        if (0 != setIntOption(fd, IPPROTO_TCP, TCP_NODELAY, one) ||
+        if (0 != setTcpNoDelay(fd) ||
             0 != LIBC.connect(fd, to.address(), to.length()) && errno() != Errno.EINPROGRESS)
         {
             final int errno = errno();
@@ -362,17 +363,24 @@ public final class Posix
         return scratch.getInt(0);
     }
 
+    /** TCP_NODELAY on, for hot paths (allocates nothing); returns the raw result, errno on -1. */
+    public static int setTcpNoDelay(final int fd)
+    {
+        return LIBC.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, INT_ONE.addressOffset(), Integer.BYTES);
+    }
+
+    private static UnsafeBuffer intOne()
+    {
+        final UnsafeBuffer one = NativeMemory.allocate(Integer.BYTES);
+        one.putInt(0, 1);
+        return one;
+    }
+
     public static void setIntOption(final int fd, final int level, final int name, final int value)
     {
         final UnsafeBuffer v = NativeMemory.allocate(Integer.BYTES);
         v.putInt(0, value);
         checked("setsockopt", LIBC.setsockopt(fd, level, name, v.addressOffset(), Integer.BYTES));
-    }
-
-    /** An int option from preallocated memory, for hot paths; returns the raw result. */
-    public static int setIntOption(final int fd, final int level, final int name, final UnsafeBuffer value)
-    {
-        return LIBC.setsockopt(fd, level, name, value.addressOffset(), Integer.BYTES);
     }
 
     public static int localPort(final int fd)

@@ -109,11 +109,9 @@ class StructLayoutTest
         try (ServerSocket server = new ServerSocket(0, 16, InetAddress.getByName(host)))
         {
             server.setSoTimeout(5000);
-            final UnsafeBuffer one = NativeMemory.allocate(Integer.BYTES);
-            one.putInt(0, 1);
             final SockAddr to = new SockAddr(new InetSocketAddress(server.getInetAddress(), server.getLocalPort()));
             assertEquals(family, to.family());
-            final int fd = Posix.startConnect(to, one);
+            final int fd = Posix.startConnect(to);
             assertTrue(fd >= 0, host + ": " + (fd < 0 ? Posix.strerror(-fd) : ""));
             try (Socket accepted = server.accept())
             {
@@ -138,9 +136,7 @@ class StructLayoutTest
         {
             port = gone.getLocalPort();
         }
-        final UnsafeBuffer one = NativeMemory.allocate(Integer.BYTES);
-        one.putInt(0, 1);
-        final int fd = Posix.startConnect(new SockAddr(new InetSocketAddress("127.0.0.1", port)), one);
+        final int fd = Posix.startConnect(new SockAddr(new InetSocketAddress("127.0.0.1", port)));
         if (fd < 0)
         {
             assertEquals(Errno.ECONNREFUSED, -fd);

@@ -9,12 +9,10 @@ import dev.mpserver.protocol.counters.WorkerCounter;
 import dev.mpserver.protocol.posix.EpollEvents;
 import dev.mpserver.protocol.posix.Errno;
 import dev.mpserver.protocol.posix.LibC;
-import dev.mpserver.protocol.posix.NativeMemory;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.worker.WorkerCounters;
 import dev.mpserver.worker.WorkerLog;
 import dev.mpserver.worker.client.ClientTable;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Takes new connections off the shared listener: level-triggered and EPOLLEXCLUSIVE, so a new
@@ -55,7 +53,6 @@ final class Acceptor
     private final int batch;
     private final Sink sink;
     private final EpollEvents registration = new EpollEvents(1);
-    private final UnsafeBuffer one = NativeMemory.allocate(Integer.BYTES);
     private boolean accepting;
     private boolean stopped;
     /** Set up but taking nothing until {@link #release}: a new worker warming up while others serve. */
@@ -70,7 +67,6 @@ final class Acceptor
         this.counters = counters;
         this.batch = batch;
         this.sink = sink;
-        one.putInt(0, 1);
     }
 
     static boolean isToken(final long token)
@@ -120,7 +116,7 @@ final class Acceptor
             }
             counters.increment(WorkerCounter.ACCEPTS);
             // Replies are small and pipelined: without this, Nagle holds each one for the client's delayed ACK.
-            if (0 != Posix.setIntOption(fd, Posix.IPPROTO_TCP, Posix.TCP_NODELAY, one))
+            if (0 != Posix.setTcpNoDelay(fd))
             {
                 // Served all the same (with Nagle); a client reset meanwhile is found by its first read.
                 WorkerLog.LOG.debug("setsockopt(TCP_NODELAY) on a new client failed: {}", Posix.strerror(Posix.errno()));
