@@ -7,17 +7,21 @@
  *                              of its channel, as mpserver's master; A and B sleep in epoll_wait
  *
  * Every hop is one byte over an AF_UNIX stream pair; each process is woken once per trip, nothing
- * else runs in it. So routed minus direct is what the extra processes and the kind of wake-up cost
- * on this machine, for any implementation of the design: on a VM whose idle vCPUs halt, a wake-up
- * that lands on an idle vCPU costs tens of microseconds, and a signal's wake-up (not a "sync" one,
- * as a socket write's is) is placed on an idle vCPU whenever there is one. `scripts/bench --only
- * peers` prints it next to what routing adds to mpserver's route p99.
+ * else runs in it. So routed minus direct is what the extra processes cost on this machine, for any
+ * implementation of the design. Measured on our 2-vCPU VMs (docs/benchmarks.md, fourth session):
+ * what costs is that the chain's wake-ups cross vCPUs (the scheduler puts a woken process on an
+ * idle vCPU when there is one), not the kind of wake-up: with --cpu the same chain on one vCPU adds
+ * a third as much, and with --master-wait epoll (a socket's "sync" wake-up instead of the signal)
+ * it adds as much as with the signal. `scripts/bench --only peers` prints the chain across vCPUs and
+ * on one next to what routing adds to mpserver's route p99.
  *
- * Usage: wake_chain [--trips N] [--rate R] [--rounds K]
- *   --trips N   round trips per shape per round [2000]
- *   --rate R    trips per second, paced like the open loop (0: back to back) [1000]
- *   --rounds K  rounds; the shapes take turns within each round, so that both meet the same
- *               machine [3]
+ * Usage: wake_chain [--trips N] [--rate R] [--rounds K] [--cpu C] [--master-wait sigsuspend|epoll]
+ *   --trips N        round trips per shape per round [2000]
+ *   --rate R         trips per second, paced like the open loop (0: back to back) [1000]
+ *   --rounds K       rounds; the shapes take turns within each round, so that both meet the same
+ *                    machine [3]
+ *   --cpu C          every process of the run, the client too, on CPU C only [any CPU]
+ *   --master-wait W  how M sleeps: sigsuspend (the design) or epoll_wait [sigsuspend]
  * Prints key=value lines: direct_p50_us, direct_p99_us, routed_p50_us, routed_p99_us (over every
  * round) and p99_ratio. Exit: 0 measured, 2 bad command line, 3 could not run. Runs at most
  * 60 s; stops its children by pid.
@@ -25,6 +29,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -138,7 +143,7 @@ static double percentile_us(int64_t *sorted, int n, int per_mille)
 }
 
 /* One shape: its processes, `trips` paced round trips into `out`, then its processes stopped by pid. */
-static void run_shape(int routed, int trips, int rate, int64_t deadline, int64_t *out)
+static void run_shape(int routed, int master_in_epoll, int trips, int rate, int64_t deadline, int64_t *out)
 {
     int to_a[2], a_out[2], m_out[2], to_client[2];
     pair(to_a);
@@ -150,8 +155,12 @@ static void run_shape(int routed, int trips, int rate, int64_t deadline, int64_t
         pair(m_out);
         if ((pids[count++] = child()) == 0)
             relay_in_epoll(to_a[1], a_out[0]);
-        if ((pids[count++] = child()) == 0)
-            relay_in_sigsuspend(a_out[1], m_out[0]);
+        if ((pids[count++] = child()) == 0) {
+            if (master_in_epoll)
+                relay_in_epoll(a_out[1], m_out[0]);
+            else
+                relay_in_sigsuspend(a_out[1], m_out[0]);
+        }
         if ((pids[count++] = child()) == 0)
             relay_in_epoll(m_out[1], to_client[0]);
         close(a_out[0]); close(a_out[1]); close(m_out[0]); close(m_out[1]);
@@ -202,16 +211,33 @@ static void run_shape(int routed, int trips, int rate, int64_t deadline, int64_t
 
 int main(int argc, char **argv)
 {
-    int trips = 2000, rate = 1000, rounds = 3;
+    int trips = 2000, rate = 1000, rounds = 3, cpu = -1, master_in_epoll = 0;
     for (int i = 1; i < argc; i++) {
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(argv[i], "--trips") == 0 && value) { trips = atoi(value); i++; }
         else if (strcmp(argv[i], "--rate") == 0 && value) { rate = atoi(value); i++; }
         else if (strcmp(argv[i], "--rounds") == 0 && value) { rounds = atoi(value); i++; }
+        else if (strcmp(argv[i], "--cpu") == 0 && value) { cpu = atoi(value); i++; }
+        else if (strcmp(argv[i], "--master-wait") == 0 && value && strcmp(value, "epoll") == 0) { master_in_epoll = 1; i++; }
+        else if (strcmp(argv[i], "--master-wait") == 0 && value && strcmp(value, "sigsuspend") == 0) { master_in_epoll = 0; i++; }
         else {
-            fprintf(stderr, "usage: wake_chain [--trips N] [--rate R] [--rounds K]\n"
+            fprintf(stderr, "usage: wake_chain [--trips N] [--rate R] [--rounds K] [--cpu C] [--master-wait sigsuspend|epoll]\n"
                             "  a single-process round trip (client, A) against a routed one (client, A, a master in\n"
-                            "  sigsuspend woken by its channel's RT signal, B): what the extra wake-ups alone cost here\n");
+                            "  sigsuspend woken by its channel's RT signal, B): what the extra wake-ups alone cost here;\n"
+                            "  --cpu C runs every process on CPU C only, --master-wait epoll wakes the master by epoll\n");
+            return 2;
+        }
+    }
+    if (cpu < -1 || cpu >= CPU_SETSIZE) {
+        fprintf(stderr, "wake_chain: --cpu 0..%d\n", CPU_SETSIZE - 1);
+        return 2;
+    }
+    if (cpu >= 0) { /* inherited by every process the run forks */
+        cpu_set_t only;
+        CPU_ZERO(&only);
+        CPU_SET(cpu, &only);
+        if (sched_setaffinity(0, sizeof only, &only) != 0) {
+            fprintf(stderr, "wake_chain: --cpu %d: %s\n", cpu, strerror(errno));
             return 2;
         }
     }
@@ -226,13 +252,14 @@ int main(int argc, char **argv)
     if (!direct || !routed)
         die("malloc");
     for (int r = 0; r < rounds; r++) {
-        run_shape(0, trips, rate, deadline, direct + (size_t)r * trips);
-        run_shape(1, trips, rate, deadline, routed + (size_t)r * trips);
+        run_shape(0, master_in_epoll, trips, rate, deadline, direct + (size_t)r * trips);
+        run_shape(1, master_in_epoll, trips, rate, deadline, routed + (size_t)r * trips);
     }
     qsort(direct, (size_t)total, sizeof(int64_t), compare);
     qsort(routed, (size_t)total, sizeof(int64_t), compare);
     const double direct_p99 = percentile_us(direct, total, 990), routed_p99 = percentile_us(routed, total, 990);
-    printf("trips=%d\nrate=%d\nrounds=%d\n", trips, rate, rounds);
+    printf("trips=%d\nrate=%d\nrounds=%d\ncpu=%d\nmaster_wait=%s\n", trips, rate, rounds, cpu,
+           master_in_epoll ? "epoll" : "sigsuspend");
     printf("direct_p50_us=%.1f\ndirect_p99_us=%.1f\n", percentile_us(direct, total, 500), direct_p99);
     printf("routed_p50_us=%.1f\nrouted_p99_us=%.1f\n", percentile_us(routed, total, 500), routed_p99);
     printf("p99_ratio=%.2f\n", direct_p99 > 0 ? routed_p99 / direct_p99 : 0.0);

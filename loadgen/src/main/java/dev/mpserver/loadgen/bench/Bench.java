@@ -49,7 +49,8 @@ import picocli.CommandLine.Spec;
             + "single-process route p99 per client (issue 16: <= 2) and what routing adds to the p99, next to what the extra "
             + "wake-ups alone add on this machine, measured in every repeat at the same rates by scripts/reference/wake_chain.c: "
             + "paced round trips through one process and through a routed chain (a master in sigsuspend woken by its "
-            + "channel's RT signal, then a second process), with no server work.",
+            + "channel's RT signal, then a second process), with no server work, on any CPU and with every process on one "
+            + "CPU (the difference is what wake-ups that cross CPUs cost).",
         "  cold        what users meet first, for each --java in turns: a new server's first burst of 5000 next to its "
             + "warm one after 4 more (--workers 0, --workers 2; the C server as yardstick), under the independent client; and "
             + "routed, under both clients, the first 5000 clients at 3000/s x 10 after a start, warm, after a reload (SIGHUP) "

@@ -13,7 +13,8 @@ import java.util.Map;
  * 5 000 clients (connections/s until 90 % done), each client 10 messages one at a time, random shards.
  * JVM servers are first warmed by 5 bursts of 5 000 x 10; the native ones need no warming.
  * In every repeat, beside the servers, {@link WakeFloor} measures at each open loop's rate what the
- * design's extra wake-ups alone add to a routed round trip on this machine.
+ * design's extra wake-ups alone add to a routed round trip on this machine, on any CPU and with
+ * every process on one CPU (how much of it is wake-ups that cross CPUs).
  */
 final class PeersCase implements BenchCase
 {
@@ -130,7 +131,10 @@ final class PeersCase implements BenchCase
         }
     }
 
-    /** This repeat's bare wake-up chain at each open loop's rate: {@code rate} round trips per shape, 1 s each. */
+    /**
+     * This repeat's bare wake-up chain at each open loop's rate, on any CPU and then all on one:
+     * {@code rate} round trips per shape, 1 s each.
+     */
     private static void measureFloors(final BenchContext ctx, final List<ClientLoad> loads, final Map<String, Figures> floors,
         final int r) throws Exception
     {
@@ -142,11 +146,16 @@ final class PeersCase implements BenchCase
         {
             if (load.isOpenLoop())
             {
-                final WakeFloor floor = WakeFloor.measure(ctx.peers.wakeChain(), (int)load.rate, Math.max(100, (int)load.rate));
                 final Figures f = floors.computeIfAbsent(loadKey(load), k -> new Figures(ctx.repeat));
-                f.set("directP99Ms", r, floor.directP99Ms);
-                f.set("routedP99Ms", r, floor.routedP99Ms);
-                f.set("ratio", r, floor.ratio());
+                final int trips = Math.max(100, (int)load.rate);
+                final WakeFloor anyCpu = WakeFloor.measure(ctx.peers.wakeChain(), (int)load.rate, trips, WakeFloor.ANY_CPU);
+                f.set("directP99Ms", r, anyCpu.directP99Ms);
+                f.set("routedP99Ms", r, anyCpu.routedP99Ms);
+                f.set("ratio", r, anyCpu.ratio());
+                final WakeFloor oneCpu = WakeFloor.measure(ctx.peers.wakeChain(), (int)load.rate, trips, WakeFloor.ONE_CPU);
+                f.set("oneCpu.directP99Ms", r, oneCpu.directP99Ms);
+                f.set("oneCpu.routedP99Ms", r, oneCpu.routedP99Ms);
+                f.set("oneCpu.ratio", r, oneCpu.ratio());
             }
         }
     }
@@ -186,14 +195,21 @@ final class PeersCase implements BenchCase
             if (null != floor)
             {
                 floor.publish(ctx.results, "peers.wakeFloor." + loadKey(load));
-                line.append(String.format(Locale.ROOT, "; the extra wake-ups alone (wake_chain.c, no server work): direct p99 %s ms, "
-                    + "routed %s ms (+%s ms, %.2fx [%s])", Stats.ms(floor.median("directP99Ms")), Stats.ms(floor.median("routedP99Ms")),
-                    Stats.ms(floor.median("routedP99Ms") - floor.median("directP99Ms")), floor.median("ratio"),
-                    Stats.list(floor.values("ratio"))));
+                line.append("; the extra wake-ups alone (wake_chain.c, no server work): ").append(chain(floor, ""))
+                    .append("; the same chain with every process on one CPU: ").append(chain(floor, "oneCpu."));
             }
             ctx.out.printf(Locale.ROOT, "  routed / single-process route p99, open %.0f/s (median of per-repeat ratios; issue 16: <= 2): %s%n",
                 load.rate, line);
         }
+    }
+
+    /** One wake-up chain's medians: direct and routed p99, what the routed one adds, their ratio. */
+    private static String chain(final Figures floor, final String prefix)
+    {
+        final double direct = floor.median(prefix + "directP99Ms");
+        final double routed = floor.median(prefix + "routedP99Ms");
+        return String.format(Locale.ROOT, "direct p99 %s ms, routed %s ms (+%s ms, %.2fx [%s])", Stats.ms(direct), Stats.ms(routed),
+            Stats.ms(routed - direct), floor.median(prefix + "ratio"), Stats.list(floor.values(prefix + "ratio")));
     }
 
     private static void addIfBuilt(final BenchContext ctx, final List<ServerShape> shapes, final ServerShape shape, final String name)

@@ -35,24 +35,49 @@ class WakeFloorTest
     @Test
     void everyRoundTripOfBothShapesComesBackAndTheRoutedOneTakesLonger() throws Exception
     {
+        assertRoutedTakesLonger(WakeFloor.ANY_CPU);
+    }
+
+    @Test
+    void theChainRunsWithEveryProcessOnOneCpu() throws Exception
+    {
+        assertRoutedTakesLonger(WakeFloor.ONE_CPU);
+    }
+
+    @Test
+    void aCpuThatIsNotThereExitsTwo() throws Exception
+    {
         assumeTrue(null != peers.wakeChain(), "no C compiler: " + peers.missing());
-        final WakeFloor floor = WakeFloor.measure(peers.wakeChain(), 0, 500);
-        assertTrue(floor.directP99Ms > 0, "a direct p99");
-        // Two more processes and a signal on the way: on any machine the chain cannot be quicker.
-        assertTrue(floor.routedP99Ms > floor.directP99Ms, "routed " + floor.routedP99Ms + " ms, direct " + floor.directP99Ms + " ms");
+        final String output = runExpectingTwo(List.of(peers.wakeChain().toString(), "--cpu", "1023"));
+        assertTrue(output.contains("--cpu 1023"), output);
     }
 
     @Test
     void aBadCommandLineExitsTwoAndSaysHowToCallIt() throws Exception
     {
         assumeTrue(null != peers.wakeChain(), "no C compiler: " + peers.missing());
-        final Process process = new ProcessBuilder(List.of(peers.wakeChain().toString(), "--trips", "5"))
+        final String output = runExpectingTwo(List.of(peers.wakeChain().toString(), "--trips", "5"));
+        assertTrue(output.contains("--trips 100..1000000"), output);
+    }
+
+    private static void assertRoutedTakesLonger(final int cpu) throws Exception
+    {
+        assumeTrue(null != peers.wakeChain(), "no C compiler: " + peers.missing());
+        final WakeFloor floor = WakeFloor.measure(peers.wakeChain(), 0, 500, cpu);
+        assertTrue(floor.directP99Ms > 0, "a direct p99");
+        // Two more processes and a signal on the way: on any machine the chain cannot be quicker.
+        assertTrue(floor.routedP99Ms > floor.directP99Ms, "routed " + floor.routedP99Ms + " ms, direct " + floor.directP99Ms + " ms");
+    }
+
+    private static String runExpectingTwo(final List<String> command) throws Exception
+    {
+        final Process process = new ProcessBuilder(command)
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .redirectErrorStream(true)
             .start();
         final String output = new String(process.getInputStream().readAllBytes());
         assertTrue(process.waitFor(10, TimeUnit.SECONDS));
         assertEquals(2, process.exitValue(), output);
-        assertTrue(output.contains("--trips 100..1000000"), output);
+        return output;
     }
 }
