@@ -27,6 +27,7 @@ import dev.mpserver.master.signal.SignalWaiter;
 import dev.mpserver.protocol.counters.HopLatency;
 import dev.mpserver.protocol.launch.ReadyLine;
 import dev.mpserver.protocol.posix.Posix;
+import dev.mpserver.protocol.posix.RLimit;
 import org.agrona.concurrent.CachedNanoClock;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -75,6 +76,7 @@ public final class Master
         final CachedNanoClock clock = new CachedNanoClock();
 
         final WorkerTable table = new WorkerTable(config.maxWorkers * 2, config.handoffQueue);
+        reserveFdTable(table.capacity());
         final WorkerProcesses processes = new PosixWorkerProcesses(
             new WorkerLauncher(config.workerJvmOptions, waiter.masterSignals(), config.workerClass), config.worker, listenFd, pid);
         final WorkerSpawner spawner = new WorkerSpawner(table, processes, counters, clock, config.handoffQueue);
@@ -108,6 +110,21 @@ public final class Master
         LOG.info("master {} exits ({})", pid, counters.toString());
         counters.close(); // the file stays: 'mpserver stat' shows the last values of a stopped server
         return exitCode;
+    }
+
+    /**
+     * Grows the fd table once, before the first spawn, to every fd the master may hold: a channel
+     * per slot and a full hand-off queue per slot's pending list (clients waiting for a STARTING
+     * worker), within the fd limit ({@link Posix#reserveFdTable}). Otherwise a scale-up under a
+     * burst grows it while clients wait for new workers (256 to 8 192 fds seen for 5 000 clients
+     * and 5 spawns), and each doubling stops all routing for an RCU grace period (8–16 ms here).
+     */
+    private void reserveFdTable(final int slots)
+    {
+        final long mayHold = Posix.openFdCount() + (long)slots * (config.handoffQueue + 2);
+        final long limit = Posix.getRlimit(RLimit.RLIMIT_NOFILE).current();
+        final int reserved = Posix.reserveFdTable(listenFd, (int)Math.min(Math.min(mayHold, limit), Integer.MAX_VALUE));
+        LOG.debug("fd table for {} fds", reserved);
     }
 
     private void announceReady(final int pid, final int readyWorkers)

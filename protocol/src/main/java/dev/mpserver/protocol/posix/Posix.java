@@ -1,6 +1,11 @@
 package dev.mpserver.protocol.posix;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import java.util.Objects;
@@ -30,7 +35,6 @@ public final class Posix
     public static final int FD_CLOEXEC = 1;
     public static final int O_NONBLOCK = 0x800;
     public static final int O_ASYNC = 0x2000;
-    public static final int O_RDONLY = 0;
     public static final int O_WRONLY = 01;
     public static final int O_CREAT = 0100;
     public static final int O_APPEND = 02000;
@@ -67,6 +71,7 @@ public final class Posix
     public static final int WNOHANG = 1;
 
     private static final String PROC_SELF_FD = "/proc/self/fd";
+    private static final String FD_TABLE_SIZE_FIELD = "FDSize:";
     /** An int 1 in native memory, written once here and only read after: setsockopt's "on", from any thread. */
     private static final UnsafeBuffer INT_ONE = intOne();
 
@@ -203,30 +208,25 @@ public final class Posix
      * period ({@code synchronize_rcu} in {@code expand_fdtable}): 8–16 ms measured on our machines,
      * during which the thread installing the fd ({@code accept4}, {@code recvmsg} of SCM_RIGHTS,
      * {@code socket}) is stalled. A new process's first burst of 5 000 clients met five of them. One
-     * growth to the size needed costs one grace period, when the caller chooses. Bounded by the soft
-     * RLIMIT_NOFILE (an fd at or above it cannot exist) and by {@link #FD_TABLE_RESERVE_MAX}.
+     * growth to the size needed costs one grace period, when the caller chooses. A copy of
+     * {@code anyOpenFd} is made at the top of the table and closed at once; only libc's fcntl and
+     * close are used, which a worker has bound already.
      *
-     * @return the number of fds the table now holds at least, or 0 if it could not be grown (no fd
-     *         free at or above the target: counted as not reserved, nothing else changes)
+     * @param fds at most {@link #FD_TABLE_RESERVE_MAX} are reserved; a number beyond the soft
+     *            RLIMIT_NOFILE reserves nothing (no fd can exist there)
+     * @return the number of fds the table now holds at least, or 0 if nothing was reserved (beyond
+     *         the fd limit, or no fd free at or above the target)
      */
-    public static int reserveFdTable(final int fds)
+    public static int reserveFdTable(final int anyOpenFd, final int fds)
     {
-        final int target = (int)Math.min(Math.min(fds, FD_TABLE_RESERVE_MAX), getRlimit(RLimit.RLIMIT_NOFILE).current());
-        final int any = checked("open(/dev/null)", process().open("/dev/null", O_RDONLY | O_CLOEXEC, 0));
-        try
+        final int target = Math.min(fds, FD_TABLE_RESERVE_MAX);
+        final int highest = LIBC.fcntl(anyOpenFd, F_DUPFD_CLOEXEC, Math.max(0, target - 1));
+        if (highest < 0)
         {
-            final int highest = LIBC.fcntl(any, F_DUPFD_CLOEXEC, Math.max(any, target - 1));
-            if (highest < 0)
-            {
-                return 0;
-            }
-            close(highest);
-            return highest + 1;
+            return 0;
         }
-        finally
-        {
-            close(any);
-        }
+        close(highest);
+        return highest + 1;
     }
 
     /** @return a duplicate of {@code fd} numbered at least {@code lowest}, close-on-exec. */
@@ -459,6 +459,34 @@ public final class Posix
     public static int openFdCount(final long pid)
     {
         return openFdCount("/proc/" + pid + "/fd");
+    }
+
+    /**
+     * The size of process {@code pid}'s fd table as the kernel reports it ({@code FDSize} in
+     * /proc/PID/status; see {@link #reserveFdTable}), or -1 if the process is gone (diagnostics and
+     * tests). {@code "self"} names this process.
+     */
+    public static int fdTableSize(final String pid)
+    {
+        try
+        {
+            for (final String line : Files.readAllLines(Path.of("/proc", pid, "status")))
+            {
+                if (line.startsWith(FD_TABLE_SIZE_FIELD))
+                {
+                    return Integer.parseInt(line.substring(FD_TABLE_SIZE_FIELD.length()).trim());
+                }
+            }
+            return -1;
+        }
+        catch (final NoSuchFileException gone)
+        {
+            return -1;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     private static int openFdCount(final String directory)

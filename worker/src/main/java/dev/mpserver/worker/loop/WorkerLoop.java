@@ -143,21 +143,15 @@ public final class WorkerLoop implements MasterLink.Handler
      * Grows the fd table to the fds this worker may hold ({@link Posix#reserveFdTable}), off the
      * loop's thread: otherwise a new worker's table doubles five times under its first burst of
      * 5 000 clients, and each doubling in a JVM stalls the accepting thread for an RCU grace period
-     * (8–16 ms here). Accepts meanwhile wait only if they need a bigger table themselves.
+     * (8–16 ms here). Accepts meanwhile wait only if they need a bigger table themselves. Not grown
+     * (0), the table grows as clients come, as before.
      *
      * @return the fds the table holds at least, or 0 if it could not be grown
      */
     private int reserveFdTable()
     {
-        try
-        {
-            return Posix.reserveFdTable((int)Math.min(Integer.MAX_VALUE, WorkerConfig.fdsNeeded(config.maxClients)));
-        }
-        catch (final PosixException ex)
-        {
-            WorkerLog.LOG.warn("fd table not grown at start (it grows as clients come): {}", ex.getMessage());
-            return 0;
-        }
+        // fdsNeeded is within the fd limit: the master refuses a --max-clients beyond it.
+        return Posix.reserveFdTable(epollFd, (int)Math.min(Integer.MAX_VALUE, WorkerConfig.fdsNeeded(config.maxClients)));
     }
 
     /** Runs until QUIT has drained, QUIT_NOW, or the master channel closes; returns the exit code. */
