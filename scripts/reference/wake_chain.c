@@ -9,10 +9,10 @@
  * Every hop is one byte over an AF_UNIX stream pair; each process is woken once per trip, nothing
  * else runs in it. So routed minus direct is what the extra processes cost on this machine, for any
  * implementation of the design. Measured on our 2-vCPU VMs (docs/benchmarks.md, fourth session):
- * what costs is that the chain's wake-ups cross vCPUs (the scheduler puts a woken process on an
- * idle vCPU when there is one), not the kind of wake-up: with --cpu the same chain on one vCPU adds
- * a third as much, and with --master-wait epoll (a socket's "sync" wake-up instead of the signal)
- * it adds as much as with the signal. `scripts/bench --only peers` prints the chain across vCPUs and
+ * the scheduler puts each woken process on the vCPU its waker is not on, so the routed chain's four
+ * processes alternate over two vCPUs; with --cpu the same chain on one vCPU adds a third as much,
+ * and with --master-wait epoll (a socket's "sync" wake-up instead of the signal) it adds as much as
+ * with the signal: not the kind of wake-up, but where and between what processes it happens. `scripts/bench --only peers` prints the chain across vCPUs and
  * on one next to what routing adds to mpserver's route p99.
  *
  * Usage: wake_chain [--trips N] [--rate R] [--rounds K] [--cpu C] [--master-wait sigsuspend|epoll]
