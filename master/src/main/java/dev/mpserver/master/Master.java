@@ -79,14 +79,15 @@ public final class Master
         reserveFdTable(table.capacity());
         final WorkerProcesses processes = new PosixWorkerProcesses(
             new WorkerLauncher(config.workerJvmOptions, waiter.masterSignals(), config.workerClass), config.worker, listenFd, pid);
-        final WorkerSpawner spawner = new WorkerSpawner(table, processes, counters, clock, config.handoffQueue);
+        final boolean idleStarts = idleStarts();
+        final WorkerSpawner spawner = new WorkerSpawner(table, processes, counters, clock, config.handoffQueue, idleStarts);
         final WorkerCommands commands = new WorkerCommands(processes, counters, pid);
         final ClientRefusal refusal = new ClientRefusal(counters, clock, config.worker.lingerTimeoutNanos);
         final ShutdownSequence shutdown = new ShutdownSequence(
             table, commands, refusal.shuttingDown(), clock, config.drainTimeoutMs, config.gracePeriodMs);
         final ShardTable shards = new ShardTable();
         final HopLatency toMaster = new HopLatency();
-        final Placement placement = new Placement(table, config.workerCapacity, config.maxWorkers, spawner::spawn);
+        final Placement placement = new Placement(table, config.workerCapacity, config.maxWorkers, spawner::spawnForClients);
         final HandoffRouter router = new HandoffRouter(
             table, shards, placement, refusal, shutdown, counters, clock, pid, config.shardTtlMs);
         final Supervisor supervisor = new Supervisor(table, spawner, processes, commands, router, shutdown, counters, clock,
@@ -125,6 +126,27 @@ public final class Master
         final long limit = Posix.getRlimit(RLimit.RLIMIT_NOFILE).current();
         final int reserved = Posix.reserveFdTable(listenFd, (int)Math.min(Math.min(mayHold, limit), Integer.MAX_VALUE));
         LOG.debug("fd table for {} fds", reserved);
+    }
+
+    /**
+     * Whether workers the supervisor starts while others serve may start in SCHED_IDLE
+     * ({@link WorkerSpawner}): only where they can leave it when warm, and there is a chrt.
+     */
+    private static boolean idleStarts()
+    {
+        if (!WorkerLauncher.canStartIdle())
+        {
+            LOG.info("replacement workers start at normal priority: no chrt (util-linux) to start them in SCHED_IDLE");
+            return false;
+        }
+        if (!Posix.canLeaveIdlePolicy())
+        {
+            LOG.info("replacement workers start at normal priority: a process cannot leave SCHED_IDLE here "
+                + "(it needs CAP_SYS_NICE or RLIMIT_NICE >= 20; systemd: LimitNICE=+0)");
+            return false;
+        }
+        LOG.info("replacement workers start in SCHED_IDLE and leave it when warm");
+        return true;
     }
 
     private void announceReady(final int pid, final int readyWorkers)

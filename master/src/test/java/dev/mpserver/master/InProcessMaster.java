@@ -64,11 +64,11 @@ public final class InProcessMaster implements AutoCloseable
     {
         counters = new MasterCounters(CountersFile.forMaster(runDir, MASTER_PID));
         table = new WorkerTable(limits.maxWorkers() * 2, handoffQueue);
-        spawner = new WorkerSpawner(table, processes, counters, clock, handoffQueue);
+        spawner = new WorkerSpawner(table, processes, counters, clock, handoffQueue, true);
         final WorkerCommands commands = new WorkerCommands(processes, counters, MASTER_PID);
         refusal = new ClientRefusal(counters, clock, 1_000_000_000L);
         shutdown = new ShutdownSequence(table, commands, refusal.shuttingDown(), clock, DRAIN_TIMEOUT_MS, GRACE_PERIOD_MS);
-        placement = new Placement(table, workerCapacity, limits.maxWorkers(), spawner::spawn);
+        placement = new Placement(table, workerCapacity, limits.maxWorkers(), spawner::spawnForClients);
         router = new HandoffRouter(table, shards, placement, refusal, shutdown, counters, clock, MASTER_PID, 60_000);
         supervisor = new Supervisor(table, spawner, processes, commands, router, shutdown, counters, clock, limits, runDir,
             announced::add);

@@ -26,14 +26,16 @@ public final class PosixWorkerProcesses implements WorkerProcesses
     }
 
     @Override
-    public SpawnedWorker spawn(final int slot, final boolean acceptWhenWarm)
+    public SpawnedWorker spawn(final int slot, final boolean acceptWhenWarm, final boolean startIdle)
     {
         final int[] pair = Posix.socketPair();
         try
         {
             // Signal and owner before the worker exists, so that not even its READY can pass unseen.
             Posix.enableAsyncSignal(pair[0], Signals.SIGCHANNEL, masterPid);
-            final int pid = launcher.spawn(worker.forSlot(slot).withAcceptWhenWarm(acceptWhenWarm), pair[1], listenFd);
+            final boolean idle = acceptWhenWarm && startIdle && worker.warmUpClients > 0;
+            final int pid = launcher.spawn(
+                worker.forSlot(slot).withAcceptWhenWarm(acceptWhenWarm).withIdleUntilWarm(idle), pair[1], listenFd);
             Posix.closeQuietly(pair[1]); // the worker has its copy as fd 3
             return new SpawnedWorker(pid, pair[0]);
         }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.mpserver.protocol.launch.WorkerConfig;
@@ -68,6 +69,14 @@ public final class WorkerLauncher
 
     /** Where {@code mvn package} unpacks jffi's native stubs, one directory per platform. */
     private static final String JFFI_STUBS = "jni";
+
+    /**
+     * util-linux's {@code chrt}, which starts a worker in SCHED_IDLE ({@code chrt --idle 0 java …}):
+     * glibc's posix_spawn takes no SCHED_IDLE, and the JVM's own start is a good part of what a
+     * replacement costs the workers beside it. Null where there is none.
+     */
+    private static final String CHRT = Stream.of("/usr/bin/chrt", "/bin/chrt")
+        .filter(path -> Files.isExecutable(Path.of(path))).findFirst().orElse(null);
 
     private final String java;
     private final List<String> jvmOptions;
@@ -162,10 +171,24 @@ public final class WorkerLauncher
         }
     }
 
-    /** @return the pid of a worker serving {@code config} over {@code channelFd} and {@code listenFd}. */
+    /** True if a worker can be started in SCHED_IDLE ({@link WorkerConfig#idleUntilWarm}): there is a chrt. */
+    public static boolean canStartIdle()
+    {
+        return null != CHRT;
+    }
+
+    /**
+     * @return the pid of a worker serving {@code config} over {@code channelFd} and {@code listenFd};
+     *         in SCHED_IDLE, all of its JVM, if {@code config} says so and {@link #canStartIdle}
+     */
     public int spawn(final WorkerConfig config, final int channelFd, final int listenFd)
     {
         final List<String> argv = new ArrayList<>();
+        final boolean idle = config.idleUntilWarm && canStartIdle();
+        if (idle)
+        {
+            argv.addAll(List.of(CHRT, "--idle", "0"));
+        }
         argv.add(java);
         argv.addAll(startOptions);
         argv.addAll(classDataSharing);
@@ -176,6 +199,6 @@ public final class WorkerLauncher
         argv.add(mainClass);
         argv.addAll(config.toArguments());
         return ProcessSpawner.spawn(
-            java, argv, environment, WorkerLaunch.CHANNEL_FD, new int[] {channelFd, listenFd}, defaultSignals, null);
+            idle ? CHRT : java, argv, environment, WorkerLaunch.CHANNEL_FD, new int[] {channelFd, listenFd}, defaultSignals, null);
     }
 }

@@ -15,10 +15,12 @@ public interface WorkerProcesses
      *
      * @param acceptWhenWarm other workers are warm and accepting: the new one accepts only once its
      *                       warm-up is done ({@code WorkerConfig#acceptWhenWarm})
+     * @param startIdle      besides, it starts in SCHED_IDLE and leaves it when warm ({@code
+     *                       WorkerConfig#startedIdle}); ignored where it has no warm-up
      * @return its pid and the master's end of its channel (non-blocking; armed for O_ASYNC)
      * @throws PosixException if it could not be started; nothing is left open then
      */
-    SpawnedWorker spawn(int slot, boolean acceptWhenWarm);
+    SpawnedWorker spawn(int slot, boolean acceptWhenWarm, boolean startIdle);
 
     /**
      * {@code waitpid(pid, WNOHANG)}: never -1 (SIGCHLD coalesces, and other children are not ours).

@@ -12,6 +12,13 @@ import org.apache.logging.log4j.Logger;
  * Starts a worker in a free slot of the current generation. The one way a worker comes to be:
  * the supervisor (minimum pool, spares, reload, recycling) and placement (a shard no worker can
  * take) both spawn through it, each with its own reason for when.
+ *
+ * <p>While others are warm, a new worker takes no client until it is warm too; one the supervisor
+ * starts (a replacement, a reload's generation, a spare) also starts in SCHED_IDLE where the
+ * master found that a process may leave it again: its JVM start, JIT compilation and warm-up then
+ * take only CPU the serving workers leave (issue 16: the first clients after a respawn met a p99 of
+ * 3x warm while a replacement started beside them at the same priority; measured 1.5x started
+ * idle). One placement starts has clients waiting for its READY, so it starts as any process.
  */
 public final class WorkerSpawner
 {
@@ -22,21 +29,38 @@ public final class WorkerSpawner
     private final MasterCounters counters;
     private final CachedNanoClock clock;
     private final int handoffQueue;
+    private final boolean idleStarts;
 
-    /** @param handoffQueue frames that may wait in a worker's channel queue (--handoff-queue) */
+    /**
+     * @param handoffQueue frames that may wait in a worker's channel queue (--handoff-queue)
+     * @param idleStarts   a process may leave SCHED_IDLE here ({@code Posix.canLeaveIdlePolicy})
+     */
     public WorkerSpawner(
         final WorkerTable table, final WorkerProcesses processes, final MasterCounters counters, final CachedNanoClock clock,
-        final int handoffQueue)
+        final int handoffQueue, final boolean idleStarts)
     {
         this.table = table;
         this.processes = processes;
         this.counters = counters;
         this.clock = clock;
         this.handoffQueue = handoffQueue;
+        this.idleStarts = idleStarts;
+    }
+
+    /** A worker the supervisor wants: @return its slot's index, or {@link WorkerSlot#NO_SLOT} */
+    public int spawn()
+    {
+        return spawn(idleStarts);
+    }
+
+    /** A worker clients will wait for (placement): @return its slot's index, or {@link WorkerSlot#NO_SLOT} */
+    public int spawnForClients()
+    {
+        return spawn(false);
     }
 
     /** @return the index of the slot of a new STARTING worker, or {@link WorkerSlot#NO_SLOT} */
-    public int spawn()
+    private int spawn(final boolean idleWhileOthersServe)
     {
         final WorkerSlot slot = table.freeSlot();
         if (null == slot)
@@ -47,7 +71,8 @@ public final class WorkerSpawner
         try
         {
             // While others are warm and accepting, the new worker's cold code takes no client (issue 16's respawn).
-            worker = processes.spawn(slot.index, table.warm() > 0);
+            final boolean othersServe = table.warm() > 0;
+            worker = processes.spawn(slot.index, othersServe, othersServe && idleWhileOthersServe);
         }
         catch (final PosixException ex)
         {

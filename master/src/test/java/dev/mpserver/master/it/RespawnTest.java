@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A worker that replaces a dead one while another is warm takes nothing from the shared listener
  * until its own warm-up is done (issue 16: the replacement's cold code had put the first clients'
- * route p99 at 2-7x warm), and serves as any other once it is.
+ * route p99 at 2-7x warm), and serves as any other once it is. Where the master can, it starts in
+ * SCHED_IDLE, all of its threads, and leaves it when warm.
  */
 class RespawnTest
 {
@@ -79,6 +80,48 @@ class RespawnTest
             assertTrue(accepts(server, replacement) > 0, "counted in its ACCEPTS");
             assertTrue(server.isAlive());
         }
+    }
+
+    @Test
+    void aReplacementRunsInSchedIdleUntilWarmWhereItCanLeaveIt() throws Exception
+    {
+        try (ServerProcess server = ServerProcess.start("--workers", "2", "--warm-up", LONG_WARM_UP))
+        {
+            assertTrue(eventually(10_000, () -> server.logContains("replacement workers start")), "the master says how they start");
+            final boolean idleStarts = server.logContains("replacement workers start in SCHED_IDLE");
+            final List<Long> before = server.workerPids();
+            assertTrue(before.stream().allMatch(pid -> policies(pid).equals(Set.of(Posix.SCHED_OTHER))), "a start: nobody to yield to");
+
+            ProcessHandle.of(before.get(0)).orElseThrow().destroyForcibly();
+            assertTrue(eventually(10_000, () -> replacement(server, before) > 0), "a replacement is spawned");
+            final long replacement = replacement(server, before);
+            // Its warm-up runs to its 3 s bound: long enough to see it before WARM.
+            final int whileWarming = idleStarts ? Posix.SCHED_IDLE : Posix.SCHED_OTHER;
+            assertTrue(eventually(2_000, () -> policies(replacement).equals(Set.of(whileWarming))),
+                "every thread in " + whileWarming + " while warming: " + policies(replacement));
+            assumeFalse(isWarm(server, replacement), "the replacement became warm before the check: inconclusive");
+
+            assertTrue(eventually(10_000, () -> isWarm(server, replacement)), "the replacement warms up within its bound");
+            assertTrue(eventually(2_000, () -> policies(replacement).equals(Set.of(Posix.SCHED_OTHER))),
+                "every thread at the default policy once warm: " + policies(replacement));
+            assertEquals(idleStarts, server.logContains("worker " + replacement + " warm: "), "it says it left SCHED_IDLE");
+        }
+    }
+
+    /** The scheduling policies of the threads of process {@code pid}. */
+    private static Set<Integer> policies(final long pid)
+    {
+        final Set<Integer> policies = new HashSet<>();
+        final String[] tasks = new java.io.File("/proc/" + pid + "/task").list();
+        for (final String task : null == tasks ? new String[0] : tasks)
+        {
+            final int policy = Posix.LIBC.sched_getscheduler(Integer.parseInt(task));
+            if (policy >= 0)
+            {
+                policies.add(policy);
+            }
+        }
+        return policies;
     }
 
     private static void signal(final long pid, final int signo)

@@ -38,10 +38,12 @@ public final class FakeWorkerProcesses implements WorkerProcesses, AutoCloseable
     private final Set<Integer> children = new HashSet<>();
     private final Map<Integer, Channel> workerEnds = new HashMap<>();
     private final List<Integer> spawned = new ArrayList<>();
+    /** Pids asked to start in SCHED_IDLE. */
+    private final Set<Integer> startedIdle = new HashSet<>();
     private final List<int[]> signals = new ArrayList<>();
 
     @Override
-    public SpawnedWorker spawn(final int slot, final boolean acceptWhenWarm)
+    public SpawnedWorker spawn(final int slot, final boolean acceptWhenWarm, final boolean startIdle)
     {
         if (failSpawns)
         {
@@ -54,6 +56,10 @@ public final class FakeWorkerProcesses implements WorkerProcesses, AutoCloseable
         workerEnds.put(pid, new Channel(pair[1]));
         children.add(pid);
         spawned.add(pid);
+        if (startIdle)
+        {
+            startedIdle.add(pid);
+        }
         return new SpawnedWorker(pid, pair[0]);
     }
 
@@ -112,6 +118,12 @@ public final class FakeWorkerProcesses implements WorkerProcesses, AutoCloseable
     public List<Integer> spawned()
     {
         return spawned;
+    }
+
+    /** True if {@code pid} was asked to start in SCHED_IDLE. */
+    public boolean startedIdle(final int pid)
+    {
+        return startedIdle.contains(pid);
     }
 
     /** Signals sent to {@code pid}, in order. */

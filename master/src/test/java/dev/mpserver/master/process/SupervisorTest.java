@@ -177,6 +177,37 @@ class SupervisorTest
     }
 
     @Test
+    void onlyWorkersTheSupervisorStartsWhileOthersServeStartIdle()
+    {
+        start(new PoolLimits(2, 4, 0, 4, 0));
+        final List<Integer> first = List.copyOf(master.processes.spawned());
+        assertTrue(first.stream().noneMatch(master.processes::startedIdle), "a start: nobody serves yet");
+        master.ready(0);
+        master.ready(1);
+        master.warm(0);
+        master.warm(1);
+
+        master.atMillis(60_000);
+        master.processes.exit(master.slot(0).pid, killedBy(Signals.SIGKILL));
+        master.supervisor.reap();
+        final int replacement = last(master.processes.spawned());
+        assertTrue(master.processes.startedIdle(replacement), "a replacement while slot 1 serves");
+
+        final int forClients = master.spawner.spawnForClients();
+        assertFalse(master.processes.startedIdle(master.slot(forClients).pid), "clients wait for its READY");
+
+        master.supervisor.reload();
+        final List<Integer> all = master.processes.spawned();
+        assertTrue(all.subList(all.size() - 2, all.size()).stream().allMatch(master.processes::startedIdle),
+            "a reload's generation while the old one serves");
+    }
+
+    private static int last(final List<Integer> pids)
+    {
+        return pids.get(pids.size() - 1);
+    }
+
+    @Test
     void reloadStartsANewGenerationAndDrainsTheOldOneWhichIsNotReplacedWhenItExits()
     {
         start(new PoolLimits(2, 4, 0, 4, 0));

@@ -40,9 +40,11 @@ public final class WorkerConfig
     static final String ARG_WARM_UP_CLIENTS = "--warm-up-clients";
     /** Optional: absent is 0 (accept at once). */
     static final String ARG_ACCEPT_WHEN_WARM = "--accept-when-warm";
+    /** Optional: absent is 0 (started at the default scheduling policy). */
+    static final String ARG_IDLE_UNTIL_WARM = "--idle-until-warm";
     private static final Set<String> KNOWN_ARGUMENTS = Set.of(ARG_SLOT, ARG_MAX_CLIENTS, ARG_IDLE_TIMEOUT_MS, ARG_OUTPUT_CAP,
         ARG_DRAIN_TIMEOUT_MS, ARG_LINGER_TIMEOUT_MS, ARG_RUN_DIR, ARG_SHARD_BY, ARG_GOP_CACHE, ARG_GOP_CACHE_FRAMES,
-        ARG_GOP_CACHE_TOTAL, ARG_WARM_UP_CLIENTS, ARG_ACCEPT_WHEN_WARM);
+        ARG_GOP_CACHE_TOTAL, ARG_WARM_UP_CLIENTS, ARG_ACCEPT_WHEN_WARM, ARG_IDLE_UNTIL_WARM);
     /** Clients a new worker serves itself by default before it says it is warm (see {@link #warmUpClients}). */
     public static final int DEFAULT_WARM_UP_CLIENTS = 1000;
 
@@ -70,6 +72,14 @@ public final class WorkerConfig
      * Without warm-up clients, or false (a start: nobody is warm yet), it accepts at once.
      */
     public final boolean acceptWhenWarm;
+    /**
+     * The master started this worker in SCHED_IDLE, all of it (its JVM's start, JIT compilers,
+     * logging set-up and warm-up), so that while others serve it takes only CPU they leave; it
+     * moves every thread to the default policy when it says WARM. Only beside {@link
+     * #acceptWhenWarm}, and only where a process may leave SCHED_IDLE (README, "Logs and worker
+     * start-up").
+     */
+    public final boolean idleUntilWarm;
 
     /** A configuration with the default RTMP settings. */
     public WorkerConfig(
@@ -83,7 +93,7 @@ public final class WorkerConfig
         final int slot, final int maxClients, final long idleTimeoutMs, final int outputCapBytes, final long drainTimeoutMs,
         final long lingerTimeoutMs, final Path runDir, final RtmpSettings rtmp)
     {
-        this(slot, maxClients, idleTimeoutMs, outputCapBytes, drainTimeoutMs, lingerTimeoutMs, runDir, rtmp, 0, false);
+        this(slot, maxClients, idleTimeoutMs, outputCapBytes, drainTimeoutMs, lingerTimeoutMs, runDir, rtmp, 0, false, false);
     }
 
     /**
@@ -145,14 +155,14 @@ public final class WorkerConfig
     public WorkerConfig forSlot(final int newSlot)
     {
         return new WorkerConfig(newSlot, maxClients, idleTimeoutNanos / 1_000_000L, outputCapBytes,
-            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, rtmp, warmUpClients, acceptWhenWarm);
+            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, rtmp, warmUpClients, acceptWhenWarm, idleUntilWarm);
     }
 
     /** The same settings with these RTMP settings. */
     public WorkerConfig withRtmp(final RtmpSettings settings)
     {
         return new WorkerConfig(slot, maxClients, idleTimeoutNanos / 1_000_000L, outputCapBytes,
-            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, settings, warmUpClients, acceptWhenWarm);
+            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, settings, warmUpClients, acceptWhenWarm, idleUntilWarm);
     }
 
     /** The same settings with {@code clients} warm-up clients (see {@link #warmUpClients}). */
@@ -163,20 +173,27 @@ public final class WorkerConfig
             throw new IllegalArgumentException("warm-up clients must not be negative, got " + clients);
         }
         return new WorkerConfig(slot, maxClients, idleTimeoutNanos / 1_000_000L, outputCapBytes,
-            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, rtmp, clients, acceptWhenWarm);
+            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, rtmp, clients, acceptWhenWarm, idleUntilWarm);
     }
 
     /** The same settings, accepting only once warm or at once (see {@link #acceptWhenWarm}). */
     public WorkerConfig withAcceptWhenWarm(final boolean whenWarm)
     {
         return new WorkerConfig(slot, maxClients, idleTimeoutNanos / 1_000_000L, outputCapBytes,
-            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, rtmp, warmUpClients, whenWarm);
+            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, rtmp, warmUpClients, whenWarm, idleUntilWarm);
+    }
+
+    /** The same settings, saying whether the worker was started in SCHED_IDLE (see {@link #idleUntilWarm}). */
+    public WorkerConfig withIdleUntilWarm(final boolean idle)
+    {
+        return new WorkerConfig(slot, maxClients, idleTimeoutNanos / 1_000_000L, outputCapBytes,
+            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, rtmp, warmUpClients, acceptWhenWarm, idle);
     }
 
     private WorkerConfig(
         final int slot, final int maxClients, final long idleTimeoutMs, final int outputCapBytes, final long drainTimeoutMs,
         final long lingerTimeoutMs, final Path runDir, final RtmpSettings rtmp, final int warmUpClients,
-        final boolean acceptWhenWarm)
+        final boolean acceptWhenWarm, final boolean idleUntilWarm)
     {
         if (maxClients < 1)
         {
@@ -204,6 +221,7 @@ public final class WorkerConfig
         this.rtmp = rtmp;
         this.warmUpClients = warmUpClients;
         this.acceptWhenWarm = acceptWhenWarm;
+        this.idleUntilWarm = idleUntilWarm;
     }
 
     /**
@@ -237,6 +255,11 @@ public final class WorkerConfig
         if (acceptWhenWarm)
         {
             arguments.add(ARG_ACCEPT_WHEN_WARM);
+            arguments.add("1");
+        }
+        if (idleUntilWarm)
+        {
+            arguments.add(ARG_IDLE_UNTIL_WARM);
             arguments.add("1");
         }
         return arguments;
@@ -284,7 +307,8 @@ public final class WorkerConfig
             number(values, ARG_LINGER_TIMEOUT_MS, 1, Long.MAX_VALUE / 1_000_000L),
             null == runDir ? null : Path.of(runDir),
             rtmp).withWarmUp(values.containsKey(ARG_WARM_UP_CLIENTS) ? (int)number(values, ARG_WARM_UP_CLIENTS, 0, Integer.MAX_VALUE) : 0)
-            .withAcceptWhenWarm(values.containsKey(ARG_ACCEPT_WHEN_WARM) && 1 == number(values, ARG_ACCEPT_WHEN_WARM, 0, 1));
+            .withAcceptWhenWarm(values.containsKey(ARG_ACCEPT_WHEN_WARM) && 1 == number(values, ARG_ACCEPT_WHEN_WARM, 0, 1))
+            .withIdleUntilWarm(values.containsKey(ARG_IDLE_UNTIL_WARM) && 1 == number(values, ARG_IDLE_UNTIL_WARM, 0, 1));
     }
 
     private static long number(final Map<String, String> values, final String name, final long min, final long max)

@@ -25,6 +25,9 @@ public interface LibC
     /** {@code sched_setscheduler(2)}; {@code pid} 0 is the calling thread; {@code param}: a struct sched_param (one int). */
     int sched_setscheduler(int pid, int policy, long param);
 
+    /** @return the scheduling policy of thread {@code pid} (0: the caller), or -1 and errno. */
+    int sched_getscheduler(int pid);
+
     int close(int fd);
 
     int dup(int fd);

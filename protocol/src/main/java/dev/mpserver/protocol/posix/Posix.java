@@ -59,6 +59,10 @@ public final class Posix
     public static final int PRIO_PROCESS = 0;
     /** Linux's scheduling policy for work that runs only when nothing else wants the CPU. */
     public static final int SCHED_IDLE = 5;
+    /** Linux's default scheduling policy (SCHED_NORMAL). */
+    public static final int SCHED_OTHER = 0;
+    /** Passes over this process's threads at most in {@link #leaveIdlePolicy}: one more finds none left. */
+    private static final int LEAVE_IDLE_PASSES = 4;
     /** struct sched_param: {@code int sched_priority}, 0 for every policy but the real-time ones. */
     private static final int SCHED_PARAM_LENGTH = Integer.BYTES;
     /** struct timeval: seconds and microseconds, two longs. */
@@ -168,8 +172,79 @@ public final class Posix
      */
     public static void idleThisThread()
     {
-        final UnsafeBuffer param = NativeMemory.allocate(SCHED_PARAM_LENGTH); // zeroed: priority 0
-        checked("sched_setscheduler(SCHED_IDLE)", LIBC.sched_setscheduler(0, SCHED_IDLE, param.addressOffset()));
+        checked("sched_setscheduler(SCHED_IDLE)", LIBC.sched_setscheduler(0, SCHED_IDLE, schedParamZero().addressOffset()));
+    }
+
+    /** A struct sched_param of priority 0, the only one SCHED_OTHER and SCHED_IDLE take. */
+    private static UnsafeBuffer schedParamZero()
+    {
+        return NativeMemory.allocate(SCHED_PARAM_LENGTH); // zeroed
+    }
+
+    /**
+     * Whether a thread of this process may go back from SCHED_IDLE to the default policy: Linux
+     * allows it only with CAP_SYS_NICE or an RLIMIT_NICE of at least 20 (systemd: {@code
+     * LimitNICE=+0}); otherwise SCHED_IDLE is one-way. Tried on a thread of its own, which ends.
+     */
+    public static boolean canLeaveIdlePolicy()
+    {
+        final boolean[] left = new boolean[1];
+        final Thread probe = new Thread(() ->
+        {
+            if (0 == LIBC.sched_setscheduler(0, SCHED_IDLE, schedParamZero().addressOffset()))
+            {
+                left[0] = 0 == LIBC.sched_setscheduler(0, SCHED_OTHER, schedParamZero().addressOffset());
+            }
+        }, "sched-idle-probe");
+        probe.start();
+        try
+        {
+            probe.join();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return left[0];
+    }
+
+    /**
+     * Moves every thread of this process that is in SCHED_IDLE (a process started so, e.g. by
+     * {@code chrt --idle 0}, and every thread it made since) to the default policy. Passes over
+     * /proc/self/task until one finds none left, so that a thread an idle thread was creating
+     * meanwhile is not missed. A thread that ends meanwhile is skipped.
+     *
+     * @return the threads moved
+     * @throws PosixException EPERM where {@link #canLeaveIdlePolicy} is false
+     */
+    public static int leaveIdlePolicy()
+    {
+        final UnsafeBuffer param = schedParamZero();
+        int moved = 0;
+        for (int pass = 0; pass < LEAVE_IDLE_PASSES; pass++)
+        {
+            final String[] tasks = new File("/proc/self/task").list();
+            int movedThisPass = 0;
+            for (final String task : null == tasks ? new String[0] : tasks)
+            {
+                final int tid = Integer.parseInt(task);
+                if (SCHED_IDLE == LIBC.sched_getscheduler(tid))
+                {
+                    if (0 != LIBC.sched_setscheduler(tid, SCHED_OTHER, param.addressOffset()) && errno() != Errno.ESRCH)
+                    {
+                        throw new PosixException("sched_setscheduler(SCHED_OTHER)", errno(), "thread " + tid);
+                    }
+                    movedThisPass++;
+                }
+            }
+            moved += movedThisPass;
+            if (0 == movedThisPass)
+            {
+                break;
+            }
+        }
+        return moved;
     }
 
     public static void setNonBlocking(final int fd)

@@ -2,6 +2,7 @@ package dev.mpserver.protocol.posix;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -9,6 +10,8 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link Posix#niceThisThread} and {@link Posix#idleThisThread} change the calling thread only, as
@@ -77,5 +80,50 @@ class ThreadPriorityTest
 
         assertEquals(Posix.SCHED_IDLE, onAnotherThread(tid -> Posix.idleThisThread(), POLICY_FIELD));
         assertEquals(SCHED_OTHER, statField(callerTid, POLICY_FIELD), "the caller's own thread is untouched");
+    }
+
+    /** Where the probe says a thread may leave SCHED_IDLE, every idle thread leaves; where not, EPERM. */
+    @Test
+    void leavingSchedIdleMovesEveryIdleThreadOrIsRefusedAsTheProbeSays() throws Exception
+    {
+        final boolean mayLeave = Posix.canLeaveIdlePolicy();
+        final CountDownLatch idle = new CountDownLatch(1);
+        final CountDownLatch done = new CountDownLatch(1);
+        final AtomicInteger tid = new AtomicInteger();
+        final Thread thread = new Thread(() ->
+        {
+            tid.set(Posix.LIBC.gettid());
+            Posix.idleThisThread();
+            idle.countDown();
+            try
+            {
+                done.await();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        });
+        thread.start();
+        try
+        {
+            idle.await();
+            assertEquals(Posix.SCHED_IDLE, statField(tid.get(), POLICY_FIELD));
+            if (mayLeave)
+            {
+                assertTrue(Posix.leaveIdlePolicy() >= 1, "at least the idle thread moved");
+                assertEquals(SCHED_OTHER, statField(tid.get(), POLICY_FIELD));
+            }
+            else
+            {
+                final PosixException refused = assertThrows(PosixException.class, Posix::leaveIdlePolicy);
+                assertEquals(Errno.EPERM, refused.errno());
+            }
+        }
+        finally
+        {
+            done.countDown();
+            thread.join();
+        }
     }
 }

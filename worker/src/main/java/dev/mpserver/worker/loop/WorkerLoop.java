@@ -154,6 +154,29 @@ public final class WorkerLoop implements MasterLink.Handler
         return Posix.reserveFdTable(epollFd, (int)Math.min(Integer.MAX_VALUE, WorkerConfig.fdsNeeded(config.maxClients)));
     }
 
+    /**
+     * A worker the master started in SCHED_IDLE ({@link WorkerConfig#idleUntilWarm}) serves at the
+     * default policy from WARM on: every thread of the process leaves it. Where that is refused
+     * (the master probed that it would not be), the worker keeps serving, on CPU others leave.
+     */
+    private void leaveIdlePolicy()
+    {
+        if (!config.idleUntilWarm)
+        {
+            return;
+        }
+        try
+        {
+            final int moved = Posix.leaveIdlePolicy();
+            WorkerLog.LOG.info("worker {} warm: {} threads left SCHED_IDLE", pid, moved);
+        }
+        catch (final PosixException ex)
+        {
+            WorkerLog.LOG.error("worker {} cannot leave SCHED_IDLE ({}): it serves only on CPU other processes leave", pid,
+                ex.getMessage());
+        }
+    }
+
     /** Runs until QUIT has drained, QUIT_NOW, or the master channel closes; returns the exit code. */
     public int run()
     {
@@ -295,6 +318,7 @@ public final class WorkerLoop implements MasterLink.Handler
         if (null != warmUp && warmUp.isDone())
         {
             warmUp = null;
+            leaveIdlePolicy();
             acceptor.release(nowNanos);
             link.warm();
         }
