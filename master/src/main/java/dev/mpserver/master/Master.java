@@ -49,10 +49,14 @@ public final class Master
 
     private static final long TICK_MICROS = 100_000;
     private static final int RING_CAPACITY = 4096;
+    /** The ready line waits this long at most for the master's rehearsal (its own bound is 2 s). */
+    private static final long REHEARSAL_WAIT_MILLIS = 3_000;
 
     private final MasterConfig config;
     private final int listenFd;
     private final PrintStream announce;
+    /** The rehearsal's thread until the ready line; null after, or with --warm-up 0. */
+    private Thread rehearsalThread;
 
     /** @param announce where the ready line goes once {@code --workers} workers are READY */
     public Master(final MasterConfig config, final int listenFd, final PrintStream announce)
@@ -101,6 +105,7 @@ public final class Master
         final CountersPublisher publisher = new CountersPublisher(table, shards, placement, refusal, counters, clock, toMaster);
         publisher.publishLimits(config.maxWorkers, config.worker.maxClients, config.workerCapacity);
 
+        startRehearsal();
         final IntervalTimer timer = new IntervalTimer(counters);
         timer.start(TICK_MICROS);
         final int exitCode = new MasterCycle(idle, ring, waiter, clock, counters, pump, supervisor, shutdown, router, publisher,
@@ -149,8 +154,54 @@ public final class Master
         return true;
     }
 
+    /**
+     * The master rehearses its routing ({@link MasterRehearsal}) on a thread of its own while its
+     * first workers start and warm up; {@code --warm-up 0} turns it off with theirs.
+     */
+    private void startRehearsal()
+    {
+        if (config.worker.warmUpClients <= 0)
+        {
+            return;
+        }
+        final MasterRehearsal rehearsal = new MasterRehearsal(config.worker.maxClients);
+        rehearsalThread = new Thread(() ->
+        {
+            try
+            {
+                rehearsal.run();
+                LOG.debug("rehearsal: {} hand-offs routed", rehearsal.routed());
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.warn("the master's rehearsal ended early: {}", ex.toString());
+            }
+        }, "master-rehearsal");
+        rehearsalThread.setDaemon(true);
+        rehearsalThread.start();
+    }
+
+    /** The ready line waits for the rehearsal (it is done long before the workers are warm). */
+    private void awaitRehearsal()
+    {
+        if (null == rehearsalThread)
+        {
+            return;
+        }
+        try
+        {
+            rehearsalThread.join(REHEARSAL_WAIT_MILLIS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        rehearsalThread = null;
+    }
+
     private void announceReady(final int pid, final int readyWorkers)
     {
+        awaitRehearsal();
         announce.println(new ReadyLine(Posix.localPort(listenFd), pid, readyWorkers));
         announce.flush();
     }
