@@ -104,7 +104,7 @@ final class MasterRehearsal implements Runnable
                 standIns.add(standIn(table.slot(i), FIRST_STAND_IN_PID + i));
                 table.attach(table.slot(i));
             }
-            routed = handOff(pump, standIns, clientPair[0]);
+            routed = handOff(pump, table, standIns, clientPair[0]);
         }
         finally
         {
@@ -158,8 +158,8 @@ final class MasterRehearsal implements Runnable
         return new Channel(pair[1], QUEUE);
     }
 
-    /** @return hand-offs routed back to a stand-in */
-    private static int handOff(final ChannelPump pump, final List<Channel> standIns, final int clientFd)
+    /** @return hand-offs routed back to a stand-in; each pass as the master's cycle makes it after channel signals */
+    private static int handOff(final ChannelPump pump, final WorkerTable table, final List<Channel> standIns, final int clientFd)
     {
         final ThreadLocalRandom random = ThreadLocalRandom.current();
         final long deadline = System.nanoTime() + BUDGET_NANOS;
@@ -183,7 +183,10 @@ final class MasterRehearsal implements Runnable
                 }
                 standIn.flush();
             }
-            pump.readEveryChannel();
+            for (int i = 0; i < STAND_INS; i++)
+            {
+                pump.onChannelSignal(table.slot(i).channel.fd()); // as the channel's RT signal names it
+            }
             pump.doWork();
             pump.flush();
             for (final Channel standIn : standIns)
