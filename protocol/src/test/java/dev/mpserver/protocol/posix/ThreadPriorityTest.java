@@ -22,7 +22,6 @@ class ThreadPriorityTest
     /** stat(5) numbering: field 19 is the nice value, field 41 the scheduling policy. */
     private static final int NICE_FIELD = 19;
     private static final int POLICY_FIELD = 41;
-    private static final int SCHED_OTHER = 0;
 
     /** Field {@code number} (as stat(5) counts) of the thread's stat line, after the parenthesised comm. */
     private static int statField(final int tid, final int number) throws Exception
@@ -76,10 +75,10 @@ class ThreadPriorityTest
     void aThreadPutsItselfInSchedIdleAndNoOtherThreads() throws Exception
     {
         final int callerTid = Posix.LIBC.gettid();
-        assertEquals(SCHED_OTHER, statField(callerTid, POLICY_FIELD));
+        assertEquals(Posix.SCHED_OTHER, statField(callerTid, POLICY_FIELD));
 
         assertEquals(Posix.SCHED_IDLE, onAnotherThread(tid -> Posix.idleThisThread(), POLICY_FIELD));
-        assertEquals(SCHED_OTHER, statField(callerTid, POLICY_FIELD), "the caller's own thread is untouched");
+        assertEquals(Posix.SCHED_OTHER, statField(callerTid, POLICY_FIELD), "the caller's own thread is untouched");
     }
 
     /** Where the probe says a thread may leave SCHED_IDLE, every idle thread leaves; where not, EPERM. */
@@ -112,7 +111,7 @@ class ThreadPriorityTest
             if (mayLeave)
             {
                 assertTrue(Posix.leaveIdlePolicy() >= 1, "at least the idle thread moved");
-                assertEquals(SCHED_OTHER, statField(tid.get(), POLICY_FIELD));
+                assertEquals(Posix.SCHED_OTHER, statField(tid.get(), POLICY_FIELD));
             }
             else
             {
