@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
     description = {
         "Runs the mpserver benchmarks side by side and prints one table per case (and --json). Every load runs under two clients "
-            + "on the same server, in turns: loadgen (in this JVM, warmed first by 4 bursts against the C server) and the independent C client "
+            + "on the same server, in turns: loadgen (in this JVM, warmed first by 4 bursts and an open loop against the C server) and the independent C client "
             + "(scripts/reference/epoll_client.c: one thread, epoll, compiled with cc at start). Each client sends 'C' id + its first "
             + "'M' in one write, then its messages one at a time; random shard ids over 100 000 shards, so nearly every client of a "
             + "routed server crosses the master. Medians of --repeat runs; every ratio is the median of per-repeat ratios.",
