@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import java.io.File;
 import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
@@ -112,7 +113,7 @@ class RespawnTest
     private static Set<Integer> policies(final long pid)
     {
         final Set<Integer> policies = new HashSet<>();
-        final String[] tasks = new java.io.File("/proc/" + pid + "/task").list();
+        final String[] tasks = new File("/proc/" + pid + "/task").list();
         for (final String task : null == tasks ? new String[0] : tasks)
         {
             final int policy = Posix.LIBC.sched_getscheduler(Integer.parseInt(task));

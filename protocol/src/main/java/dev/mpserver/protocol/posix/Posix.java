@@ -229,13 +229,17 @@ public final class Posix
             for (final String task : null == tasks ? new String[0] : tasks)
             {
                 final int tid = Integer.parseInt(task);
-                if (SCHED_IDLE == LIBC.sched_getscheduler(tid))
+                if (SCHED_IDLE != LIBC.sched_getscheduler(tid))
                 {
-                    if (0 != LIBC.sched_setscheduler(tid, SCHED_OTHER, param.addressOffset()) && errno() != Errno.ESRCH)
-                    {
-                        throw new PosixException("sched_setscheduler(SCHED_OTHER)", errno(), "thread " + tid);
-                    }
+                    continue;
+                }
+                if (0 == LIBC.sched_setscheduler(tid, SCHED_OTHER, param.addressOffset()))
+                {
                     movedThisPass++;
+                }
+                else if (errno() != Errno.ESRCH)
+                {
+                    throw new PosixException("sched_setscheduler(SCHED_OTHER)", errno(), "thread " + tid);
                 }
             }
             moved += movedThisPass;
