@@ -28,6 +28,7 @@ import dev.mpserver.protocol.counters.HopLatency;
 import dev.mpserver.protocol.launch.ReadyLine;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.RLimit;
+import dev.mpserver.protocol.shard.SharedShardTable;
 import org.agrona.concurrent.CachedNanoClock;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -89,7 +90,10 @@ public final class Master
         final ClientRefusal refusal = new ClientRefusal(counters, clock, config.worker.lingerTimeoutNanos);
         final ShutdownSequence shutdown = new ShutdownSequence(
             table, commands, refusal.shuttingDown(), clock, config.drainTimeoutMs, config.gracePeriodMs);
-        final ShardTable shards = new ShardTable();
+        // Before the first spawn: a worker maps it at start.
+        final ShardTable shards = new ShardTable(SharedShardTable.create(
+            config.runDir.resolve(SharedShardTable.FILE_NAME), SharedShardTable.DEFAULT_SETS, table.capacity(), config.workerCapacity,
+            config.workersTakeShards));
         final HopLatency toMaster = new HopLatency();
         final Placement placement = new Placement(table, config.workerCapacity, config.maxWorkers, spawner::spawnForClients);
         final HandoffRouter router = new HandoffRouter(

@@ -19,6 +19,8 @@ public final class MasterConfig
     public final int maxSpare;
     public final long maxServed;
     public final long shardTtlMs;
+    /** Workers take new (and empty) shards themselves through the shard table; false: the master places every one. */
+    public final boolean workersTakeShards;
     public final long drainTimeoutMs;
     public final long gracePeriodMs;
     public final int handoffQueue;
@@ -33,7 +35,7 @@ public final class MasterConfig
     public MasterConfig(
         final String host, final int port, final int workers, final int maxWorkers, final int backlog, final Path runDir,
         final int workerCapacity, final int minSpare, final int maxSpare, final long maxServed, final long shardTtlMs,
-        final long drainTimeoutMs, final long gracePeriodMs, final int handoffQueue, final long sigpending,
+        final boolean workersTakeShards, final long drainTimeoutMs, final long gracePeriodMs, final int handoffQueue, final long sigpending,
         final WorkerConfig worker, final List<String> workerJvmOptions, final String workerClass, final Path logFile)
     {
         this.host = host;
@@ -47,6 +49,7 @@ public final class MasterConfig
         this.maxSpare = maxSpare;
         this.maxServed = maxServed;
         this.shardTtlMs = shardTtlMs;
+        this.workersTakeShards = workersTakeShards;
         this.drainTimeoutMs = drainTimeoutMs;
         this.gracePeriodMs = gracePeriodMs;
         this.handoffQueue = handoffQueue;

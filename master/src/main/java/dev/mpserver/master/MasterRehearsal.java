@@ -29,6 +29,7 @@ import dev.mpserver.protocol.counters.CountersFile;
 import dev.mpserver.protocol.counters.HopLatency;
 import dev.mpserver.protocol.posix.Errno;
 import dev.mpserver.protocol.posix.Posix;
+import dev.mpserver.protocol.shard.SharedShardTable;
 import org.agrona.concurrent.CachedNanoClock;
 
 /**
@@ -58,6 +59,8 @@ final class MasterRehearsal implements Runnable
     static final int HANDOFFS = 4_000;
     private static final int STAND_INS = 2;
     private static final int SHARDS = 1_024;
+    /** Room for 7 168 shards, ample for {@link #SHARDS}. */
+    private static final int SHARD_TABLE_SETS = 1 << 10;
     /** Hand-offs each stand-in posts per pass: a worker's batch of accepts. */
     private static final int BATCH = 8;
     private static final int QUEUE = 256;
@@ -96,9 +99,11 @@ final class MasterRehearsal implements Runnable
         final int[] clientPair = Posix.socketPair();
         final MasterCounters counters = new MasterCounters(CountersFile.forMaster(directory, FIRST_STAND_IN_PID));
         final WorkerTable table = new WorkerTable(STAND_INS, QUEUE);
+        final SharedShardTable shards = SharedShardTable.create(
+            directory.resolve(SharedShardTable.FILE_NAME), SHARD_TABLE_SETS, STAND_INS, Integer.MAX_VALUE, false);
         try
         {
-            final ChannelPump pump = pump(counters, table, directory);
+            final ChannelPump pump = pump(counters, table, shards, directory);
             for (int i = 0; i < STAND_INS; i++)
             {
                 standIns.add(standIn(table.slot(i), FIRST_STAND_IN_PID + i));
@@ -123,12 +128,13 @@ final class MasterRehearsal implements Runnable
             Posix.closeQuietly(clientPair[0]);
             Posix.closeQuietly(clientPair[1]);
             counters.close();
+            shards.close();
             deleteQuietly(directory);
         }
     }
 
     /** The master's frame path, wired as {@link Master} wires it, over {@code table}. */
-    private ChannelPump pump(final MasterCounters counters, final WorkerTable table, final Path directory)
+    private ChannelPump pump(final MasterCounters counters, final WorkerTable table, final SharedShardTable shards, final Path directory)
     {
         final CachedNanoClock clock = new CachedNanoClock();
         clock.update(System.nanoTime());
@@ -139,7 +145,7 @@ final class MasterRehearsal implements Runnable
         final ShutdownSequence shutdown = new ShutdownSequence(table, commands, refusal.shuttingDown(), clock, 1, 1);
         final Placement placement = new Placement(table, Integer.MAX_VALUE, STAND_INS, spawner::spawnForClients);
         final HandoffRouter router = new HandoffRouter(
-            table, new ShardTable(), placement, refusal, shutdown, counters, clock, FIRST_STAND_IN_PID, Long.MAX_VALUE / 1_000_000L);
+            table, new ShardTable(shards), placement, refusal, shutdown, counters, clock, FIRST_STAND_IN_PID, Long.MAX_VALUE / 1_000_000L);
         final Supervisor supervisor = new Supervisor(table, spawner, none, commands, router, shutdown, counters, clock,
             new PoolLimits(STAND_INS, STAND_INS, 0, STAND_INS, 0), directory, ready -> { });
         return new ChannelPump(table, new WorkerFrameDispatcher(supervisor, router, counters, maxClients, new HopLatency()), router,

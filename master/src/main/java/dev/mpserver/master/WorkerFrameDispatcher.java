@@ -76,7 +76,7 @@ public final class WorkerFrameDispatcher implements WorkerFrameHandler
                 }
                 break;
             case ChannelCommand.SHARD_GONE:
-                router.onShardGone(from, frame.shardId(), frame.ack());
+                router.onShardGone(from, frame.shardId(), frame.ack(), frame.load());
                 break;
             default:
                 LOG.warn("unexpected frame from worker {}: {}", from.pid, frame);

@@ -25,6 +25,7 @@ import dev.mpserver.protocol.counters.CountersFile;
 import dev.mpserver.protocol.counters.HopLatency;
 import dev.mpserver.protocol.counters.MasterCounter;
 import dev.mpserver.protocol.posix.Posix;
+import dev.mpserver.protocol.shard.SharedShardTable;
 import org.agrona.concurrent.CachedNanoClock;
 
 /**
@@ -38,6 +39,7 @@ public final class InProcessMaster implements AutoCloseable
     public static final int MASTER_PID = 4242;
     public static final int MAX_CLIENTS = 1000;
     public static final long DRAIN_TIMEOUT_MS = 1_000;
+    private static final int SHARD_TABLE_SETS = 1 << 10;
     public static final long GRACE_PERIOD_MS = 500;
 
     /** A frame a fake worker read from the master. */
@@ -49,7 +51,7 @@ public final class InProcessMaster implements AutoCloseable
     public final FakeWorkerProcesses processes = new FakeWorkerProcesses();
     public final MasterCounters counters;
     public final WorkerTable table;
-    public final ShardTable shards = new ShardTable();
+    public final ShardTable shards;
     public final WorkerSpawner spawner;
     public final ClientRefusal refusal;
     public final ShutdownSequence shutdown;
@@ -64,6 +66,8 @@ public final class InProcessMaster implements AutoCloseable
     {
         counters = new MasterCounters(CountersFile.forMaster(runDir, MASTER_PID));
         table = new WorkerTable(limits.maxWorkers() * 2, handoffQueue);
+        shards = new ShardTable(SharedShardTable.create(
+            runDir.resolve(SharedShardTable.FILE_NAME), SHARD_TABLE_SETS, table.capacity(), workerCapacity, true));
         spawner = new WorkerSpawner(table, processes, counters, clock, handoffQueue, true);
         final WorkerCommands commands = new WorkerCommands(processes, counters, MASTER_PID);
         refusal = new ClientRefusal(counters, clock, 1_000_000_000L);

@@ -34,15 +34,16 @@ import picocli.CommandLine.Spec;
         "Runs the mpserver benchmarks side by side and prints one table per case (and --json). Every load runs under two clients "
             + "on the same server, in turns: loadgen (in this JVM, warmed first by 4 bursts and an open loop against the C server) and the independent C client "
             + "(scripts/reference/epoll_client.c: one thread, epoll, compiled with cc at start). Each client sends 'C' id + its first "
-            + "'M' in one write, then its messages one at a time; random shard ids over 100 000 shards, so nearly every client of a "
-            + "routed server crosses the master. Medians of --repeat runs; every ratio is the median of per-repeat ratios.",
+            + "'M' in one write, then its messages one at a time; random shard ids over 100 000 shards, so nearly every client's shard "
+            + "has no client anywhere: under --placement local (the default) the worker it lands on takes it, under --placement master "
+            + "it crosses the master. Medians of --repeat runs; every ratio is the median of per-repeat ratios.",
         "",
         "Cases (--only), in the order they run (about 10 minutes in all with --repeat 3):",
         "  throughput  closed loop, N=1000 and 5000 clients x 10 messages all at once, warm (250 k messages first): msgs/s, "
             + "conns/s, conns/s until 90 %% done, route p99 of single-process (--workers 0), routed (--workers 2), not routed "
             + "(--workers 2, no 'C') and the C server (scripts/reference/epoll_server.c); ratios routed / not routed, "
             + "single-process / C server, and loadgen / C client on each server.",
-        "  peers       issue 16's table: C server, --workers 0, --workers 2 and the prototype (scripts/reference/"
+        "  peers       issue 16's table: C server, --workers 0, --workers 2, --workers 2 --placement master and the prototype (scripts/reference/"
             + "prototype_mpserver2.cpp, 2 workers), warm (5 bursts of 5000 first): open loops of 1000/s and 3000/s for 2 s "
             + "(route p50/p99; the C client also measures from each client's intended start, as wrk2 does), then a burst of "
             + "5000 (conns/s until 90 %%), 10 messages per client; a server that exits under a load is named. Then routed / "

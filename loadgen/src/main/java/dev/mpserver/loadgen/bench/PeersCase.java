@@ -37,8 +37,12 @@ final class PeersCase implements BenchCase
         addIfBuilt(ctx, shapes, ctx.cServer(), "C server");
         final ServerShape single = ctx.mpserver("--workers 0", "--workers", "0", "--max-clients", ThroughputCase.maxClients(burst));
         final ServerShape routed = ctx.mpserver("--workers 2", "--workers", "2", "--max-clients", ThroughputCase.maxClients(burst));
+        // Every new shard through the master, as before workers took shards themselves: what a client pays to cross it.
+        final ServerShape crossing = ctx.mpserver("--placement master", "--workers", "2", "--placement", "master",
+            "--max-clients", ThroughputCase.maxClients(burst));
         shapes.add(single);
         shapes.add(routed);
+        shapes.add(crossing);
         addIfBuilt(ctx, shapes, ctx.prototype(), "prototype");
         // The open loops first, the burst last: the prototype's master exits under a burst of 5 000
         // (sendmsg EAGAIN on a full channel is fatal to it), and would then have no open-loop figures.
@@ -118,7 +122,9 @@ final class PeersCase implements BenchCase
         {
             table(ctx, shapes, loads, rows, client);
         }
-        routedOverSingle(ctx, single, routed, loads, rows, floors);
+        routedOverSingle(ctx, single, routed, "routed", "routed / single-process", loads, rows, floors);
+        routedOverSingle(ctx, single, crossing, "crossing", "--placement master (every client crosses the master) / single-process", loads,
+            rows, null);
         for (final ServerShape shape : shapes)
         {
             final List<String> runs = exits.getOrDefault(shape.name, List.of());
@@ -165,8 +171,8 @@ final class PeersCase implements BenchCase
      * adds to the p99 (routed minus single-process), next to what the design's extra wake-ups alone
      * add on this machine.
      */
-    private static void routedOverSingle(final BenchContext ctx, final ServerShape single, final ServerShape routed,
-        final List<ClientLoad> loads, final Map<String, Figures> rows, final Map<String, Figures> floors)
+    private static void routedOverSingle(final BenchContext ctx, final ServerShape single, final ServerShape routed, final String key,
+        final String title, final List<ClientLoad> loads, final Map<String, Figures> rows, final Map<String, Figures> floors)
     {
         for (final ClientLoad load : loads)
         {
@@ -186,20 +192,20 @@ final class PeersCase implements BenchCase
                 {
                     added[r] = routedP99[r] - singleP99[r];
                 }
-                ctx.results.put("peers.ratio.routedOverSingle." + Stats.key(client.name()) + "." + loadKey(load), median, perRepeat);
-                ctx.results.put("peers.routingAddsP99Ms." + Stats.key(client.name()) + "." + loadKey(load), Stats.median(added), added);
+                ctx.results.put("peers.ratio." + key + "OverSingle." + Stats.key(client.name()) + "." + loadKey(load), median, perRepeat);
+                ctx.results.put("peers." + key + "AddsP99Ms." + Stats.key(client.name()) + "." + loadKey(load), Stats.median(added), added);
                 line.append(line.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.2f [%s] (+%s ms)", client.name(), median,
                     Stats.list(perRepeat), Stats.ms(Stats.median(added))));
             }
-            final Figures floor = floors.get(loadKey(load));
+            final Figures floor = null == floors ? null : floors.get(loadKey(load));
             if (null != floor)
             {
                 floor.publish(ctx.results, "peers.wakeFloor." + loadKey(load));
                 line.append("; the extra wake-ups alone (wake_chain.c, no server work): ").append(chain(floor, ""))
                     .append("; the same chain with every process on one CPU: ").append(chain(floor, "oneCpu."));
             }
-            ctx.out.printf(Locale.ROOT, "  routed / single-process route p99, open %.0f/s (median of per-repeat ratios; issue 16: <= 2): %s%n",
-                load.rate, line);
+            ctx.out.printf(Locale.ROOT, "  %s route p99, open %.0f/s (median of per-repeat ratios; issue 16: <= 2): %s%n",
+                title, load.rate, line);
         }
     }
 

@@ -65,6 +65,21 @@ public final class ServerOptions
         description = "Forget a shard this long after its last client left (default ${DEFAULT-VALUE}).")
     Duration shardTtl;
 
+    /** Who places a shard that has no worker: {@code --placement}. */
+    enum Placement
+    {
+        local, master
+    }
+
+    @Option(names = "--placement", defaultValue = "local", paramLabel = "local|master",
+        description = {"Who gives a shard with no clients anywhere its worker (default ${DEFAULT-VALUE}).",
+            "local: the worker its client landed on takes it itself, through the shard table all processes map, if it is below "
+                + "--worker-capacity and near the least-loaded warm worker's load; so is an empty shard another worker had. "
+                + "Only clients of a shard with clients in another worker cross the master. Else as master.",
+            "master: every client whose shard has no client in the accepting worker crosses the master, which places new "
+                + "shards on the least-loaded warm worker (or starts one)."})
+    Placement placement;
+
     @Option(names = "--grace-period", defaultValue = "5s", converter = DurationConverter.class,
         description = "After QUIT_NOW (or the drain timeout), wait this long before SIGKILL (default ${DEFAULT-VALUE}).")
     Duration gracePeriod;
@@ -202,7 +217,7 @@ public final class ServerOptions
     {
         return new MasterConfig(host, actualPort, workerCount(), maxWorkers, backlog, dir,
             workerCapacity > 0 ? workerCapacity : workerConfig.maxClients, minSpare, maxSpare, maxServed, shardTtl.toMillis(),
-            worker.drainTimeout.toMillis(), gracePeriod.toMillis(), handoffQueue, sigpending, workerConfig,
+            placement == Placement.local, worker.drainTimeout.toMillis(), gracePeriod.toMillis(), handoffQueue, sigpending, workerConfig,
             workerJvmOptions(), workerClass, logFile);
     }
 

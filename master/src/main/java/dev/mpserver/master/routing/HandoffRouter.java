@@ -12,6 +12,7 @@ import dev.mpserver.protocol.channel.ChannelFrame;
 import dev.mpserver.protocol.channel.ChannelFrameHandler;
 import dev.mpserver.protocol.counters.MasterCounter;
 import dev.mpserver.protocol.posix.Posix;
+import dev.mpserver.protocol.shard.SharedShardTable;
 import dev.mpserver.protocol.wire.ErrorCode;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.CachedNanoClock;
@@ -25,12 +26,19 @@ import org.apache.logging.log4j.Logger;
  * it unopened. Each client fd has one place that closes it: the channel it was posted to, the
  * pending list of a STARTING worker, or the refusal.
  *
+ * <p>Owners are entries of the {@link dev.mpserver.protocol.shard.SharedShardTable}, which workers
+ * change too (a worker takes a new or empty shard for a client that landed on it, and then no
+ * master is involved); every step here is a compare-and-set on the entry as read, and a lost race
+ * is decided again on the entry as it is then.
+ *
  * <pre>
  *   route(shard, fd, payload)
  *     ├─ the server is stopping ─────────────────────────────▶ E 5
- *     ├─ the shard's owner is live ──────────────────────────▶ forward
- *     └─ no owner: Placement ─┬─ a worker, now the owner ────▶ forward
- *                             └─ none ───────────────────────▶ E 2 (server full)
+ *     ├─ its owner is live: EMPTY entry made ACTIVE again ───▶ forward
+ *     ├─ its owner is lost: entry freed; route again
+ *     └─ no entry: Placement ─┬─ a worker: entry made ───────▶ forward
+ *                             ├─ none ───────────────────────▶ E 2 (server full)
+ *                             └─ its set full of shards with clients ▶ E 3
  *   forward
  *     ├─ READY: posted on its channel (sent by the pump's flush at the end of the pass)
  *     ├─ STARTING: waits in its pending list for READY; list full ▶ E 3
@@ -46,6 +54,8 @@ public final class HandoffRouter implements WorkerRouting
 {
     private static final Logger LOG = LogManager.getLogger(HandoffRouter.class);
     private static final long NANOS_PER_MILLI = 1_000_000L;
+    /** Lost compare-and-sets on one shard's entry before a client is refused (E 3). */
+    private static final int MAX_ROUTE_ATTEMPTS = 8;
 
     private final WorkerTable table;
     private final ShardTable shards;
@@ -86,24 +96,39 @@ public final class HandoffRouter implements WorkerRouting
             refusal.refuse(fd, ErrorCode.SHUTTING_DOWN);
             return;
         }
-        int owner = shards.owner(shardId);
-        if (owner != ShardTable.NONE && !table.slot(owner).isLive())
+        // Workers change entries too (they take new and empty shards): each step is a compare-and-set
+        // on the entry as read, and a lost race is decided again on the entry as it is now.
+        for (int attempt = 0; attempt < MAX_ROUTE_ATTEMPTS; attempt++)
         {
-            shards.remove(shardId);
-            owner = ShardTable.NONE;
-        }
-        if (owner == ShardTable.NONE)
-        {
-            owner = placement.place();
-            if (owner == WorkerSlot.NO_SLOT)
+            final long entry = shards.entry(shardId);
+            if (entry == SharedShardTable.FREE_ENTRY)
             {
-                counters.increment(MasterCounter.REJECTED_SERVER_FULL);
-                refusal.refuse(fd, ErrorCode.SERVER_FULL);
+                final int placed = placement.place();
+                if (placed == WorkerSlot.NO_SLOT)
+                {
+                    counters.increment(MasterCounter.REJECTED_SERVER_FULL);
+                    refusal.refuse(fd, ErrorCode.SERVER_FULL);
+                    return;
+                }
+                if (shards.place(shardId, placed) == SharedShardTable.FREE_ENTRY && shards.entry(shardId) == SharedShardTable.FREE_ENTRY)
+                {
+                    break; // its set is full of shards with clients (or locked by a stalled worker)
+                }
+                continue; // placed, or taken meanwhile: forward to the owner it has now
+            }
+            final WorkerSlot owner = table.slot(SharedShardTable.ownerOf(entry));
+            if (!owner.isLive())
+            {
+                shards.remove(shardId, entry);
+            }
+            else if (!SharedShardTable.isEmpty(entry) || shards.activate(shardId, entry))
+            {
+                forward(owner, shardId, fd, payload, payloadOffset, payloadLength);
                 return;
             }
-            shards.assign(shardId, owner);
         }
-        forward(table.slot(owner), shardId, fd, payload, payloadOffset, payloadLength);
+        counters.increment(MasterCounter.REJECTED_SHARD_TABLE);
+        refusal.refuse(fd, ErrorCode.SHARD_BUSY);
     }
 
     /**
@@ -128,9 +153,10 @@ public final class HandoffRouter implements WorkerRouting
             counters.increment(MasterCounter.HANDOFFS_REROUTED);
             slot.channel.post(ChannelCommand.SHARD_MOVED, shardId, 0, masterPid, ChannelFrame.NO_FD);
         }
-        if (shards.owner(shardId) == slot.index)
+        final long entry = shards.entry(shardId);
+        if (entry != SharedShardTable.FREE_ENTRY && SharedShardTable.ownerOf(entry) == slot.index)
         {
-            shards.remove(shardId);
+            shards.remove(shardId, entry);
         }
         route(shardId, fd, frame.buffer(), frame.payloadOffset(), frame.payloadLength());
     }
@@ -144,7 +170,7 @@ public final class HandoffRouter implements WorkerRouting
     @Override
     public void onWorkerDraining(final WorkerSlot slot)
     {
-        shards.removeAllOf(slot.index);
+        shards.removeAllOf(slot.index, false);
         slot.pending.drainTo(routeAgain);
     }
 
@@ -168,7 +194,7 @@ public final class HandoffRouter implements WorkerRouting
         final boolean wasServing = slot.state != WorkerSlot.DRAINING;
         slot.state = WorkerSlot.GONE;
         slot.goneAtNanos = clock.nanoTime();
-        final int lost = shards.removeAllOf(slot.index);
+        final int lost = shards.removeAllOf(slot.index, true);
         LOG.info("worker {} (slot {}) gone ({}): {} shards unassigned{}", slot.pid, slot.index, why, lost,
             wasServing ? "" : " (was draining)");
         slot.pending.drainTo(routeAgain);
@@ -182,9 +208,9 @@ public final class HandoffRouter implements WorkerRouting
      * The worker's last client of a shard left, as of our frame {@code ack}. A client sent after
      * that makes the report stale; otherwise the shard is forgotten after the TTL.
      */
-    public void onShardGone(final WorkerSlot slot, final int shardId, final int ack)
+    public void onShardGone(final WorkerSlot slot, final int shardId, final int ack, final int gen)
     {
-        if (!shards.gone(shardId, slot.index, ack, clock.nanoTime()))
+        if (!shards.gone(shardId, slot.index, ack, gen, clock.nanoTime()))
         {
             counters.increment(MasterCounter.STALE_SHARD_GONE);
         }
@@ -217,7 +243,7 @@ public final class HandoffRouter implements WorkerRouting
         final int result = slot.channel.post(ChannelCommand.HANDOFF, shardId, 0, masterPid, fd, payload, payloadOffset, payloadLength);
         if (result == Channel.QUEUED)
         {
-            shards.forwarded(shardId, slot.channel.lastSeq());
+            shards.forwarded(shardId, slot.index, slot.channel.lastSeq());
             slot.onHandoffSent(slot.channel.lastSeq());
             slot.served++;
             counters.increment(MasterCounter.HANDOFFS_ROUTED);

@@ -72,8 +72,9 @@ class FaultSuiteTest
     {
         final int handoffQueue = 64;
         final int shed = 100;
+        // --placement master: the shards stay on the stopped worker, and every client of them crosses the master.
         try (ServerProcess server = ServerProcess.start("--workers", "2", "--handoff-queue", Integer.toString(handoffQueue),
-            "--shard-ttl", "60s", "--max-clients", "10000"))
+            "--shard-ttl", "60s", "--max-clients", "10000", "--placement", "master"))
         {
             final Map<Integer, List<Integer>> shardsOf = shardsByWorker(server, 4);
             assertTrue(shardsOf.size() == 2 && shardsOf.values().stream().allMatch(s -> s.size() >= 4),
@@ -180,8 +181,9 @@ class FaultSuiteTest
     {
         final int waves = 6;
         final int perWave = 1500;
+        // --placement master: every new shard's client crosses the master, so each wave is a storm of channel signals.
         try (ServerProcess server = ServerProcess.start("--workers", "2", "--max-clients", "3000", "--sigpending", "8",
-            "--shard-ttl", "100ms"))
+            "--shard-ttl", "100ms", "--placement", "master"))
         {
             final Random random = new Random(11);
             wave(server, 100, i -> random.nextInt(1_000_000));
@@ -334,7 +336,8 @@ class FaultSuiteTest
     void clientResettingDuringItsHandoffLeavesNoFdAndItsShardServed() throws Exception
     {
         final int shard = 42;
-        try (ServerProcess server = ServerProcess.start("--workers", "2", "--shard-ttl", "60s"))
+        // --placement master: the clients below cross the master (none is taken by the worker it lands on).
+        try (ServerProcess server = ServerProcess.start("--workers", "2", "--shard-ttl", "60s", "--placement", "master"))
         {
             final int owner;
             try (TestClient client = new TestClient(server.port()).join(shard))

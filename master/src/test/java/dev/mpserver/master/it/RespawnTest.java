@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.File;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -73,6 +74,12 @@ class RespawnTest
             // one client at a time, so the survivor goes: the survivor's own replacement holds its
             // accepts while it warms up, and the first replacement is the one worker left to accept.
             ProcessHandle.of(survivor).orElseThrow().destroyForcibly();
+            // Connect once the master has reaped it: EPOLLEXCLUSIVE wakes one worker per connection,
+            // and a wake-up that went to the dying survivor would leave the client in the backlog
+            // until the next connection (or, here, the survivor's replacement warming up) came.
+            final List<Long> afterKill = new ArrayList<>(before);
+            afterKill.add(replacement);
+            assertTrue(eventually(10_000, () -> replacement(server, afterKill) > 0), "the survivor was reaped and replaced");
             try (TestClient client = new TestClient(server.port()))
             {
                 client.join(1000).send(TestClient.PING).expectPing();

@@ -53,7 +53,9 @@ public enum MasterCounter
     HOP_TO_MASTER_P99_US("hop worker->master p99 us (1 s)", true),
     HOP_TO_MASTER_MAX_US("hop worker->master max us (1 s)", true),
     /** Spawn to WARM (READY, then its own warm-up clients served) of the last worker that said it. */
-    LAST_SPAWN_TO_WARM_MS("last spawn-to-WARM ms", true);
+    LAST_SPAWN_TO_WARM_MS("last spawn-to-WARM ms", true),
+    /** A client whose shard could not get an entry in the shard table (its set full of shards with clients): E 3. */
+    REJECTED_SHARD_TABLE("E3 shard table set full", false);
 
     public static final int TYPE_ID_BASE = 2000;
     /** The master also keeps the totals of exited workers: type id RETIRED_TYPE_ID_BASE + WorkerCounter ordinal. */

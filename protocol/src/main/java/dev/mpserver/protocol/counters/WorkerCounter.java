@@ -68,7 +68,11 @@ public enum WorkerCounter
     /** A handed-over client read from the channel → its first frames answered and written. */
     HOP_SERVE_P50_US("hop hand-over->replies sent p50 us (1 s)", Aggregate.MAXIMUM),
     HOP_SERVE_P99_US("hop hand-over->replies sent p99 us (1 s)", Aggregate.MAXIMUM),
-    HOP_SERVE_MAX_US("hop hand-over->replies sent max us (1 s)", Aggregate.MAXIMUM);
+    HOP_SERVE_MAX_US("hop hand-over->replies sent max us (1 s)", Aggregate.MAXIMUM),
+    /** Shards this worker took for a client that landed here, without the master (SharedShardTable). */
+    SHARDS_CLAIMED("shards taken here (no master)", false),
+    /** ...of them, empty shards of another worker it took over. */
+    SHARDS_TAKEN_OVER("empty shards taken over", false);
 
     /** How live workers' values make a total. */
     public enum Aggregate

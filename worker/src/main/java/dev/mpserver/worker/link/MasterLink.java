@@ -16,7 +16,7 @@ import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.worker.WorkerCounters;
 import dev.mpserver.worker.WorkerLog;
 import org.agrona.DirectBuffer;
-import java.util.function.IntPredicate;
+import java.util.function.IntUnaryOperator;
 
 import org.agrona.collections.IntHashSet;
 
@@ -158,9 +158,10 @@ public final class MasterLink implements ChannelFrameHandler
      * LOAD, and SHARD_GONE for the shards that emptied since the last report and still are, at most
      * every {@link #LOAD_REPORT_INTERVAL_NANOS}.
      *
-     * @param isEmpty whether a shard has no client here now
+     * @param goneGen a shard's entry gen if it has no client here now and is still this worker's
+     *                (see {@code ShardRouter#genOfOwnEntry}), else -1: not reported
      */
-    public void reportLoad(final int serving, final int shards, final long nowNanos, final IntPredicate isEmpty)
+    public void reportLoad(final int serving, final int shards, final long nowNanos, final IntUnaryOperator goneGen)
     {
         if (isLoadReportDue(serving) && nowNanos - lastLoadReportNanos >= LOAD_REPORT_INTERVAL_NANOS)
         {
@@ -168,9 +169,10 @@ public final class MasterLink implements ChannelFrameHandler
             while (emptied.hasNext())
             {
                 final int shardId = emptied.nextValue();
-                if (isEmpty.test(shardId))
+                final int gen = goneGen.applyAsInt(shardId);
+                if (gen >= 0)
                 {
-                    post(ChannelCommand.SHARD_GONE, shardId, 0);
+                    post(ChannelCommand.SHARD_GONE, shardId, gen);
                 }
             }
             emptiedShards.clear();

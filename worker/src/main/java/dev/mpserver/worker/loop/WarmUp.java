@@ -1,5 +1,10 @@
 package dev.mpserver.worker.loop;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import dev.mpserver.protocol.channel.Channel;
 import dev.mpserver.protocol.channel.ChannelCommand;
 import dev.mpserver.protocol.channel.ChannelFrame;
@@ -11,6 +16,7 @@ import dev.mpserver.protocol.posix.NativeMemory;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.PosixException;
 import dev.mpserver.protocol.posix.SockAddrIn;
+import dev.mpserver.protocol.shard.SharedShardTable;
 import dev.mpserver.protocol.wire.WireEncoder;
 import dev.mpserver.protocol.wire.WireProtocol;
 import dev.mpserver.worker.WorkerLog;
@@ -26,7 +32,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * private listener (127.0.0.1, ephemeral port) and a private socketpair, plays its master (every
  * hand-off comes straight back, as the master sends a shard's client to its owner) and its clients
  * ({@code 'C'} id, messages one at a time, {@code 'I'}): the same classes and methods as real
- * clients use, accepted, routed, handed off and over, served. Then it tells the real loop, which
+ * clients use, accepted, routed, handed off and over, served; over a private shard table where its
+ * shards are new, another worker's, or another worker's and empty, so that every way of taking a
+ * shard ({@link dev.mpserver.worker.session.ShardRouter}) runs too. Then it tells the real loop, which
  * says WARM to the master; until then the master gives new shards to warm workers only, where
  * there are. Bounded in clients and in time; a failure only ends the warm-up early.
  */
@@ -39,6 +47,8 @@ final class WarmUp implements Runnable
     private static final long BUDGET_NANOS = 3_000_000_000L;
     private static final int RECEIVE_TIMEOUT_MILLIS = 1_000;
     private static final int WARM_UP_MAX_CLIENTS = 64;
+    /** Room for 1 792 shards: a warm-up has at most a few hundred. */
+    private static final int WARM_UP_SHARD_SETS = 1 << 8;
     /**
      * Where SCHED_IDLE is refused, the warm-up's threads run at this nice value instead (see
      * {@link #yieldToServing}).
@@ -98,7 +108,10 @@ final class WarmUp implements Runnable
         final int[] pair = Posix.socketPair();
         final WorkerConfig config = new WorkerConfig(realConfig.slot, WARM_UP_MAX_CLIENTS, 10_000, realConfig.outputCapBytes,
             0, 100, null, realConfig.rtmp);
-        final WorkerLoop loop = new WorkerLoop(config, listenFd, pair[1], true);
+        final Path tableFile = temporaryFile();
+        final SharedShardTable shards = SharedShardTable.create(tableFile, WARM_UP_SHARD_SETS, realConfig.slot + 2, WARM_UP_MAX_CLIENTS, true);
+        giveShardsAway(shards, realConfig.slot + 1);
+        final WorkerLoop loop = new WorkerLoop(config, listenFd, pair[1], true, shards, false);
         final Channel master = new Channel(pair[0]);
         Posix.setNonBlocking(pair[0]);
         final Thread loopThread = new Thread(() ->
@@ -135,8 +148,54 @@ final class WarmUp implements Runnable
             join(loopThread);
             master.close();
             Posix.closeQuietly(listenFd);
+            shards.close();
+            deleteQuietly(tableFile);
         }
         return served;
+    }
+
+    /**
+     * The warm-up's shards, as the shard table would have them on a live server: a third have no
+     * entry (the loop takes them: insert), a third are another worker's with clients (handed off to
+     * the master and back), a third another worker's, empty (taken over: compare-and-set).
+     */
+    private void giveShardsAway(final SharedShardTable shards, final int otherSlot)
+    {
+        for (int shardId = 0; shardId <= clients / CLIENTS_PER_SHARD; shardId++)
+        {
+            if (shardId % 3 != 0)
+            {
+                final long entry = shards.insert(shardId, otherSlot);
+                if (shardId % 3 == 2)
+                {
+                    shards.compareAndSet(shardId, entry, SharedShardTable.emptied(entry));
+                }
+            }
+        }
+    }
+
+    private static Path temporaryFile()
+    {
+        try
+        {
+            return Files.createTempFile("mpserver-warm-up-", ".shards");
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static void deleteQuietly(final Path file)
+    {
+        try
+        {
+            Files.deleteIfExists(file);
+        }
+        catch (final IOException ignored)
+        {
+            // a temporary file left behind is all
+        }
     }
 
     /** One client: 'C' id with its first message, the rest one at a time, 'I', close. */

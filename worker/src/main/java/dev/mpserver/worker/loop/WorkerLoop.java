@@ -7,7 +7,9 @@ import static dev.mpserver.protocol.posix.EpollEvents.EPOLLRDHUP;
 import static dev.mpserver.protocol.posix.EpollEvents.EPOLL_CTL_ADD;
 import static dev.mpserver.protocol.posix.EpollEvents.EPOLL_CTL_MOD;
 
-import java.util.function.IntPredicate;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.IntUnaryOperator;
 
 import dev.mpserver.protocol.counters.WorkerCounter;
 import dev.mpserver.protocol.launch.WorkerConfig;
@@ -16,6 +18,7 @@ import dev.mpserver.protocol.posix.EpollEvents;
 import dev.mpserver.protocol.posix.Errno;
 import dev.mpserver.protocol.posix.LibC;
 import dev.mpserver.protocol.posix.Posix;
+import dev.mpserver.protocol.shard.SharedShardTable;
 import dev.mpserver.protocol.posix.PosixException;
 import dev.mpserver.protocol.wire.WireProtocol;
 import dev.mpserver.worker.HopTimes;
@@ -78,7 +81,11 @@ public final class WorkerLoop implements MasterLink.Handler
     private final Deadlines deadlines = new Deadlines(MAX_WAIT_NANOS);
     private final WorkerCounters counters;
     private final HopTimes hops = new HopTimes();
-    private final IntPredicate isEmptyShard;
+    /** A shard's gen for its SHARD_GONE, or -1: not empty here, or no longer this worker's. */
+    private final IntUnaryOperator goneGen;
+    private final SharedShardTable shards;
+    private final boolean ownsShards;
+    private final ShardRouter router;
     private final ClientTable table;
     private final LingeringClose lingering;
     private final ClientIo io;
@@ -93,6 +100,8 @@ public final class WorkerLoop implements MasterLink.Handler
     private boolean draining;
     /** Whether the channel is registered for EPOLLOUT too (only while frames wait to be sent). */
     private boolean channelWatchedForOut;
+    /** Said WARM: takes new shards itself (with a shard table) until it drains. */
+    private boolean warm;
     private long drainDeadlineNanos;
     private long nowNanos;
     private long lastPublishNanos;
@@ -103,24 +112,32 @@ public final class WorkerLoop implements MasterLink.Handler
      */
     public WorkerLoop(final WorkerConfig config, final int listenFd, final int channelFd)
     {
-        this(config, listenFd, channelFd, false);
+        this(config, listenFd, channelFd, false, channelFd == NO_CHANNEL ? null : openShardTable(config.runDir), true);
     }
 
-    /** @param quiet logs nothing of its own start and stop (a {@link WarmUp}'s loop) */
-    WorkerLoop(final WorkerConfig config, final int listenFd, final int channelFd, final boolean quiet)
+    /**
+     * @param quiet       logs nothing of its own start and stop (a {@link WarmUp}'s loop)
+     * @param shards      the shard table, or null (see {@link #openShardTable})
+     * @param ownsShards  this loop unmaps the table when it ends
+     */
+    WorkerLoop(
+        final WorkerConfig config, final int listenFd, final int channelFd, final boolean quiet, final SharedShardTable shards,
+        final boolean ownsShards)
     {
         this.quiet = quiet;
+        this.shards = shards;
+        this.ownsShards = ownsShards;
         this.config = config;
         this.pid = libc.getpid();
         this.epollFd = Posix.checked("epoll_create1", libc.epoll_create1(EpollEvents.EPOLL_CLOEXEC));
         this.counters = WorkerCounters.open(config.runDir, pid, config.slot);
         this.table = new ClientTable(config.maxClients + config.transitSlots());
-        this.isEmptyShard = shardId -> 0 == table.clientsOnShard(shardId);
         this.lingering = new LingeringClose(config.lingerCapacity(), config.lingerTimeoutNanos, LINGER_MAX_BYTES, epollFd);
         this.io = new ClientIo(table, lingering, counters, epollFd, config.outputCapBytes);
         this.link = channelFd == NO_CHANNEL ? null : new MasterLink(channelFd, pid, counters, hops.toOwner);
         final Protocols protocols = new Protocols();
-        final ShardRouter router = new ShardRouter(table, io, link, protocols, counters, config.maxClients, hops.route);
+        this.router = new ShardRouter(table, io, link, protocols, counters, config.maxClients, hops.route, shards, config.slot);
+        this.goneGen = shardId -> 0 == table.clientsOnShard(shardId) ? router.genOfOwnEntry(shardId) : -1;
         protocols.add(new ControlProtocol(table, io, router, counters, pid, config.slot));
         this.rtmp = new RtmpProtocol(table, io, router, counters, pid, config.rtmp, config.outputCapBytes);
         protocols.add(rtmp);
@@ -197,6 +214,7 @@ public final class WorkerLoop implements MasterLink.Handler
                 else
                 {
                     link.warm();
+                    warm = true;
                 }
             }
             if (!quiet)
@@ -268,6 +286,17 @@ public final class WorkerLoop implements MasterLink.Handler
         }
     }
 
+    /**
+     * The shard table the master made in the run directory, or null if there is none (a master
+     * that keeps ownership to itself, as in tests that play the master): every shard with no client
+     * here then goes to the master.
+     */
+    private static SharedShardTable openShardTable(final Path runDir)
+    {
+        final Path file = null == runDir ? null : runDir.resolve(SharedShardTable.FILE_NAME);
+        return null != file && Files.exists(file) ? SharedShardTable.open(file) : null;
+    }
+
     // ---------------------------------------------------------------- MasterLink.Handler
 
     @Override
@@ -313,7 +342,7 @@ public final class WorkerLoop implements MasterLink.Handler
         {
             // Served clients only: a burst of just-accepted connections, most about to be handed
             // off, would make the master think this worker is loaded and send new shards elsewhere.
-            link.reportLoad(table.serving(), table.shardCount(), nowNanos, isEmptyShard);
+            link.reportLoad(table.serving(), table.shardCount(), nowNanos, goneGen);
         }
         if (null != warmUp && warmUp.isDone())
         {
@@ -321,11 +350,14 @@ public final class WorkerLoop implements MasterLink.Handler
             leaveIdlePolicy();
             acceptor.release(nowNanos);
             link.warm();
+            warm = true;
         }
         if (draining && (0 == table.size() || nowNanos - drainDeadlineNanos >= 0))
         {
             running = false;
         }
+        // After the warm-up's end and QUIT above: a worker that takes shards says so at once.
+        router.publishLoad(null != link && warm && !draining);
         deadlines.set(Deadlines.IDLE_CLIENT, sessions.nextIdleDeadlineNanos());
         deadlines.set(Deadlines.LINGER_END, lingering.nextDeadlineNanos());
         deadlines.set(Deadlines.ACCEPT_RESUME, acceptor.nextResumeNanos());
@@ -386,6 +418,14 @@ public final class WorkerLoop implements MasterLink.Handler
         if (!quiet)
         {
             WorkerLog.LOG.info("worker {} slot {} exits ({})", pid, config.slot, counters);
+        }
+        if (null != shards)
+        {
+            router.publishLoad(false);
+            if (ownsShards)
+            {
+                shards.close();
+            }
         }
         counters.close(); // unmapped: nothing may read them after this; the master folds the file into its totals
     }

@@ -4,6 +4,7 @@ import dev.mpserver.protocol.channel.Channel;
 import dev.mpserver.protocol.channel.ChannelFrame;
 import dev.mpserver.protocol.counters.WorkerCounter;
 import dev.mpserver.protocol.counters.HopLatency;
+import dev.mpserver.protocol.shard.SharedShardTable;
 import dev.mpserver.protocol.wire.ErrorCode;
 import dev.mpserver.protocol.wire.WireProtocol;
 import dev.mpserver.worker.WorkerCounters;
@@ -15,10 +16,13 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Where a client is served, once its session knows its shard. A shard with clients here is served
- * here (a shard is never split); any other goes to the master with the client's fd and session
- * state, which forwards it to the shard's worker. Alone (no master) every shard is served here.
- * Full is {@code --max-clients} served clients: a full worker refuses its own shards' new clients
- * and gives hand-offs back (see {@link MasterLink#returnClient}).
+ * here (a shard is never split). A shard with no client here is taken here, without the master,
+ * when the {@link SharedShardTable} lets this worker take it: it has no entry and this worker may
+ * take new shards ({@link SharedShardTable#mayClaim}), or its entry is this worker's, or another
+ * worker's that the master has seen empty. Any other goes to the master with the client's fd and
+ * session state, which forwards it to the shard's worker. Alone (no master) every shard is served
+ * here. Full is {@code --max-clients} served clients: a full worker refuses its own shards' new
+ * clients and gives hand-offs back (see {@link MasterLink#returnClient}).
  */
 public final class ShardRouter
 {
@@ -28,6 +32,8 @@ public final class ShardRouter
     public static final int HANDED_OFF = 1;
     /** {@link #route}: the client was refused; its slot is free. */
     public static final int REFUSED = 2;
+    /** Lost compare-and-sets on one shard's entry before the client goes to the master instead. */
+    private static final int MAX_TAKE_ATTEMPTS = 4;
 
     /** Ends a client with its protocol's refusal (see {@link ClientSessions}). */
     public interface Refusal
@@ -46,13 +52,24 @@ public final class ShardRouter
     private final int maxClients;
     private final UnsafeBuffer payload = new UnsafeBuffer(new byte[ChannelFrame.MAX_PAYLOAD_LENGTH]);
     private final HopLatency routeTimes;
+    private final SharedShardTable shared;
+    private final int slotIndex;
     private Refusal refusal;
+    private boolean claiming;
 
-    /** @param link the master, or null alone (single-process mode) */
+    /**
+     * @param link      the master, or null alone (single-process mode)
+     * @param shared    the shard table the master made, or null: every shard with no client here
+     *                  then goes to the master
+     * @param slotIndex this worker's slot
+     */
     public ShardRouter(
         final ClientTable table, final ClientIo io, final MasterLink link, final Protocols protocols,
-        final WorkerCounters counters, final int maxClients, final HopLatency routeTimes)
+        final WorkerCounters counters, final int maxClients, final HopLatency routeTimes,
+        final SharedShardTable shared, final int slotIndex)
     {
+        this.shared = shared;
+        this.slotIndex = slotIndex;
         this.routeTimes = routeTimes;
         this.table = table;
         this.io = io;
@@ -65,6 +82,34 @@ public final class ShardRouter
     public void refusal(final Refusal refusal)
     {
         this.refusal = refusal;
+    }
+
+    /**
+     * Says whether this worker takes shards now (warm, not draining), and its load, to the workers
+     * that read it from the shard table.
+     */
+    public void publishLoad(final boolean takesShards)
+    {
+        claiming = takesShards;
+        if (null != shared)
+        {
+            shared.publishLoad(slotIndex, table.serving(), takesShards);
+        }
+    }
+
+    /**
+     * The gen of this worker's entry for a shard that is empty here, for its SHARD_GONE; -1 if the
+     * entry is not this worker's any more, or the master already saw it empty.
+     */
+    public int genOfOwnEntry(final int shardId)
+    {
+        if (null == shared)
+        {
+            return 0;
+        }
+        final long entry = shared.find(shardId);
+        return entry == SharedShardTable.FREE_ENTRY || SharedShardTable.ownerOf(entry) != slotIndex ||
+            SharedShardTable.isEmpty(entry) ? -1 : SharedShardTable.genOf(entry);
     }
 
     public boolean isFull()
@@ -86,7 +131,7 @@ public final class ShardRouter
     public int route(final int slot, final int shardId)
     {
         routeTimes.record(System.nanoTime() - table.admittedNanos(slot));
-        if (null == link || table.clientsOnShard(shardId) > 0)
+        if (null == link || table.clientsOnShard(shardId) > 0 || (!isFull() && takeHere(shardId)))
         {
             if (isFull())
             {
@@ -161,6 +206,53 @@ public final class ShardRouter
             return ClientTable.NONE;
         }
         return slot;
+    }
+
+    /**
+     * Takes a shard with no client here, if the shard table lets this worker: one compare-and-set
+     * on the shard's entry (or an insert), decided again on the entry as it is now if another
+     * process changed it first. Every take bumps the entry's gen, so that a SHARD_GONE of ours
+     * still on its way is stale when the master reads it.
+     */
+    private boolean takeHere(final int shardId)
+    {
+        if (null == shared || !claiming || !shared.workersTake() || link.isReturned(shardId))
+        {
+            return false;
+        }
+        final boolean mayTakeNew = shared.mayClaim(slotIndex, table.serving());
+        for (int attempt = 0; attempt < MAX_TAKE_ATTEMPTS; attempt++)
+        {
+            final long entry = shared.find(shardId);
+            if (entry == SharedShardTable.FREE_ENTRY)
+            {
+                if (!mayTakeNew)
+                {
+                    return false;
+                }
+                if (shared.insert(shardId, slotIndex) != SharedShardTable.FREE_ENTRY)
+                {
+                    counters.increment(WorkerCounter.SHARDS_CLAIMED);
+                    return true;
+                }
+                continue; // made meanwhile by another process, or its set is full: look again
+            }
+            final int owner = SharedShardTable.ownerOf(entry);
+            if (owner != slotIndex && !(SharedShardTable.isEmpty(entry) && mayTakeNew))
+            {
+                return false; // another worker's, with clients (or on their way): the master forwards it there
+            }
+            if (shared.compareAndSet(shardId, entry, SharedShardTable.taken(entry, slotIndex)))
+            {
+                if (owner != slotIndex)
+                {
+                    counters.increment(WorkerCounter.SHARDS_CLAIMED);
+                    counters.increment(WorkerCounter.SHARDS_TAKEN_OVER);
+                }
+                return true;
+            }
+        }
+        return false;
     }
 
     private void serveHere(final int slot, final int shardId)
