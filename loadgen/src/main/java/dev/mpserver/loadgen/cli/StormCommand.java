@@ -29,7 +29,9 @@ import java.util.concurrent.Callable;
         "The connect rate climbs linearly from --start-rate to --connect-rate over --ramp, then stays there; "
             + "connections are released in bursts of --burst. Each connection does what it does in 'run' "
             + "(connect, 'C' + first 'M', the rest of --msgs, optional 'I' and --hold) with its messages back "
-            + "to back. This is what floods the server's master with hand-offs and RT signals.",
+            + "to back. This is what floods the server's master with hand-offs and RT signals: on a server started with "
+            + "--placement master, every client of a new shard crosses the master; under the default --placement local, "
+            + "only clients of shards served by another worker do.",
         "A progress line each second shows the achieved against the target connect rate. With --run-dir, "
             + "the server's counters (RT signals, overflows, rescans, hand-offs; the same files 'mpserver stat' "
             + "reads) are sampled next to it each second and reported at the end.",

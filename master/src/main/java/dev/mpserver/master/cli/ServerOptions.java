@@ -62,7 +62,8 @@ public final class ServerOptions
     int backlog;
 
     @Option(names = "--shard-ttl", defaultValue = "10s", converter = DurationConverter.class,
-        description = "Forget a shard this long after its last client left (default ${DEFAULT-VALUE}).")
+        description = "Forget a shard this long after its last client left (default ${DEFAULT-VALUE}); until then a client of "
+            + "it that reaches the master goes to its worker (under --placement local, a worker its client lands on takes it over).")
     Duration shardTtl;
 
     /** Who places a shard that has no worker: {@code --placement}. */

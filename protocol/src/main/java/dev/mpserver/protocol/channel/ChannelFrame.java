@@ -52,7 +52,8 @@ import org.agrona.MutableDirectBuffer;
  * older than the shard's last forward is stale; a RETURN's ack is the seq of the returned HANDOFF.
  * The {@code load} field means, per command: clients served (READY, LOAD), clients of the shard
  * still on the returning worker (RETURN: 0 = the shard is otherwise empty there, the master may
- * move it); unused otherwise. LOAD's {@code shard-id} carries the count of shards served.
+ * move it), the gen of the shard's entry in the shard table when the shard emptied (SHARD_GONE: a
+ * take since then makes the report stale); unused otherwise. LOAD's {@code shard-id} carries the count of shards served.
  *
  * Growth: header fields are only ever added at the end; readers find a frame's length through
  * {@link #frameLength()} and nothing else.
