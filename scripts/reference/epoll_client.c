@@ -44,7 +44,9 @@
  * Routing check (--identify): each client's 'I' names the worker pid that served it. A shard
  * answered by several workers over the run may simply have moved once its clients had gone
  * (shards_on_several_workers); it is split only if two of its clients were in different workers
- * at the same time, connected -> 'I' answered (split_shards: must be 0; routing_correct=1 iff 0).
+ * at the same time, first reply -> 'I' answered (split_shards: must be 0; routing_correct=1 iff 0). Not
+ * from connect: until its first reply a client may wait in the backlog or cross the master, in no
+ * worker yet, and a shard moves freely once empty (a worker takes it where its next client lands).
  *
  * Rates: msgs_per_s and conns_per_s over the whole run; conns_per_s_90 = 90 % of --conns over the
  * time until that many connections had ended ok (-1 if fewer did): a burst's throughput without its
@@ -196,13 +198,14 @@ struct conn {
     uint64_t intended;   /* due time (open loop) or start time (closed loop) */
     uint64_t connect_at; /* connect() called */
     uint64_t connected_at;
+    uint64_t served_at;  /* first reply read: from then on in the worker that answers its 'I' */
     uint64_t sent_at;    /* last frame written in full */
     uint64_t progress_at;
     uint8_t in[IN_CAPACITY];
     uint8_t out[OUT_CAPACITY];
 };
 
-/* One client's 'I' answer and when it was in the server: connected -> 'I' replied. */
+/* One client's 'I' answer and when it was surely in that worker: first reply -> 'I' replied. */
 struct identified_client {
     int32_t shard;
     int32_t pid;
@@ -467,7 +470,7 @@ static void on_identified(struct run *r, struct conn *c, uint64_t now)
     }
     if (r->identified_kept < r->identified_capacity) {
         r->identified_clients[r->identified_kept++] =
-            (struct identified_client){.shard = c->shard, .pid = pid, .start = c->connected_at, .end = now};
+            (struct identified_client){.shard = c->shard, .pid = pid, .start = c->served_at, .end = now};
     }
 }
 
@@ -527,6 +530,7 @@ static void on_reply(struct run *r, struct conn *c, uint64_t now)
     r->replies++;
     c->replies++;
     if (c->phase == PHASE_ROUTE) {
+        c->served_at = now;
         record(&r->route, (int64_t)(now - c->sent_at));
         record(&r->route_from_intended, (int64_t)(now - c->intended));
     } else {

@@ -41,10 +41,10 @@ final class ClientResult
     double messageP99Ms = Double.NaN;
     /**
      * With 'I' at the end: shards answered by more than one worker over the run (a shard may move
-     * once its clients have gone; loadgen's "split shards"); -1 without.
+     * once its clients have gone; loadgen's "moved shards"); -1 without.
      */
     long severalWorkers = -1;
-    /** With 'I', the C client only: shards whose clients were in two workers at once (must be 0); -1 otherwise. */
+    /** With 'I': shards whose clients were in two workers at once (must be 0); -1 otherwise. */
     long splitShards = -1;
 
     private ClientResult(final String client)
@@ -80,7 +80,8 @@ final class ClientResult
         r.messageP99Ms = report.latency(Latency.MESSAGE).p99Nanos() / NANOS_PER_MILLI;
         if (null != report.verify())
         {
-            r.severalWorkers = report.verify().splitShards();
+            r.severalWorkers = report.verify().movedShards();
+            r.splitShards = report.verify().splitShards();
         }
         return r;
     }

@@ -59,6 +59,8 @@ final class Connection implements ServerReplyHandler
     private long connectedAt;
     private long routeWrittenAt;
     private long lastReplyAt;
+    /** Its first reply read: from then on it is certainly in the worker that answers its 'I'. */
+    private long firstReplyAt;
     private long lastProgress;
     private long holdUntil;
     private long readNow;
@@ -306,6 +308,7 @@ final class Connection implements ServerReplyHandler
         {
             metrics.record(Latency.ROUTE, readNow - routeWrittenAt);
             metrics.increment(Counters.ROUTED);
+            firstReplyAt = readNow;
             state = SERVING;
         }
         else
@@ -345,7 +348,7 @@ final class Connection implements ServerReplyHandler
             return false;
         }
         metrics.increment(Counters.IDENTIFY_REPLIES);
-        engine.recordIdentity(connection, shard, pid, reportedShard, clientsOnShard);
+        engine.recordIdentity(connection, shard, pid, reportedShard, clientsOnShard, firstReplyAt, readNow);
         workDone();
         return state != FREE;
     }

@@ -293,11 +293,18 @@ final class EngineThread implements Runnable
         freeSlots[freeCount++] = slot;
     }
 
-    void recordIdentity(final long connection, final int sentShard, final int pid, final int shard, final int clients)
+    /**
+     * @param servedNanos     when its first reply was read (a client connected earlier may have
+     *                        waited in a backlog or a proxy's queue, in no worker yet)
+     * @param identifiedNanos when its 'I' reply was read
+     */
+    void recordIdentity(
+        final long connection, final int sentShard, final int pid, final int shard, final int clients, final long servedNanos,
+        final long identifiedNanos)
     {
         if (verifyLog != null)
         {
-            verifyLog.record(connection, sentShard, pid, shard, clients);
+            verifyLog.record(connection, sentShard, pid, shard, clients, servedNanos, identifiedNanos);
         }
     }
 

@@ -7,9 +7,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Turns the 'I' replies of a run into {@link VerifyResult}: a shard is split when its clients report
- * more than one worker pid. Works on sorted primitive keys, so a run of millions of clients costs two
- * sorts and no boxing.
+ * Turns the 'I' replies of a run into {@link VerifyResult}. A shard whose clients report more than
+ * one worker pid over the run has moved (a shard may, once its clients have gone); it is split only
+ * if two of its clients were in different workers at the same time (each client is in the worker it
+ * names from its first reply to its 'I' reply), as the C client counts it (from connect there). The per-worker view works on
+ * sorted primitive keys; the split check sorts the identified clients by shard and connect time.
  */
 final class VerifyAnalysis
 {
@@ -53,7 +55,7 @@ final class VerifyAnalysis
         Arrays.sort(pidShard);
 
         long shards = 0;
-        long split = 0;
+        long moved = 0;
         final List<VerifyResult.SplitShard> examples = new ArrayList<>();
         int i = 0;
         while (i < identified)
@@ -72,11 +74,7 @@ final class VerifyAnalysis
             shards++;
             if (pids.size() > 1)
             {
-                split++;
-                if (examples.size() < VerifyResult.MAX_EXAMPLES)
-                {
-                    examples.add(new VerifyResult.SplitShard(shard, pids));
-                }
+                moved++;
             }
             i = j;
         }
@@ -101,7 +99,79 @@ final class VerifyAnalysis
             workers.add(new VerifyResult.Worker(pid, clients, workerShards));
             i = j;
         }
-        return new VerifyResult(identified, shards, split, mismatched, workers, examples);
+        final long split = countSplit(log, identified, examples);
+        return new VerifyResult(identified, shards, split, moved, mismatched, workers, examples);
+    }
+
+    /**
+     * Shards whose clients were in two workers at once. Per shard, in order of first reply, keep
+     * the latest end of any client and the latest end among clients of another worker than that
+     * one: a client overlaps a client of another worker iff one of them ends after it started.
+     */
+    private static long countSplit(final VerifyLog log, final int identified, final List<VerifyResult.SplitShard> examples)
+    {
+        final Integer[] order = new Integer[identified];
+        int k = 0;
+        for (int i = 0; i < log.size(); i++)
+        {
+            if (log.identified(i))
+            {
+                order[k++] = i;
+            }
+        }
+        Arrays.sort(order, (a, b) -> log.sentShard(a) != log.sentShard(b) ?
+            Integer.compare(log.sentShard(a), log.sentShard(b)) : Long.compare(log.servedAt(a), log.servedAt(b)));
+        long split = 0;
+        int i = 0;
+        while (i < identified)
+        {
+            final int shard = log.sentShard(order[i]);
+            int topPid = 0;
+            long topEnd = Long.MIN_VALUE;
+            long otherEnd = Long.MIN_VALUE;
+            final List<Integer> overlapping = new ArrayList<>(0);
+            for (; i < identified && log.sentShard(order[i]) == shard; i++)
+            {
+                final int c = order[i];
+                final int pid = log.pid(c);
+                final long start = log.servedAt(c);
+                final long end = log.identifiedAt(c);
+                if ((pid != topPid && topEnd > start) || (pid == topPid && otherEnd > start))
+                {
+                    if (overlapping.isEmpty())
+                    {
+                        overlapping.add(topPid);
+                    }
+                    if (!overlapping.contains(pid))
+                    {
+                        overlapping.add(pid);
+                    }
+                }
+                if (pid == topPid)
+                {
+                    topEnd = Math.max(topEnd, end);
+                }
+                else if (end > topEnd)
+                {
+                    otherEnd = topEnd;
+                    topPid = pid;
+                    topEnd = end;
+                }
+                else
+                {
+                    otherEnd = Math.max(otherEnd, end);
+                }
+            }
+            if (!overlapping.isEmpty())
+            {
+                split++;
+                if (examples.size() < VerifyResult.MAX_EXAMPLES)
+                {
+                    examples.add(new VerifyResult.SplitShard(shard, overlapping));
+                }
+            }
+        }
+        return split;
     }
 
     private static long pack(final int high, final int low)

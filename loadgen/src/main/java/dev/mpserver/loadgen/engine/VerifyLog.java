@@ -7,7 +7,7 @@ package dev.mpserver.loadgen.engine;
  */
 final class VerifyLog
 {
-    /** Arrays are sized by --conns; this bounds their memory (17 bytes per connection). */
+    /** Arrays are sized by --conns; this bounds their memory (33 bytes per connection). */
     static final long MAX_CONNS = 50_000_000;
 
     private final int[] sentShard;
@@ -15,6 +15,13 @@ final class VerifyLog
     private final int[] reportedShard;
     private final int[] clientsOnShard;
     private final boolean[] identified;
+    /**
+     * Its first reply read, and its 'I' answered (nanoTime): between the two the client was in the
+     * worker its 'I' names. Not from its connect: before its first reply it may have waited in the
+     * listen backlog or a proxy's queue, or on its way through the master, in no worker yet.
+     */
+    private final long[] servedAt;
+    private final long[] identifiedAt;
 
     VerifyLog(final long conns)
     {
@@ -28,11 +35,17 @@ final class VerifyLog
         reportedShard = new int[n];
         clientsOnShard = new int[n];
         identified = new boolean[n];
+        servedAt = new long[n];
+        identifiedAt = new long[n];
     }
 
-    void record(final long connection, final int sent, final int replyPid, final int replyShard, final int clients)
+    void record(
+        final long connection, final int sent, final int replyPid, final int replyShard, final int clients, final long served,
+        final long identifiedNanos)
     {
         final int i = (int)connection;
+        servedAt[i] = served;
+        identifiedAt[i] = identifiedNanos;
         sentShard[i] = sent;
         pid[i] = replyPid;
         reportedShard[i] = replyShard;
@@ -68,5 +81,15 @@ final class VerifyLog
     int clientsOnShard(final int i)
     {
         return clientsOnShard[i];
+    }
+
+    long servedAt(final int i)
+    {
+        return servedAt[i];
+    }
+
+    long identifiedAt(final int i)
+    {
+        return identifiedAt[i];
     }
 }

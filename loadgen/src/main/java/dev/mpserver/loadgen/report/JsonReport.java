@@ -261,6 +261,7 @@ public final class JsonReport
         w.field("identified", v.identified());
         w.field("shards", v.shards());
         w.field("splitShards", v.splitShards());
+        w.field("movedShards", v.movedShards());
         w.field("mismatchedClients", v.mismatchedClients());
         w.field("routingCorrect", v.routingCorrect());
         w.name("workers").beginArray();

@@ -109,9 +109,10 @@ public final class SummaryTable
         final VerifyResult v = r.verify();
         if (v != null)
         {
-            line(s, "%-13s %s: %d client(s) identified, %d shard(s) on %d worker(s); split shards %d, "
-                + "clients on a wrong shard %d", "verify", v.routingCorrect() ? "OK" : "ROUTING WRONG", v.identified(),
-                v.shards(), v.workers().size(), v.splitShards(), v.mismatchedClients());
+            line(s, "%-13s %s: %d client(s) identified, %d shard(s) on %d worker(s); split shards %d (clients in two workers "
+                + "at once), moved %d (on another worker once empty), clients on a wrong shard %d", "verify",
+                v.routingCorrect() ? "OK" : "ROUTING WRONG", v.identified(), v.shards(), v.workers().size(), v.splitShards(),
+                v.movedShards(), v.mismatchedClients());
             for (final VerifyResult.SplitShard split : v.splitExamples())
             {
                 line(s, "%-13s shard %d seen on pids %s", "", split.shard(), split.pids());
