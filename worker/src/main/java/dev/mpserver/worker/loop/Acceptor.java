@@ -92,12 +92,41 @@ final class Acceptor
     /** The listener is readable: accept up to a batch. */
     void onReadable(final long nowNanos)
     {
+        if (acceptBatch(nowNanos) > 0 && accepting && batch == BATCH_UNDER_MASTER)
+        {
+            toBackOfTheQueue();
+        }
+    }
+
+    /**
+     * The kernel wakes the first worker waiting on the listener's queue (EPOLLEXCLUSIVE), and a
+     * registration stays where it was added: an idle server gave nearly every connection to the
+     * same worker, and since a worker takes a new shard where its client lands, nearly every new
+     * shard too (the demo's four RTMP streams went 3 to 1). Registering again after accepting puts
+     * this worker at the back, so that the next connection wakes another one that waits. A
+     * connection that comes between the two calls finds the listener readable in whichever epoll
+     * set has it (level-triggered), and is taken.
+     */
+    private void toBackOfTheQueue()
+    {
+        if (0 != libc.epoll_ctl(epollFd, EPOLL_CTL_DEL, listenFd, 0L))
+        {
+            WorkerLog.LOG.warn("epoll_ctl(DEL, listener) failed: {}", Posix.strerror(Posix.errno()));
+            return;
+        }
+        Posix.checked("epoll_ctl(ADD, listener)", libc.epoll_ctl(epollFd, EPOLL_CTL_ADD, listenFd, registration.address()));
+    }
+
+    /** @return connections accepted */
+    private int acceptBatch(final long nowNanos)
+    {
+        int taken = 0;
         for (int accepted = 0; accepting && accepted < batch; accepted++)
         {
             if (table.isFull())
             {
                 pause();
-                return;
+                return taken;
             }
             final int fd = libc.accept4(listenFd, 0L, 0L, Posix.SOCK_NONBLOCK | Posix.SOCK_CLOEXEC);
             if (fd < 0)
@@ -105,14 +134,14 @@ final class Acceptor
                 final int errno = Posix.errno();
                 if (errno == Errno.EAGAIN)
                 {
-                    return;
+                    return taken;
                 }
                 if (errno == Errno.EINTR || errno == Errno.ECONNABORTED)
                 {
                     continue;
                 }
                 onAcceptError(errno, nowNanos);
-                return;
+                return taken;
             }
             counters.increment(WorkerCounter.ACCEPTS);
             // Replies are small and pipelined: without this, Nagle holds each one for the client's delayed ACK.
@@ -122,7 +151,9 @@ final class Acceptor
                 WorkerLog.LOG.debug("setsockopt(TCP_NODELAY) on a new client failed: {}", Posix.strerror(Posix.errno()));
             }
             sink.accepted(fd, nowNanos);
+            taken++;
         }
+        return taken;
     }
 
     /** Ends {@link #start}'s hold: accepts from now on (unless stopped meanwhile). */
