@@ -30,7 +30,9 @@ class VerifyRoutingTest
 {
     private static LoadConfig.Builder verifyingRun(final ProtocolTestServer server)
     {
-        return LoadConfig.builder(server.port()).seed(1).conns(20).msgs(3).verify(true).expectAll(true)
+        // 10 messages/s: each client is in its worker for 0.2 s between its first reply and its 'I', so
+        // that clients of a shard answered by two pids overlap, which is what a split is.
+        return LoadConfig.builder(server.port()).seed(1).conns(20).msgs(3).msgRate(10).verify(true).expectAll(true)
             .shardIds(ShardIds.range(0, 4)).timeout(5, TimeUnit.SECONDS).duration(20, TimeUnit.SECONDS);
     }
 
@@ -106,7 +108,7 @@ class VerifyRoutingTest
             final StringWriter out = new StringWriter();
             final StringWriter err = new StringWriter();
             final int exit = LoadGen.execute(new PrintWriter(out), new PrintWriter(err),
-                "--port", Integer.toString(server.port()), "--conns", "12", "--msgs", "2", "--ids", "fixed:7",
+                "--port", Integer.toString(server.port()), "--conns", "12", "--msgs", "2", "--msg-rate", "10", "--ids", "fixed:7",
                 "--verify", "--expect-all", "--progress", "off", "--json", json.toString());
 
             assertEquals(1, exit, err.toString());
