@@ -13,6 +13,7 @@ import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.RLimit;
 import dev.mpserver.protocol.posix.SockAddrIn;
 import dev.mpserver.protocol.rundir.RunDirectory;
+import dev.mpserver.protocol.shard.SharedShardTable;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,6 +25,8 @@ import picocli.CommandLine.Option;
 public final class ServerOptions
 {
     static final int DEFAULT_MAX_WORKERS = 64;
+    /** The shard table names an owner in 16 bits; the master keeps two slots per worker. */
+    static final int MAX_MAX_WORKERS = SharedShardTable.MAX_SLOTS / 2;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "IPv4 address to listen on (default ${DEFAULT-VALUE}).")
     String host;
@@ -145,6 +148,11 @@ public final class ServerOptions
         catch (final IllegalArgumentException ex)
         {
             throw new CommandLine.ParameterException(cli, "--host must be an IPv4 address such as 127.0.0.1, got '" + host + "'");
+        }
+        if (maxWorkers > MAX_MAX_WORKERS)
+        {
+            // Two slots per worker (a reload's new generation beside the old), each an owner in the shard table.
+            throw new CommandLine.ParameterException(cli, "--max-workers must be at most " + MAX_MAX_WORKERS + ", got " + maxWorkers);
         }
         if (maxWorkers < 1 || workerCount > maxWorkers)
         {

@@ -44,6 +44,9 @@ class CommandLineTest
         final CommandProcess idle = CommandProcess.run("--idle-timeout", "0", "--port", "0");
         assertTrue(idle.failedInOneLine("mpserver"), idle.toString());
         assertTrue(idle.err().contains("--idle-timeout must be at least 1ms, got 0ms"), idle.err());
+        final CommandProcess tooMany = CommandProcess.run("--max-workers", "40000", "--port", "0");
+        assertTrue(tooMany.failedInOneLine("mpserver"), tooMany.toString());
+        assertTrue(tooMany.err().contains("--max-workers must be at most 32767, got 40000"), tooMany.err());
         assertOneLineUsageError("mpserver", "--no-such-option");
         assertOneLineUsageError("mpserver stat", "stat", "--format", "xml");
         assertOneLineUsageError("mpserver signal", "signal", "restart");
