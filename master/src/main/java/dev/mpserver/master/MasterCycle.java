@@ -32,6 +32,7 @@ import org.apache.logging.log4j.Logger;
  *   │   reload                    supervisor        (SIGHUP)
  *   │   tick                      router, supervisor, shutdown sequence (SIGALRM)
  *   │   reopen, status            logReopen, publisher (SIGUSR1)
+ *   │   router.onPass             which workers may take new shards themselves (the shard table)
  *   │   pump.flush                what this pass queued for each worker, in few sendmsg calls
  *   │   publisher                 gauges, every 50 ms
  *   │   done?                     stopping and no process left (0), or every worker fatal (2)
@@ -131,6 +132,7 @@ final class MasterCycle
                 logReopen.reopen(); // --log-file, after logrotate: nginx's USR1
                 publisher.logStatus();
             }
+            router.onPass();
             pump.flush();
             publisher.onPass();
             if (0 == table.processes())

@@ -216,6 +216,12 @@ public final class HandoffRouter implements WorkerRouting
         }
     }
 
+    /** After every pass of the master's loop: which workers may take new shards themselves now. */
+    public void onPass()
+    {
+        placement.publishRights(shards.shared());
+    }
+
     /** Ages the shard table and tends the lingering refusals (on the tick). */
     public void onTick()
     {

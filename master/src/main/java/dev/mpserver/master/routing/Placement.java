@@ -4,6 +4,7 @@ import java.util.function.IntSupplier;
 
 import dev.mpserver.master.process.WorkerSlot;
 import dev.mpserver.master.process.WorkerTable;
+import dev.mpserver.protocol.shard.SharedShardTable;
 
 /**
  * Which worker gets a shard that has none:
@@ -90,6 +91,34 @@ public final class Placement
     private static WorkerSlot lessLoaded(final WorkerSlot best, final WorkerSlot candidate)
     {
         return null == best || candidate.load() < best.load() ? candidate : best;
+    }
+
+    /**
+     * Tells each worker, in the shard table, whether it may take new shards itself: where this
+     * placement's first two rules would put them (READY and warm, with room, of the current
+     * generation, or of an older one while no worker of the current one is warm). Published on
+     * every pass of the master's loop, so that a reload's old generation stops taking new shards
+     * as soon as a worker of the new one is warm, as the master itself would.
+     */
+    public void publishRights(final SharedShardTable shards)
+    {
+        final int generation = table.generation();
+        boolean warmCurrent = false;
+        for (int i = 0; i < table.capacity(); i++)
+        {
+            final WorkerSlot slot = table.slot(i);
+            warmCurrent |= slot.generation == generation && isWarmWithRoom(slot);
+        }
+        for (int i = 0; i < table.capacity() && i < shards.slots(); i++)
+        {
+            final WorkerSlot slot = table.slot(i);
+            shards.grantRights(i, isWarmWithRoom(slot) && (slot.generation == generation || !warmCurrent));
+        }
+    }
+
+    private boolean isWarmWithRoom(final WorkerSlot slot)
+    {
+        return slot.state == WorkerSlot.READY && slot.warm && hasRoom(slot);
     }
 
     /** True if the worker may be given a new shard (whatever its state). */

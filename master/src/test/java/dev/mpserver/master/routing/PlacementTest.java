@@ -1,11 +1,17 @@
 package dev.mpserver.master.routing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
 
 import dev.mpserver.master.process.WorkerSlot;
 import dev.mpserver.master.process.WorkerTable;
+import dev.mpserver.protocol.shard.SharedShardTable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Which worker a new shard goes to; slots are set up by hand (no channel, no process). */
 class PlacementTest
@@ -59,6 +65,35 @@ class PlacementTest
         worker(1, WorkerSlot.READY, CAPACITY);
         table.slot(1).warm = true;
         assertEquals(0, placement.place());
+    }
+
+    /** The rights a worker needs to take new shards itself follow the same rules, in the shard table. */
+    @Test
+    void workersMayTakeNewShardsThemselvesWhereThisPlacementWouldPutThem(@TempDir final Path dir)
+    {
+        try (SharedShardTable shards = SharedShardTable.create(dir.resolve(SharedShardTable.FILE_NAME), 16, MAX_WORKERS * 2, CAPACITY,
+            true))
+        {
+            worker(0, WorkerSlot.READY, 5).warm = true;
+            worker(1, WorkerSlot.READY, CAPACITY).warm = true;
+            worker(2, WorkerSlot.READY, 0);
+            placement.publishRights(shards);
+            assertTrue(shards.hasRights(0));
+            assertFalse(shards.hasRights(1), "at capacity");
+            assertFalse(shards.hasRights(2), "not warm yet");
+
+            table.nextGeneration();
+            worker(3, WorkerSlot.READY, 0);
+            placement.publishRights(shards);
+            assertTrue(shards.hasRights(0), "the old generation while the new one is not warm");
+            table.slot(3).warm = true;
+            placement.publishRights(shards);
+            assertFalse(shards.hasRights(0), "a reload's old generation, once a worker of the new one is warm");
+            assertTrue(shards.hasRights(3));
+            table.slot(3).state = WorkerSlot.DRAINING;
+            placement.publishRights(shards);
+            assertFalse(shards.hasRights(3), "draining");
+        }
     }
 
     @Test

@@ -42,7 +42,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  +---------------------------------------------------------------+
  *  | magic 'MPSH' | version | sets | slots | capacity | options | .. |  @0, 64 bytes
  *  +---------------------------------------------------------------+
- *  | slot 0: load (int) | flags (int) | shards (int) | pad         |  @64, SLOT_LENGTH each
+ *  | slot 0: load (int) | flags (int) | shards (int) | rights (int)|  @64, SLOT_LENGTH each
  *  | slot 1 ...                                                    |
  *  +---------------------------------------------------------------+
  *  | set 0: insert lock (int) | pad | entry 1 | ... | entry 7      |  one cache line per set
@@ -57,9 +57,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * loses which worker it was on); a set of {@value #WAYS} shards with clients takes no more.
  *
  * <p>Slot records: each worker stores its served-client count and whether it takes new shards
- * ({@link #FLAG_CLAIMING}: warm, not draining); a worker takes a new shard itself only if its
- * load is near the least of the claiming workers (see {@link #mayClaim}), else the master places
- * it. {@code shards} counts the entries each slot owns.
+ * ({@link #FLAG_CLAIMING}: warm, not draining); the master stores whether it would place new
+ * shards there itself ({@code rights}: warm, with room, of the current generation or of an older
+ * one while no worker of the current one is warm). A worker takes a new shard itself only with
+ * rights and a load near the least of the claiming workers (see {@link #mayClaim}), else the
+ * master places it. {@code shards} counts the entries each slot owns.
  */
 public final class SharedShardTable implements AutoCloseable
 {
@@ -80,6 +82,8 @@ public final class SharedShardTable implements AutoCloseable
     public static final int SLOT_LOAD_OFFSET = 0;
     public static final int SLOT_FLAGS_OFFSET = 4;
     public static final int SLOT_SHARDS_OFFSET = 8;
+    /** Written by the master only: 1 while it would itself place new shards on this slot. */
+    public static final int SLOT_RIGHTS_OFFSET = 12;
     public static final int SLOT_LENGTH = 16;
     public static final int FLAG_CLAIMING = 1;
 
@@ -386,6 +390,23 @@ public final class SharedShardTable implements AutoCloseable
     public void clearSlot(final int slot)
     {
         publishLoad(slot, 0, false);
+        grantRights(slot, false);
+    }
+
+    /** The master: whether it would place new shards on {@code slot} itself (see {@link #mayClaim}). */
+    public void grantRights(final int slot, final boolean rights)
+    {
+        final int offset = slotOffset(slot) + SLOT_RIGHTS_OFFSET;
+        final int value = rights ? 1 : 0;
+        if (buffer.getInt(offset) != value)
+        {
+            buffer.putIntOrdered(offset, value);
+        }
+    }
+
+    public boolean hasRights(final int slot)
+    {
+        return buffer.getIntVolatile(slotOffset(slot) + SLOT_RIGHTS_OFFSET) != 0;
     }
 
     public int loadOf(final int slot)
@@ -405,14 +426,15 @@ public final class SharedShardTable implements AutoCloseable
     }
 
     /**
-     * Whether a worker serving {@code load} clients takes a new shard itself: below the server's
-     * worker capacity and near the least load of the workers that take new shards (so that the
+     * Whether a worker serving {@code load} clients takes a new shard itself: with the master's
+     * rights, below the server's worker capacity and near the least load of the workers that take
+     * new shards (so that the
      * kernel's choice of accepting worker does not pile shards onto one worker); otherwise the
      * master places it on the least-loaded worker, or starts one.
      */
     public boolean mayClaim(final int slot, final int load)
     {
-        if (load >= workerCapacity())
+        if (!hasRights(slot) || load >= workerCapacity())
         {
             return false;
         }

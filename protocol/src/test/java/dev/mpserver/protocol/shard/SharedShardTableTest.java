@@ -395,6 +395,12 @@ class SharedShardTableTest
     {
         try (SharedShardTable table = create(tmp.resolve(SharedShardTable.FILE_NAME), 16, 4, CAPACITY))
         {
+            assertFalse(table.mayClaim(0, 0), "not without the master's rights");
+            for (int slot = 0; slot < 4; slot++)
+            {
+                table.grantRights(slot, true);
+            }
+            assertTrue(table.hasRights(0));
             assertTrue(table.mayClaim(0, 50), "alone: nobody to compare with");
             assertTrue(table.mayClaim(0, 0));
 
@@ -425,6 +431,7 @@ class SharedShardTableTest
     {
         try (SharedShardTable table = create(tmp.resolve(SharedShardTable.FILE_NAME), 16, 4, CAPACITY))
         {
+            table.grantRights(0, true);
             table.publishLoad(1, 40, true);
             table.publishLoad(2, 0, false); // draining or cold
             assertEquals(0, table.loadOf(2));
