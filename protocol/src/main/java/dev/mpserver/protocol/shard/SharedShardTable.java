@@ -100,7 +100,6 @@ public final class SharedShardTable implements AutoCloseable
 
     /** An entry word that is no entry: {@link #find} of a shard that has none. */
     public static final long FREE_ENTRY = 0L;
-    static final long FREE = FREE_ENTRY;
     private static final int OWNER_SHIFT = 16;
     private static final long OWNER_MASK = 0xFFFFL;
     private static final long EMPTY_BIT = 1L << 15;
@@ -207,26 +206,26 @@ public final class SharedShardTable implements AutoCloseable
 
     // ---------------------------------------------------------------- entries
 
-    /** @return the entry word of {@code shardId}, or {@link #FREE} if it has none */
+    /** @return the entry word of {@code shardId}, or {@link #FREE_ENTRY} if it has none */
     public long find(final int shardId)
     {
         final int set = setOffset(shardId);
         for (int way = 1; way <= WAYS; way++)
         {
             final long entry = buffer.getLongVolatile(set + way * Long.BYTES);
-            if (entry != FREE && shardOf(entry) == shardId)
+            if (entry != FREE_ENTRY && shardOf(entry) == shardId)
             {
                 return entry;
             }
         }
-        return FREE;
+        return FREE_ENTRY;
     }
 
     /** @return the owning slot of {@code shardId}, or {@link #NONE} */
     public int owner(final int shardId)
     {
         final long entry = find(shardId);
-        return entry == FREE ? NONE : ownerOf(entry);
+        return entry == FREE_ENTRY ? NONE : ownerOf(entry);
     }
 
     /**
@@ -236,7 +235,7 @@ public final class SharedShardTable implements AutoCloseable
      */
     public boolean compareAndSet(final int shardId, final long expected, final long update)
     {
-        if (expected == FREE || shardOf(expected) != shardId || (update != FREE && shardOf(update) != shardId))
+        if (expected == FREE_ENTRY || shardOf(expected) != shardId || (update != FREE_ENTRY && shardOf(update) != shardId))
         {
             return false; // a new entry is made by insert only, under its set's lock; an entry never changes shard
         }
@@ -284,21 +283,21 @@ public final class SharedShardTable implements AutoCloseable
         final int set = setOffset(shardId);
         if (!lock(set, holder))
         {
-            return FREE;
+            return FREE_ENTRY;
         }
         try
         {
-            if (find(shardId) != FREE)
+            if (find(shardId) != FREE_ENTRY)
             {
-                return FREE;
+                return FREE_ENTRY;
             }
             final long entry = entry(shardId, slot, false, 0);
             for (int way = 1; way <= WAYS; way++)
             {
                 final int offset = set + way * Long.BYTES;
-                if (buffer.getLongVolatile(offset) == FREE && buffer.compareAndSetLong(offset, FREE, entry))
+                if (buffer.getLongVolatile(offset) == FREE_ENTRY && buffer.compareAndSetLong(offset, FREE_ENTRY, entry))
                 {
-                    addShards(slot, 1);
+                    moveCount(FREE_ENTRY, entry);
                     return entry;
                 }
             }
@@ -308,12 +307,11 @@ public final class SharedShardTable implements AutoCloseable
                 final long current = buffer.getLongVolatile(offset);
                 if (isEmpty(current) && buffer.compareAndSetLong(offset, current, entry))
                 {
-                    addShards(ownerOf(current), -1);
-                    addShards(slot, 1);
+                    moveCount(current, entry);
                     return entry;
                 }
             }
-            return FREE;
+            return FREE_ENTRY;
         }
         finally
         {
@@ -361,11 +359,11 @@ public final class SharedShardTable implements AutoCloseable
             {
                 final int offset = set + way * Long.BYTES;
                 long current = buffer.getLongVolatile(offset);
-                while (current != FREE && ownerOf(current) == slot)
+                while (current != FREE_ENTRY && ownerOf(current) == slot)
                 {
-                    if (buffer.compareAndSetLong(offset, current, FREE))
+                    if (buffer.compareAndSetLong(offset, current, FREE_ENTRY))
                     {
-                        addShards(slot, -1);
+                        moveCount(current, FREE_ENTRY);
                         removed++;
                         break;
                     }
@@ -378,12 +376,16 @@ public final class SharedShardTable implements AutoCloseable
 
     // ---------------------------------------------------------------- slot records
 
-    /** A worker's served clients, for the others' {@link #mayClaim}. */
+    /**
+     * A worker's served clients, for the others' {@link #mayClaim}. Called on every pass of its
+     * loop; stores only what changed, since four slots' records share a cache line that the other
+     * workers read.
+     */
     public void publishLoad(final int slot, final int load, final boolean claiming)
     {
         final int record = slotOffset(slot);
-        buffer.putIntOrdered(record + SLOT_LOAD_OFFSET, load);
-        buffer.putIntOrdered(record + SLOT_FLAGS_OFFSET, claiming ? FLAG_CLAIMING : 0);
+        putIfChanged(record + SLOT_LOAD_OFFSET, load);
+        putIfChanged(record + SLOT_FLAGS_OFFSET, claiming ? FLAG_CLAIMING : 0);
     }
 
     /** The master, for a slot whose worker is gone: it claims nothing any more. */
@@ -396,8 +398,12 @@ public final class SharedShardTable implements AutoCloseable
     /** The master: whether it would place new shards on {@code slot} itself (see {@link #mayClaim}). */
     public void grantRights(final int slot, final boolean rights)
     {
-        final int offset = slotOffset(slot) + SLOT_RIGHTS_OFFSET;
-        final int value = rights ? 1 : 0;
+        putIfChanged(slotOffset(slot) + SLOT_RIGHTS_OFFSET, rights ? 1 : 0);
+    }
+
+    /** A slot record field has one writer at a time (the master clears a gone worker's): a plain read of its last store suffices. */
+    private void putIfChanged(final int offset, final int value)
+    {
         if (buffer.getInt(offset) != value)
         {
             buffer.putIntOrdered(offset, value);
@@ -428,9 +434,8 @@ public final class SharedShardTable implements AutoCloseable
     /**
      * Whether a worker serving {@code load} clients takes a new shard itself: with the master's
      * rights, below the server's worker capacity and near the least load of the workers that take
-     * new shards (so that the
-     * kernel's choice of accepting worker does not pile shards onto one worker); otherwise the
-     * master places it on the least-loaded worker, or starts one.
+     * new shards (so that the kernel's choice of accepting worker does not pile shards onto one
+     * worker); otherwise the master places it on the least-loaded worker, or starts one.
      */
     public boolean mayClaim(final int slot, final int load)
     {
@@ -468,7 +473,7 @@ public final class SharedShardTable implements AutoCloseable
 
     public static boolean isEmpty(final long entry)
     {
-        return entry != FREE && (entry & EMPTY_BIT) != 0;
+        return entry != FREE_ENTRY && (entry & EMPTY_BIT) != 0;
     }
 
     public static int genOf(final long entry)
@@ -490,8 +495,8 @@ public final class SharedShardTable implements AutoCloseable
 
     private void moveCount(final long from, final long to)
     {
-        final int before = from == FREE ? NONE : ownerOf(from);
-        final int after = to == FREE ? NONE : ownerOf(to);
+        final int before = from == FREE_ENTRY ? NONE : ownerOf(from);
+        final int after = to == FREE_ENTRY ? NONE : ownerOf(to);
         if (before != after)
         {
             if (before != NONE)
