@@ -42,7 +42,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  +---------------------------------------------------------------+
  *  | magic 'MPSH' | version | sets | slots | capacity | options | .. |  @0, 64 bytes
  *  +---------------------------------------------------------------+
- *  | slot 0: load (int) | flags (int) | shards (int) | rights (int)|  @64, SLOT_LENGTH each
+ *  | slot 0: load (int) | flags (int) | shards (int) | rights (int)|  @64, SLOT_LENGTH each:
+ *  |         pad to one cache line                                 |  one cache line per slot
  *  | slot 1 ...                                                    |
  *  +---------------------------------------------------------------+
  *  | set 0: insert lock (int) | pad | entry 1 | ... | entry 7      |  one cache line per set
@@ -67,7 +68,8 @@ public final class SharedShardTable implements AutoCloseable
 {
     public static final String FILE_NAME = "shards";
     public static final int MAGIC = 0x4D505348; // "MPSH"
-    public static final int VERSION = 1;
+    /** 2: slot records are a cache line each (1 had 16 bytes, four workers' records to a line). */
+    public static final int VERSION = 2;
 
     public static final int MAGIC_OFFSET = 0;
     public static final int VERSION_OFFSET = 4;
@@ -84,7 +86,12 @@ public final class SharedShardTable implements AutoCloseable
     public static final int SLOT_SHARDS_OFFSET = 8;
     /** Written by the master only: 1 while it would itself place new shards on this slot. */
     public static final int SLOT_RIGHTS_OFFSET = 12;
-    public static final int SLOT_LENGTH = 16;
+    /**
+     * A cache line, not the 16 bytes the fields need: each worker stores its own record as its load
+     * changes, and with four records to a line every such store took the line from the other
+     * workers' CPUs.
+     */
+    public static final int SLOT_LENGTH = 64;
     public static final int FLAG_CLAIMING = 1;
 
     public static final int SET_LENGTH = 64;
