@@ -55,7 +55,9 @@ import picocli.CommandLine.Spec;
         "  cold        what users meet first, for each --java in turns: a new server's first burst of 5000 next to its "
             + "warm one after 4 more (--workers 0, --workers 2; the C server as yardstick), under the independent client; and "
             + "routed, under both clients, the first 5000 clients at 3000/s x 10 after a start, warm, after a reload (SIGHUP) "
-            + "and after a respawn (kill -9 of a worker): route p50/p99/max and p99 / warm p99 (issue 16: <= 2).",
+            + "and after a respawn (kill -9 of a worker): route p50/p99/max and p99 / warm p99 (issue 16: <= 2); and the "
+            + "floor of that bar here: the C server's p99 at the same load next to one SCHED_IDLE busy process (a respawn's "
+            + "CPU, no server code) over its p99 alone.",
         "  overload    issue 12, once per client (counts that must be 0; --repeat does not apply): default options "
             + "(--workers 2 only), a fresh server each for open loops of 6000/s and 10000/s x 10 messages for 2 s and for "
             + "three bursts of 5000 back to back: clients failed, 'E' replies by code as clients read them, the server's 'E' "

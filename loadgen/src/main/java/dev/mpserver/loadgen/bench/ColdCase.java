@@ -20,6 +20,11 @@ import java.util.Map;
  *       READY and the old one gone); after a respawn (kill -9 of a worker, once its replacement is
  *       READY). Under both clients. Issue 16 item 3: route p99 after start, reload and respawn ≤ 2x
  *       warm.</li>
+ *   <li>The floor of that bar on this machine: the C server (no JIT, nothing to warm), the same
+ *       open loop warm and again next to one SCHED_IDLE busy process — the CPU a respawn's
+ *       replacement spends in that window (its JVM start and warm-up, about 1 CPU-s) with no server
+ *       code at all. On our 2-vCPU VMs that alone raised the C server's p99 2-8x (any scheduling
+ *       class), so a respawn's p99/warm is read next to it.</li>
  * </ul>
  */
 final class ColdCase implements BenchCase
@@ -31,6 +36,10 @@ final class ColdCase implements BenchCase
     static final int OPEN_CONNS = 5000;
     private static final long READY_TIMEOUT_MILLIS = 15_000;
     private static final String[] PHASES = {"start", "warm", "reload", "respawn"};
+    /** The busy process of the floor: bounded by timeout(1) even if the bench dies; SIGTERM ends it. */
+    private static final int FLOOR_TURNS = 2;
+    private static final long FLOOR_SETTLE_MILLIS = 1_000;
+    private static final List<String> BUSY_PROCESS = List.of("timeout", "60", "chrt", "--idle", "0", "sh", "-c", "while :; do :; done");
 
     @Override
     public void run(final BenchContext ctx) throws Exception
@@ -39,6 +48,7 @@ final class ColdCase implements BenchCase
         final Map<String, Figures> opens = new LinkedHashMap<>();
         final List<String> burstRows = new ArrayList<>();
         final List<String> openRows = new ArrayList<>();
+        final Figures floor = new Figures(ctx.repeat);
         final int burst = ctx.scaled(BURST);
         final ClientLoad open = ClientLoad.open(ctx.scaled(OPEN_RATE), ctx.scaled(OPEN_CONNS), MSGS);
         for (int r = 0; r < ctx.repeat; r++)
@@ -74,9 +84,72 @@ final class ColdCase implements BenchCase
                     openLoop(ctx, java, client, open, burst, r, opens.computeIfAbsent(row, k -> new Figures(ctx.repeat)));
                 }
             }
+            if (null != ctx.cServer())
+            {
+                floor(ctx.cServer(), ctx.independentClient(), open, burst, r, floor);
+            }
         }
         printBursts(ctx, burst, burstRows, bursts);
         printOpenLoops(ctx, open, openRows, opens);
+        if (null != ctx.cServer())
+        {
+            printFloor(ctx, open, floor);
+        }
+    }
+
+    /**
+     * The C server's open-loop p99 warm, then next to one SCHED_IDLE busy process (see the class
+     * comment), in turns, twice each; first a settling second and a discarded open loop, since
+     * the previous server's JVMs may still be exiting (a first version measured that: 7-11 ms).
+     */
+    private static void floor(final ServerShape cServer, final BenchClient client, final ClientLoad open, final int burst, final int r,
+        final Figures f) throws Exception
+    {
+        final double[] alone = new double[FLOOR_TURNS];
+        final double[] busy = new double[FLOOR_TURNS];
+        try (ServerUnderTest server = cServer.start())
+        {
+            client.run(server.port(), ClientLoad.burst(burst, MSGS).withSeed(100 + r));
+            Thread.sleep(FLOOR_SETTLE_MILLIS);
+            client.run(server.port(), open.withSeed(101 + r));
+            for (int turn = 0; turn < FLOOR_TURNS; turn++)
+            {
+                alone[turn] = client.run(server.port(), open.withSeed(2 + r)).routeP99Ms;
+                final Process busyProcess = new ProcessBuilder(BUSY_PROCESS).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                try
+                {
+                    busy[turn] = client.run(server.port(), open.withSeed(3 + r)).routeP99Ms;
+                }
+                finally
+                {
+                    busyProcess.destroy();
+                    busyProcess.waitFor();
+                }
+            }
+        }
+        f.set("alone.routeP99Ms", r, mean(alone));
+        f.set("busy.routeP99Ms", r, mean(busy));
+        f.set("busy.p99OverAlone", r, mean(busy) / mean(alone));
+    }
+
+    private static double mean(final double[] values)
+    {
+        double sum = 0;
+        for (final double value : values)
+        {
+            sum += value;
+        }
+        return sum / values.length;
+    }
+
+    private static void printFloor(final BenchContext ctx, final ClientLoad open, final Figures f)
+    {
+        ctx.out.printf(Locale.ROOT, "  floor: the C server, same open loop, warm: p99 %s ms; next to one SCHED_IDLE busy process (what a "
+            + "respawn's replacement spends in that window, with no server code): p99 %s ms, %.2fx (each the mean of %d turns); "
+            + "medians of %d%n",
+            Stats.ms(f.median("alone.routeP99Ms")), Stats.ms(f.median("busy.routeP99Ms")), f.median("busy.p99OverAlone"), FLOOR_TURNS, ctx.repeat);
+        f.publish(ctx.results, "cold.open" + Stats.whole(open.rate) + ".floor.c");
     }
 
     private static void burst(final ServerShape shape, final BenchClient client, final ClientLoad load, final int r, final Figures f)
