@@ -62,6 +62,14 @@ class BenchSmokeTest
                 }
             }
             assertFalse(key(results, "cold.burst.", ".warm.msgsPerSec").isEmpty());
+            final java.util.List<?> skipped = (java.util.List<?>)report.get("skipped");
+            if (skipped.stream().noneMatch(s -> s.toString().contains("epoll_server") || s.toString().contains("cold floor")))
+            {
+                final String alone = key(results, "cold.open", ".floor.c.alone.routeP99Ms");
+                final String prefix = alone.substring(0, alone.length() - ".alone.routeP99Ms".length());
+                assertTrue(value(results, alone) > 0, "the C server's floor was measured alone");
+                assertTrue(value(results, prefix + ".busy.routeP99Ms") > 0, "and next to the busy process");
+            }
             assertTrue(value(results, "elapsedSeconds.total") >= 0);
         }
         finally
