@@ -10,8 +10,8 @@ import java.util.List;
  * Turns the 'I' replies of a run into {@link VerifyResult}. A shard whose clients report more than
  * one worker pid over the run has moved (a shard may, once its clients have gone); it is split only
  * if two of its clients were in different workers at the same time (each client is in the worker it
- * names from its first reply to its 'I' reply), as the C client counts it (from connect there). The per-worker view works on
- * sorted primitive keys; the split check sorts the identified clients by shard and connect time.
+ * names from its first reply to its 'I' reply), as the C client counts it. Everything works on
+ * sorted primitive keys, so a run of millions of clients costs a few sorts and no boxing.
  */
 final class VerifyAnalysis
 {
@@ -110,17 +110,7 @@ final class VerifyAnalysis
      */
     private static long countSplit(final VerifyLog log, final int identified, final List<VerifyResult.SplitShard> examples)
     {
-        final Integer[] order = new Integer[identified];
-        int k = 0;
-        for (int i = 0; i < log.size(); i++)
-        {
-            if (log.identified(i))
-            {
-                order[k++] = i;
-            }
-        }
-        Arrays.sort(order, (a, b) -> log.sentShard(a) != log.sentShard(b) ?
-            Integer.compare(log.sentShard(a), log.sentShard(b)) : Long.compare(log.servedAt(a), log.servedAt(b)));
+        final int[] order = byShardThenServed(log, identified);
         long split = 0;
         int i = 0;
         while (i < identified)
@@ -129,7 +119,7 @@ final class VerifyAnalysis
             int topPid = 0;
             long topEnd = Long.MIN_VALUE;
             long otherEnd = Long.MIN_VALUE;
-            final List<Integer> overlapping = new ArrayList<>(0);
+            List<Integer> overlapping = null;
             for (; i < identified && log.sentShard(order[i]) == shard; i++)
             {
                 final int c = order[i];
@@ -138,8 +128,9 @@ final class VerifyAnalysis
                 final long end = log.identifiedAt(c);
                 if ((pid != topPid && topEnd > start) || (pid == topPid && otherEnd > start))
                 {
-                    if (overlapping.isEmpty())
+                    if (null == overlapping)
                     {
+                        overlapping = new ArrayList<>(2);
                         overlapping.add(topPid);
                     }
                     if (!overlapping.contains(pid))
@@ -162,7 +153,7 @@ final class VerifyAnalysis
                     otherEnd = Math.max(otherEnd, end);
                 }
             }
-            if (!overlapping.isEmpty())
+            if (null != overlapping)
             {
                 split++;
                 if (examples.size() < VerifyResult.MAX_EXAMPLES)
@@ -172,6 +163,55 @@ final class VerifyAnalysis
             }
         }
         return split;
+    }
+
+    /**
+     * The identified clients' connection numbers by shard, then by first reply: two sorts of
+     * primitive keys. First by first reply: its time since the earliest one, shifted right just
+     * enough to leave room below for the client's position (nanoseconds while the run's span fits
+     * in the bits left, coarser beyond; clients within one such step keep their log order); then by
+     * shard, with that rank below it.
+     */
+    private static int[] byShardThenServed(final VerifyLog log, final int identified)
+    {
+        final int[] connections = new int[identified];
+        if (0 == identified)
+        {
+            return connections;
+        }
+        long earliest = Long.MAX_VALUE;
+        long latest = Long.MIN_VALUE;
+        int k = 0;
+        for (int i = 0; i < log.size(); i++)
+        {
+            if (log.identified(i))
+            {
+                connections[k++] = i;
+                earliest = Math.min(earliest, log.servedAt(i));
+                latest = Math.max(latest, log.servedAt(i));
+            }
+        }
+        final int positionBits = Long.SIZE - Long.numberOfLeadingZeros(identified);
+        final long positionMask = (1L << positionBits) - 1;
+        final int shift = Math.max(0, (Long.SIZE - Long.numberOfLeadingZeros(latest - earliest)) - (Long.SIZE - 1 - positionBits));
+        final long[] keys = new long[identified];
+        for (k = 0; k < identified; k++)
+        {
+            keys[k] = ((log.servedAt(connections[k]) - earliest) >>> shift) << positionBits | k;
+        }
+        Arrays.sort(keys);
+        final int[] byRank = new int[identified];
+        for (int rank = 0; rank < identified; rank++)
+        {
+            byRank[rank] = connections[(int)(keys[rank] & positionMask)];
+            keys[rank] = pack(log.sentShard(byRank[rank]), rank);
+        }
+        Arrays.sort(keys);
+        for (k = 0; k < identified; k++)
+        {
+            connections[k] = byRank[low(keys[k])];
+        }
+        return connections;
     }
 
     private static long pack(final int high, final int low)

@@ -45,4 +45,20 @@ class VerifyAnalysisTest
         log.record(2, 4, 200, 4, 1, 30, 40);
         assertEquals(1, VerifyAnalysis.analyse(log).splitShards());
     }
+
+    /** First replies far apart (their order is then kept at a coarser step than a nanosecond) and in reverse log order. */
+    @Test
+    void clientsAreTakenInOrderOfFirstReplyWhateverTheRunsSpan()
+    {
+        final long far = 1L << 61;
+        final VerifyLog log = new VerifyLog(4);
+        log.record(0, 7, 200, 7, 1, far + 10, far + 20); // on 200 while the next is on 100
+        log.record(1, 7, 100, 7, 1, far, far + 100);
+        log.record(2, 8, 100, 8, 1, 50, 60);             // one after the other: moved, not split
+        log.record(3, 8, 200, 8, 1, 0, 40);
+        final VerifyResult v = VerifyAnalysis.analyse(log);
+        assertEquals(1, v.splitShards());
+        assertEquals(7, v.splitExamples().get(0).shard());
+        assertEquals(2, v.movedShards());
+    }
 }
