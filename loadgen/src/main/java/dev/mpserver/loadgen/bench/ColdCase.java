@@ -2,6 +2,7 @@ package dev.mpserver.loadgen.bench;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -147,12 +148,7 @@ final class ColdCase implements BenchCase
 
     private static double mean(final double[] values)
     {
-        double sum = 0;
-        for (final double value : values)
-        {
-            sum += value;
-        }
-        return sum / values.length;
+        return Arrays.stream(values).average().orElse(Double.NaN);
     }
 
     private static void printFloor(final BenchContext ctx, final ClientLoad open, final Figures f)

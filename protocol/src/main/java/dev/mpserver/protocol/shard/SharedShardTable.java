@@ -385,8 +385,7 @@ public final class SharedShardTable implements AutoCloseable
 
     /**
      * A worker's served clients, for the others' {@link #mayClaim}. Called on every pass of its
-     * loop; stores only what changed, since four slots' records share a cache line that the other
-     * workers read.
+     * loop; stores only what changed, since the other workers read this record's line in theirs.
      */
     public void publishLoad(final int slot, final int load, final boolean claiming)
     {
