@@ -72,7 +72,11 @@ public enum WorkerCounter
     /** Shards this worker took for a client that landed here, without the master (SharedShardTable). */
     SHARDS_CLAIMED("shards taken here (no master)", false),
     /** ...of them, empty shards of another worker it took over. */
-    SHARDS_TAKEN_OVER("empty shards taken over", false);
+    SHARDS_TAKEN_OVER("empty shards taken over", false),
+    /** Synthetic clients served to the end by this worker's warm-up before WARM; fewer than --warm-up: it ended early. */
+    WARM_UP_CLIENTS("warm-up clients served", false),
+    /** How long this worker's warm-up took, from its READY. */
+    WARM_UP_MS("warm-up ms", Aggregate.MAXIMUM);
 
     /** How live workers' values make a total. */
     public enum Aggregate

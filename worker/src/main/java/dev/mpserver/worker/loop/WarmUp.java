@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import dev.mpserver.protocol.channel.Channel;
 import dev.mpserver.protocol.channel.ChannelCommand;
 import dev.mpserver.protocol.channel.ChannelFrame;
+import dev.mpserver.protocol.counters.WorkerCounter;
 import dev.mpserver.protocol.launch.WorkerConfig;
 import dev.mpserver.protocol.posix.EpollEvents;
 import dev.mpserver.protocol.posix.Errno;
@@ -19,6 +20,7 @@ import dev.mpserver.protocol.posix.SockAddrIn;
 import dev.mpserver.protocol.shard.SharedShardTable;
 import dev.mpserver.protocol.wire.WireEncoder;
 import dev.mpserver.protocol.wire.WireProtocol;
+import dev.mpserver.worker.WorkerCounters;
 import dev.mpserver.worker.WorkerLog;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -64,13 +66,18 @@ final class WarmUp implements Runnable
     private static final int MASTER_WAIT_MILLIS = 50;
 
     private final WorkerConfig realConfig;
+    /** The real worker's: the warm-up's result is its to show. */
+    private final WorkerCounters counters;
     private final int clients;
     private volatile boolean done;
+    /** Clients served to the end, by the warm-up's client thread. */
+    private int served;
     private volatile boolean stopMaster;
 
-    WarmUp(final WorkerConfig realConfig)
+    WarmUp(final WorkerConfig realConfig, final WorkerCounters counters)
     {
         this.realConfig = realConfig;
+        this.counters = counters;
         this.clients = realConfig.warmUpClients;
     }
 
@@ -93,10 +100,9 @@ final class WarmUp implements Runnable
     {
         final long started = System.nanoTime();
         yieldToServing();
-        int served = 0;
         try
         {
-            served = exercise(started);
+            exercise(started);
         }
         catch (final RuntimeException | Error ex)
         {
@@ -104,11 +110,13 @@ final class WarmUp implements Runnable
         }
         finally
         {
+            counters.set(WorkerCounter.WARM_UP_CLIENTS, served);
+            counters.set(WorkerCounter.WARM_UP_MS, (System.nanoTime() - started) / 1_000_000L);
             done = true;
         }
     }
 
-    private int exercise(final long started)
+    private void exercise(final long started)
     {
         final int listenFd = Posix.listenTcp(LOOPBACK, 0, WARM_UP_MAX_CLIENTS);
         final int[] pair = Posix.socketPair();
@@ -134,7 +142,6 @@ final class WarmUp implements Runnable
         masterThread.setDaemon(true);
         loopThread.start();
         masterThread.start();
-        int served = 0;
         try
         {
             final int port = Posix.localPort(listenFd);
@@ -157,7 +164,6 @@ final class WarmUp implements Runnable
             shards.close();
             deleteQuietly(tableFile);
         }
-        return served;
     }
 
     /**

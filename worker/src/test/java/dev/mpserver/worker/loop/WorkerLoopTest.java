@@ -93,6 +93,28 @@ class WorkerLoopTest
             assertEquals(0, worker.counters().get(WorkerCounter.ACCEPTS), "the warm-up's clients are not this worker's");
             assertEquals(1, worker.counters().get(WorkerCounter.MESSAGES));
             assertEquals(1, worker.counters().get(WorkerCounter.HANDOFFS_IN));
+            assertEquals(200, worker.counters().get(WorkerCounter.WARM_UP_CLIENTS), "every warm-up client served to its 'I'");
+        }
+    }
+
+    /**
+     * A worker that accepts only once warm has nothing to wake it until then, and its loop waits up
+     * to a second at a time (MAX_WAIT_NANOS): WARM must come when its warm-up ends, not when that
+     * wait does. Until the seventh session it came up to a second late (a 0.4 s warm-up, WARM 1.3 s
+     * after spawn), and the surviving workers served alone meanwhile.
+     */
+    @Test
+    void aWorkerWithNothingToDoSaysWarmWhenItsWarmUpEndsNotAfterItsLongestWait() throws Exception
+    {
+        try (InProcessWorker worker = new InProcessWorker(config(60_000).withWarmUp(20).withAcceptWhenWarm(true)))
+        {
+            final long ready = System.nanoTime(); // the harness returns once it has read READY
+            worker.awaitFrame(ChannelCommand.WARM);
+            final long readyToWarmMs = (System.nanoTime() - ready) / 1_000_000L;
+            final long warmUpMs = worker.counters().get(WorkerCounter.WARM_UP_MS);
+            assertEquals(20, worker.counters().get(WorkerCounter.WARM_UP_CLIENTS));
+            assertTrue(readyToWarmMs < warmUpMs + 500,
+                "WARM " + readyToWarmMs + " ms after READY, its warm-up took " + warmUpMs + " ms: it waited out an idle wait");
         }
     }
 
