@@ -180,6 +180,23 @@ class DistributionIT
         assertEquals(0, installation.run("mpserver", List.of("signal", "reopen", "--port", p), 60).exit());
         assertTrue(Eventually.eventually(10_000, () -> Files.exists(log)), "reopened");
 
+        // jars replaced under the running server (an upgrade): a reload would start workers of another
+        // build under this master, so it is refused and the running workers keep serving; put back, it goes
+        final Path jar;
+        try (var jars = Files.newDirectoryStream(installation.home().resolve("lib"), "mpserver-protocol-*.jar"))
+        {
+            jar = jars.iterator().next();
+        }
+        final java.nio.file.attribute.FileTime installed = Files.getLastModifiedTime(jar);
+        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(installed.toMillis() + 60_000));
+        assertEquals(0, installation.run("mpserver", List.of("signal", "reload", "--port", p), 60).exit());
+        assertTrue(Eventually.eventually(10_000, () -> statJson(p).path("master").path("reloadsRefused").asLong() == 1),
+            "the reload refused: " + statJson(p));
+        assertTrue(Files.readString(log).contains("SIGHUP refused: the workers' jars changed since this master started (" + jar),
+            Files.readString(log));
+        assertEquals(workers, new HashSet<>(children(server)), "the same two workers serve");
+        Files.setLastModifiedTime(jar, installed);
+
         final Installation.Result reload = installation.run("mpserver", List.of("signal", "reload", "--port", p), 60);
         assertEquals(0, reload.exit(), reload.toString());
         assertTrue(Eventually.eventually(60_000, () -> newWorkers(server, workers).size() == 2), "a new generation of two workers");

@@ -54,6 +54,12 @@ public final class PosixWorkerProcesses implements WorkerProcesses
     }
 
     @Override
+    public String buildChange()
+    {
+        return launcher.buildChange();
+    }
+
+    @Override
     public int signal(final int pid, final int signo)
     {
         return 0 == Posix.process().kill(pid, signo) ? 0 : Posix.errno();

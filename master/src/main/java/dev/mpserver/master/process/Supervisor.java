@@ -240,6 +240,15 @@ public final class Supervisor
         {
             return;
         }
+        final String buildChange = spawner.buildChange();
+        if (null != buildChange)
+        {
+            LOG.error("SIGHUP refused: the workers' jars changed since this master started ({}). A reload starts workers "
+                + "of the master's own build only; the running generation keeps serving. Restart mpserver to run the new build",
+                buildChange);
+            counters.increment(MasterCounter.RELOADS_REFUSED);
+            return;
+        }
         final int generation = table.nextGeneration();
         LOG.info("SIGHUP: starting worker generation {}; the old generation serves until it is warm, then drains", generation);
         for (int i = 0; i < limits.workers(); i++)

@@ -86,6 +86,7 @@ public final class WorkerLauncher
     private final List<String> environment;
     private final SigSet defaultSignals;
     private final String mainClass;
+    private final ClassPathJars jars;
 
     public WorkerLauncher(final List<String> jvmOptions, final SigSet defaultSignals, final String mainClass)
     {
@@ -93,6 +94,7 @@ public final class WorkerLauncher
         this.java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
         this.jvmOptions = List.copyOf(jvmOptions);
         this.classPath = ClassPath.absolute(System.getProperty("java.class.path"));
+        this.jars = ClassPathJars.of(classPath);
         this.classDataSharing = choosesOwnClassData(jvmOptions) ? List.of() : CdsArchive.forThisJvm().workerOptions();
         this.startOptions = startOptions(classPath);
         this.defaultSignals = defaultSignals;
@@ -175,6 +177,12 @@ public final class WorkerLauncher
     public static boolean canStartIdle()
     {
         return null != CHRT;
+    }
+
+    /** @return null while the class path's jars are this master's, else what changed (see {@link ClassPathJars}) */
+    public String buildChange()
+    {
+        return jars.change();
     }
 
     /**

@@ -32,4 +32,14 @@ public interface WorkerProcesses
 
     /** @return 0, or the errno of a failed {@code kill(pid, signo)} */
     int signal(int pid, int signo);
+
+    /**
+     * Whether a worker started now would be another build than this master ({@link ClassPathJars}).
+     *
+     * @return null if not, else what changed on the workers' class path
+     */
+    default String buildChange()
+    {
+        return null;
+    }
 }

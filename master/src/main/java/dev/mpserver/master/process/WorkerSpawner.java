@@ -47,6 +47,12 @@ public final class WorkerSpawner
         this.idleStarts = idleStarts;
     }
 
+    /** @return null if a worker started now is this master's build, else what changed ({@link WorkerProcesses#buildChange}) */
+    public String buildChange()
+    {
+        return processes.buildChange();
+    }
+
     /** A worker the supervisor wants: @return its slot's index, or {@link WorkerSlot#NO_SLOT} */
     public int spawn()
     {
@@ -65,6 +71,14 @@ public final class WorkerSpawner
         final WorkerSlot slot = table.freeSlot();
         if (null == slot)
         {
+            return WorkerSlot.NO_SLOT;
+        }
+        final String buildChange = processes.buildChange();
+        if (null != buildChange)
+        {
+            counters.increment(MasterCounter.SPAWN_FAILURES);
+            LOG.error("cannot start a worker: its jars are no longer this master's build ({}); restart mpserver to run the new one",
+                buildChange);
             return WorkerSlot.NO_SLOT;
         }
         final SpawnedWorker worker;

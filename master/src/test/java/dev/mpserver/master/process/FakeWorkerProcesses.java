@@ -33,6 +33,7 @@ public final class FakeWorkerProcesses implements WorkerProcesses, AutoCloseable
 
     private int nextPid = 1_000_001;
     private boolean failSpawns;
+    private String buildChange;
     private final Map<Integer, Integer> exited = new HashMap<>();
     /** Pids not reaped yet. */
     private final Set<Integer> children = new HashSet<>();
@@ -107,6 +108,18 @@ public final class FakeWorkerProcesses implements WorkerProcesses, AutoCloseable
     public void failSpawns(final boolean fail)
     {
         failSpawns = fail;
+    }
+
+    /** What {@link #buildChange} says from now on: null, or that the jars changed (as ClassPathJars would). */
+    public void buildChange(final String change)
+    {
+        buildChange = change;
+    }
+
+    @Override
+    public String buildChange()
+    {
+        return buildChange;
     }
 
     /** The worker's end of its channel: what it would read and write. */

@@ -282,6 +282,45 @@ class SupervisorTest
         assertEquals(1, master.table.spare());
     }
 
+    /**
+     * Jars replaced under a running master (a package upgrade): a reload would start workers of
+     * another build. It is refused, counted, and the running generation keeps serving; a crashed
+     * worker is not replaced by one of the new build either. Once the jars are the master's again
+     * (a rollback), both work.
+     */
+    @Test
+    void aReloadOrRespawnFromJarsThatAreNoLongerTheMastersIsRefusedAndTheRunningWorkersKeepServing()
+    {
+        start(new PoolLimits(2, 4, 0, 4, 0));
+        master.ready(0);
+        master.ready(1);
+        master.warm(0);
+        master.warm(1);
+        final int old0 = master.slot(0).pid;
+        master.processes.buildChange("lib/mpserver-protocol.jar was replaced");
+        master.supervisor.reload();
+        master.pass();
+        assertEquals(1, master.count(MasterCounter.RELOADS_REFUSED));
+        assertEquals(2, master.processes.spawned().size(), "no new generation");
+        assertEquals(0, master.table.generation());
+        assertEquals(List.of(), master.commandsReceivedBy(old0), "the running workers are not told to drain");
+
+        master.processes.exit(old0, killedBy(Signals.SIGKILL));
+        master.supervisor.reap();
+        master.atMillis(2_000);
+        master.supervisor.onTick();
+        assertEquals(2, master.processes.spawned().size(), "not replaced by a worker of the new build");
+        assertTrue(master.count(MasterCounter.SPAWN_FAILURES) > 0);
+
+        master.processes.buildChange(null);
+        master.atMillis(20_000);
+        master.supervisor.onTick();
+        assertEquals(2, master.table.live(), "replaced once the jars are the master's again");
+        master.supervisor.reload();
+        assertEquals(1, master.table.generation());
+        assertEquals(1, master.count(MasterCounter.RELOADS_REFUSED));
+    }
+
     @Test
     void aFailedSpawnIsCountedAndRetriedAfterTheMinimumDelay()
     {

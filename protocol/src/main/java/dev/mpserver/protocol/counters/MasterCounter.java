@@ -55,7 +55,9 @@ public enum MasterCounter
     /** Spawn to WARM (READY, then its own warm-up clients served) of the last worker that said it. */
     LAST_SPAWN_TO_WARM_MS("last spawn-to-WARM ms", true),
     /** A client whose shard could not get an entry in the shard table (its set full of shards with clients): E 3. */
-    REJECTED_SHARD_TABLE("E3 shard table set full", false);
+    REJECTED_SHARD_TABLE("E3 shard table set full", false),
+    /** SIGHUPs refused because the workers' jars are no longer the master's build (ClassPathJars): a restart upgrades. */
+    RELOADS_REFUSED("reloads refused (jars changed)", false);
 
     public static final int TYPE_ID_BASE = 2000;
     /** The master also keeps the totals of exited workers: type id RETIRED_TYPE_ID_BASE + WorkerCounter ordinal. */
