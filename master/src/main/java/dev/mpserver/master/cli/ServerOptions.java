@@ -116,7 +116,8 @@ public final class ServerOptions
     @Option(names = "--worker-jvm-opts",
         defaultValue = "-XX:+UseSerialGC -Xss256k -Xms8m -XX:ReservedCodeCacheSize=48m -XX:CICompilerCount=2 -XX:-UsePerfData "
             + "-XX:TieredStopAtLevel=1",
-        description = "JVM options of worker processes (default '${DEFAULT-VALUE}').")
+        description = "JVM options of worker processes (default '${DEFAULT-VALUE}'). They replace the default: "
+            + "to add one (e.g. -Xlog:gc), repeat the default's too, or workers run G1 and tiered compilation.")
     String workerJvmOpts;
 
     @Option(names = "--worker-class", hidden = true, defaultValue = MainClasses.WORKER,
