@@ -23,6 +23,8 @@ import org.apache.logging.log4j.Logger;
 public final class WorkerSpawner
 {
     private static final Logger LOG = LogManager.getLogger(WorkerSpawner.class);
+    private static final long BUILD_CHANGE_LOG_INTERVAL_NANOS = 60_000_000_000L;
+    private static final long NEVER = Long.MIN_VALUE;
 
     private final WorkerTable table;
     private final WorkerProcesses processes;
@@ -30,6 +32,7 @@ public final class WorkerSpawner
     private final CachedNanoClock clock;
     private final int handoffQueue;
     private final boolean idleStarts;
+    private long buildChangeLoggedNanos = NEVER;
 
     /**
      * @param handoffQueue frames that may wait in a worker's channel queue (--handoff-queue)
@@ -77,8 +80,13 @@ public final class WorkerSpawner
         if (null != buildChange)
         {
             counters.increment(MasterCounter.SPAWN_FAILURES);
-            LOG.error("cannot start a worker: its jars are no longer this master's build ({}); restart mpserver to run the new one",
-                buildChange);
+            // The supervisor retries every 100 ms: said once a minute, counted every time.
+            if (buildChangeLoggedNanos == NEVER || clock.nanoTime() - buildChangeLoggedNanos >= BUILD_CHANGE_LOG_INTERVAL_NANOS)
+            {
+                buildChangeLoggedNanos = clock.nanoTime();
+                LOG.error("cannot start a worker: its jars are no longer this master's build ({}); restart mpserver to run "
+                    + "the new one (said once a minute; 'spawn failures' counts every attempt)", buildChange);
+            }
             return WorkerSlot.NO_SLOT;
         }
         final SpawnedWorker worker;
