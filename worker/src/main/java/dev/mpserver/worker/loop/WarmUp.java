@@ -35,8 +35,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * hand-off comes straight back, as the master sends a shard's client to its owner) and its clients
  * ({@code 'C'} id, messages one at a time, {@code 'I'}): the same classes and methods as real
  * clients use, accepted, routed, handed off and over, served; over a private shard table where its
- * shards are new, another worker's, or another worker's and empty, so that every way of taking a
- * shard ({@link dev.mpserver.worker.session.ShardRouter}) runs too. Then it tells the real loop, which
+ * shards are new, another worker's, or another worker's and empty ({@link WarmUpShards}: mostly
+ * new, as under random shard ids), so that every way of taking a shard
+ * ({@link dev.mpserver.worker.session.ShardRouter}) runs often enough to be compiled. Then it tells the real loop, which
  * says WARM to the master; until then the master gives new shards to warm workers only, where
  * there are. Bounded in clients and in time; a failure only ends the warm-up early.
  */
@@ -44,19 +45,9 @@ final class WarmUp implements Runnable
 {
     private static final int LOOPBACK = SockAddrIn.parseIpv4("127.0.0.1");
     private static final int MESSAGES_PER_CLIENT = 10;
-    /** Clients of one shard in a row: the first is handed off and comes back, the rest meet it there. */
-    private static final int CLIENTS_PER_SHARD = 4;
     private static final long BUDGET_NANOS = 3_000_000_000L;
     private static final int RECEIVE_TIMEOUT_MILLIS = 1_000;
     private static final int WARM_UP_MAX_CLIENTS = 64;
-    /** Room for 1 792 shards: a warm-up has at most a few hundred. */
-    private static final int WARM_UP_SHARD_SETS = 1 << 8;
-    /**
-     * Shards given to the other worker at most (2 in 3 of them get an entry: 341 of the 1 792). A
-     * longer warm-up's further shards are all free ones; giving away one per 4 of a huge --warm-up
-     * (tests use 1 000 000) only filled the table's sets in vain, on start-up's clock.
-     */
-    private static final int MOST_SHARDS_GIVEN_AWAY = 2 * WARM_UP_SHARD_SETS;
     /**
      * Where SCHED_IDLE is refused, the warm-up's threads run at this nice value instead (see
      * {@link #yieldToServing}).
@@ -72,6 +63,10 @@ final class WarmUp implements Runnable
     private volatile boolean done;
     /** Clients served to the end, by the warm-up's client thread. */
     private int served;
+    /** What its loop did with its clients' shards (WarmUpShards): taken here, of them taken over, handed off. */
+    private long claimed;
+    private long takenOver;
+    private long handedOff;
     private volatile boolean stopMaster;
 
     WarmUp(final WorkerConfig realConfig, final WorkerCounters counters)
@@ -95,6 +90,24 @@ final class WarmUp implements Runnable
         return done;
     }
 
+    /** Shards its loop took itself (an insert or a take-over), once it is done. */
+    long claimed()
+    {
+        return claimed;
+    }
+
+    /** Of {@link #claimed}, another worker's empty shards taken over. */
+    long takenOver()
+    {
+        return takenOver;
+    }
+
+    /** Clients its loop handed off to the master (and got back). */
+    long handedOff()
+    {
+        return handedOff;
+    }
+
     @Override
     public void run()
     {
@@ -110,6 +123,8 @@ final class WarmUp implements Runnable
         }
         finally
         {
+            WorkerLog.LOG.debug("warm-up: {} clients; shards taken {} (taken over {}), clients handed off {}", served, claimed, takenOver,
+                handedOff);
             counters.set(WorkerCounter.WARM_UP_CLIENTS, served);
             counters.set(WorkerCounter.WARM_UP_MS, (System.nanoTime() - started) / 1_000_000L);
             done = true;
@@ -123,8 +138,8 @@ final class WarmUp implements Runnable
         final WorkerConfig config = new WorkerConfig(realConfig.slot, WARM_UP_MAX_CLIENTS, 10_000, realConfig.outputCapBytes,
             0, 100, null, realConfig.rtmp);
         final Path tableFile = temporaryFile();
-        final SharedShardTable shards = SharedShardTable.create(tableFile, WARM_UP_SHARD_SETS, realConfig.slot + 2, WARM_UP_MAX_CLIENTS, true);
-        giveShardsAway(shards, realConfig.slot + 1);
+        final SharedShardTable shards = SharedShardTable.create(tableFile, WarmUpShards.SETS, realConfig.slot + 2, WARM_UP_MAX_CLIENTS, true);
+        WarmUpShards.prepare(shards, realConfig.slot, realConfig.slot + 1, clients);
         final WorkerLoop loop = new WorkerLoop(config, listenFd, pair[1], true, shards, false);
         final Channel master = new Channel(pair[0]);
         Posix.setNonBlocking(pair[0]);
@@ -149,12 +164,16 @@ final class WarmUp implements Runnable
                 WireProtocol.PROTOTYPE_PING.length + WireProtocol.TYPE_LENGTH);
             while (served < clients && System.nanoTime() - started < BUDGET_NANOS)
             {
-                playClient(port, served / CLIENTS_PER_SHARD, buffer);
+                playClient(port, WarmUpShards.of(served), buffer);
                 served++;
             }
         }
         finally
         {
+            final WorkerCounters paths = loop.counters(); // before the loop ends: it unmaps them
+            claimed = paths.get(WorkerCounter.SHARDS_CLAIMED);
+            takenOver = paths.get(WorkerCounter.SHARDS_TAKEN_OVER);
+            handedOff = paths.get(WorkerCounter.HANDOFFS_OUT);
             stopMaster = true;
             join(masterThread);
             master.send(ChannelCommand.QUIT_NOW, 0, 0, 0, ChannelFrame.NO_FD);
@@ -163,27 +182,6 @@ final class WarmUp implements Runnable
             Posix.closeQuietly(listenFd);
             shards.close();
             deleteQuietly(tableFile);
-        }
-    }
-
-    /**
-     * The warm-up's shards, as the shard table would have them on a live server: a third have no
-     * entry (the loop takes them: insert), a third are another worker's with clients (handed off to
-     * the master and back), a third another worker's, empty (taken over: compare-and-set).
-     */
-    private void giveShardsAway(final SharedShardTable shards, final int otherSlot)
-    {
-        final int lastShard = Math.min(clients / CLIENTS_PER_SHARD, MOST_SHARDS_GIVEN_AWAY);
-        for (int shardId = 0; shardId <= lastShard; shardId++)
-        {
-            if (shardId % 3 != 0)
-            {
-                final long entry = shards.insert(shardId, otherSlot);
-                if (shardId % 3 == 2)
-                {
-                    shards.compareAndSet(shardId, entry, SharedShardTable.emptied(entry));
-                }
-            }
         }
     }
 
