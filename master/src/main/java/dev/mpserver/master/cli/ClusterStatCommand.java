@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import dev.mpserver.master.stat.StatTable;
 import dev.mpserver.protocol.build.BuildVersionProvider;
 import dev.mpserver.protocol.counters.MasterCounter;
 import dev.mpserver.protocol.counters.RunDirCounters;
@@ -83,7 +84,7 @@ public final class ClusterStatCommand implements Callable<Integer>
         final StringBuilder text = new StringBuilder(4096);
         text.append(String.format(Locale.ROOT, "mpserver cluster-stat  %d hosts, %d running  %s%n%n", cluster.hosts().size(),
             cluster.running(), Instant.now()));
-        text.append(String.format(Locale.ROOT, "  %-34s %14s", "", "cluster"));
+        text.append(String.format(Locale.ROOT, StatTable.LABEL + " %14s", "", "cluster"));
         for (final ClusterCounters.Host host : cluster.hosts())
         {
             text.append(String.format(Locale.ROOT, " %12s", host.name() + (host.running() ? "" : "†")));
@@ -91,17 +92,17 @@ public final class ClusterStatCommand implements Callable<Integer>
         text.append('\n');
         for (final MasterCounter counter : MasterCounter.values())
         {
-            text.append(String.format(Locale.ROOT, "  %-34s %14d", counter.label(), cluster.master(counter)));
+            text.append(String.format(Locale.ROOT, StatTable.LABEL + " %14d", counter.label(), cluster.master(counter)));
             for (final ClusterCounters.Host host : cluster.hosts())
             {
                 text.append(String.format(Locale.ROOT, " %12d", host.counters().master(counter)));
             }
             text.append('\n');
         }
-        text.append(String.format(Locale.ROOT, "  %-34s%n", "workers (live + exited):"));
+        text.append(String.format(Locale.ROOT, StatTable.LABEL + "%n", "workers (live + exited):"));
         for (final WorkerCounter counter : WorkerCounter.values())
         {
-            text.append(String.format(Locale.ROOT, "  %-34s %14d", counter.label(), cluster.total(counter)));
+            text.append(String.format(Locale.ROOT, StatTable.LABEL + " %14d", counter.label(), cluster.total(counter)));
             for (final ClusterCounters.Host host : cluster.hosts())
             {
                 text.append(String.format(Locale.ROOT, " %12d", host.counters().total(counter)));

@@ -1,6 +1,7 @@
 package dev.mpserver.master.stat;
 
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -15,6 +16,11 @@ public final class StatTable
     {
     }
 
+    /** Wide enough for the longest counter label (the hop latencies'), so that every row's numbers line up. */
+    public static final String LABEL = "  %-" + Math.max(
+        Arrays.stream(MasterCounter.values()).mapToInt(c -> c.label().length()).max().orElse(0),
+        Arrays.stream(WorkerCounter.values()).mapToInt(c -> c.label().length()).max().orElse(0)) + "s";
+
     public static String render(final RunDirCounters counters, final List<String> diagnosis)
     {
         final StringBuilder text = new StringBuilder();
@@ -25,12 +31,12 @@ public final class StatTable
             text.append(String.format(Locale.ROOT, "master pid %d %s%n%n", master.pid(), master.alive() ? "running" : "NOT RUNNING"));
             for (final MasterCounter counter : MasterCounter.values())
             {
-                text.append(String.format(Locale.ROOT, "  %-34s %14d%n", counter.label(), counters.master(counter)));
+                text.append(String.format(Locale.ROOT, LABEL + " %14d%n", counter.label(), counters.master(counter)));
             }
             text.append('\n');
         }
         final List<RunDirCounters.Process> workers = counters.workers();
-        text.append(String.format(Locale.ROOT, "  %-34s %14s %10s", "workers", "total", "exited"));
+        text.append(String.format(Locale.ROOT, LABEL + " %14s %10s", "workers", "total", "exited"));
         for (final RunDirCounters.Process worker : workers)
         {
             text.append(String.format(Locale.ROOT, " %12s", "w" + worker.slot() + ":" + worker.pid() + (worker.alive() ? "" : "†")));
@@ -38,7 +44,7 @@ public final class StatTable
         text.append('\n');
         for (final WorkerCounter counter : WorkerCounter.values())
         {
-            text.append(String.format(Locale.ROOT, "  %-34s %14d %10s", counter.label(), counters.total(counter),
+            text.append(String.format(Locale.ROOT, LABEL + " %14d %10s", counter.label(), counters.total(counter),
                 counter.isGauge() ? "-" : Long.toString(counters.exited(counter))));
             for (final RunDirCounters.Process worker : workers)
             {
