@@ -47,6 +47,9 @@ final class MasterCycle
     private final IdleStrategy idle;
     private final SignalRing ring;
     private final SignalWaiter waiter;
+    /** {@link #pass}: the master goes on (not an exit code: those are 0 and above). */
+    private static final int RUNNING = -1;
+
     private final CachedNanoClock clock;
     private final MasterCounters counters;
     // Whom the flags go to.
@@ -61,6 +64,8 @@ final class MasterCycle
 
     private boolean reap;
     private boolean tick;
+    /** Frames the last pass read: the idle strategy polls on while channels are busy. */
+    private int framesRead;
     private boolean rescan;
     private boolean stopFast;
     private boolean stopGraceful;
@@ -93,64 +98,80 @@ final class MasterCycle
     {
         clock.update(System.nanoTime());
         supervisor.startWorkers();
-        int framesRead = 0;
-        while (true)
+        int exitCode = RUNNING;
+        while (RUNNING == exitCode)
         {
-            idle.idle(framesRead);
-            clock.update(System.nanoTime());
-            takeSignals();
-            if (rescan)
-            {
-                counters.increment(MasterCounter.RESCANS);
-                pump.readEveryChannel();
-            }
-            framesRead = pump.doWork();
-            if (reap || rescan)
-            {
-                supervisor.reap();
-            }
-            if (stopFast)
-            {
-                shutdown.beginFast();
-            }
-            else if (stopGraceful)
-            {
-                shutdown.beginGraceful();
-            }
-            if (reload)
-            {
-                supervisor.reload();
-            }
-            if (tick)
-            {
-                router.onTick();
-                supervisor.onTick();
-                shutdown.onTick();
-            }
-            if (status)
-            {
-                logReopen.reopen(); // --log-file, after logrotate: nginx's USR1
-                publisher.logStatus();
-            }
-            router.onPass();
-            pump.flush();
-            publisher.onPass();
-            if (0 == table.processes())
-            {
-                if (!shutdown.isRunning())
-                {
-                    return Master.EXIT_OK;
-                }
-                if (supervisor.fatalWorkerExit())
-                {
-                    LOG.error("every worker exited with a fatal configuration error; the master stops");
-                    return Master.EXIT_FATAL;
-                }
-            }
-            // Signals that arrived during this pass are taken now: a busy master does not go back
-            // to sleep (sigsuspend + handler) only to be woken at once.
-            waiter.drain();
+            exitCode = pass();
         }
+        return exitCode;
+    }
+
+    /**
+     * One pass: sleeps until a signal (or polls while channels are busy), then acts on what the
+     * signals recorded. A method of its own, not the body of {@link #run}'s loop: a loop's body
+     * inside one long call is compiled only by on-stack replacement, after 60 000 iterations (C1's
+     * back-edge threshold), which a master passing a few hundred times a second reaches after
+     * minutes; a method is compiled after 200 calls.
+     *
+     * @return {@link #RUNNING}, or the master's exit code
+     */
+    private int pass()
+    {
+        idle.idle(framesRead);
+        clock.update(System.nanoTime());
+        takeSignals();
+        if (rescan)
+        {
+            counters.increment(MasterCounter.RESCANS);
+            pump.readEveryChannel();
+        }
+        framesRead = pump.doWork();
+        if (reap || rescan)
+        {
+            supervisor.reap();
+        }
+        if (stopFast)
+        {
+            shutdown.beginFast();
+        }
+        else if (stopGraceful)
+        {
+            shutdown.beginGraceful();
+        }
+        if (reload)
+        {
+            supervisor.reload();
+        }
+        if (tick)
+        {
+            router.onTick();
+            supervisor.onTick();
+            shutdown.onTick();
+        }
+        if (status)
+        {
+            logReopen.reopen(); // --log-file, after logrotate: nginx's USR1
+            publisher.logStatus();
+        }
+        router.onPass();
+        pump.flush();
+        publisher.onPass();
+        if (0 == table.processes())
+        {
+            if (!shutdown.isRunning())
+            {
+                return Master.EXIT_OK;
+            }
+            if (supervisor.fatalWorkerExit())
+            {
+                LOG.error("every worker exited with a fatal configuration error; the master stops");
+                return Master.EXIT_FATAL;
+            }
+        }
+        // Signals that arrived during this pass are taken now: a busy master does not go back
+        // to sleep (sigsuspend + handler) only to be woken at once.
+        waiter.drain();
+        return RUNNING;
     }
 
     private void takeSignals()
