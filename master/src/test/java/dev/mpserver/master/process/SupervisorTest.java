@@ -202,6 +202,16 @@ class SupervisorTest
             "a reload's generation while the old one serves");
     }
 
+    /** Two workers READY and WARM, room for two more (a reload's generation). */
+    private void startTwoWarmWorkers()
+    {
+        start(new PoolLimits(2, 4, 0, 4, 0));
+        master.ready(0);
+        master.ready(1);
+        master.warm(0);
+        master.warm(1);
+    }
+
     private static int last(final List<Integer> pids)
     {
         return pids.get(pids.size() - 1);
@@ -210,11 +220,7 @@ class SupervisorTest
     @Test
     void reloadStartsANewGenerationAndDrainsTheOldOneWhichIsNotReplacedWhenItExits()
     {
-        start(new PoolLimits(2, 4, 0, 4, 0));
-        master.ready(0);
-        master.ready(1);
-        master.warm(0);
-        master.warm(1);
+        startTwoWarmWorkers();
         final int old0 = master.slot(0).pid;
         final int old1 = master.slot(1).pid;
         master.supervisor.reload();
@@ -291,11 +297,7 @@ class SupervisorTest
     @Test
     void aReloadOrRespawnFromJarsThatAreNoLongerTheMastersIsRefusedAndTheRunningWorkersKeepServing()
     {
-        start(new PoolLimits(2, 4, 0, 4, 0));
-        master.ready(0);
-        master.ready(1);
-        master.warm(0);
-        master.warm(1);
+        startTwoWarmWorkers();
         final int old0 = master.slot(0).pid;
         master.processes.buildChange("lib/mpserver-protocol.jar was replaced");
         master.supervisor.reload();
