@@ -35,11 +35,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * hand-off comes straight back, as the master sends a shard's client to its owner) and its clients
  * ({@code 'C'} id, messages one at a time, {@code 'I'}): the same classes and methods as real
  * clients use, accepted, routed, handed off and over, served; over a private shard table where its
- * shards are new, another worker's, or another worker's and empty ({@link WarmUpShards}: mostly
- * new, as under random shard ids), so that every way of taking a shard
- * ({@link dev.mpserver.worker.session.ShardRouter}) runs often enough to be compiled. Then it tells the real loop, which
- * says WARM to the master; until then the master gives new shards to warm workers only, where
- * there are. Bounded in clients and in time; a failure only ends the warm-up early.
+ * shards are new, another worker's, or another worker's and empty ({@link WarmUpShards}), so that
+ * every way of taking a shard ({@link dev.mpserver.worker.session.ShardRouter}) runs often enough
+ * to be compiled. Then it tells the real loop, which says WARM to the master; until then the
+ * master gives new shards to warm workers only, where there are. Bounded in clients and in time; a failure only ends the warm-up early.
  */
 final class WarmUp implements Runnable
 {

@@ -253,7 +253,7 @@ public final class WorkerLoop implements MasterLink.Handler
      * <p>A method of its own, not the body of {@link #run}'s loop: a worker's warm-up loop calls it
      * thousands of times, so it is compiled before the real loop's first client. A loop's body
      * inside one long call is compiled only by on-stack replacement, after tens of thousands of
-     * iterations of that call: the real loop ran interpreted through its first ~0.5 s of clients
+     * iterations of that call: the real loop ran interpreted through its first 0.5-0.9 s of clients
      * (docs/benchmarks.md, seventh session).
      */
     private void turn()
