@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -187,8 +188,8 @@ class DistributionIT
         {
             jar = jars.iterator().next();
         }
-        final java.nio.file.attribute.FileTime installed = Files.getLastModifiedTime(jar);
-        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(installed.toMillis() + 60_000));
+        final FileTime installed = Files.getLastModifiedTime(jar);
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(installed.toMillis() + 60_000));
         assertEquals(0, installation.run("mpserver", List.of("signal", "reload", "--port", p), 60).exit());
         assertTrue(Eventually.eventually(10_000, () -> statJson(p).path("master").path("reloadsRefused").asLong() == 1),
             "the reload refused: " + statJson(p));
