@@ -210,18 +210,11 @@ public final class WorkerLoop implements MasterLink.Handler
                 if (config.warmUpClients > 0)
                 {
                     warmUp = new WarmUp(config, counters).start();
-                    // Set here, not only by housekeeping: that runs after a pass's events, and a worker
-                    // that accepts only once warm may have none for MAX_WAIT_NANOS. WARM came up to
-                    // a second after its warm-up had ended (0.4-0.7 s warm-up, WARM 1.3 s after spawn).
-                    deadlines.set(Deadlines.WARM_UP_CHECK, System.nanoTime() + WARM_UP_CHECK_NANOS);
                 }
                 else
                 {
                     link.warm();
                     warm = true;
-                    // Now, not at the first pass's housekeeping: its clients are routed before that,
-                    // and a worker that does not say it takes shards hands every new one to the master.
-                    router.publishLoad(true);
                 }
             }
             if (!quiet)
@@ -234,6 +227,8 @@ public final class WorkerLoop implements MasterLink.Handler
                         pid, config.slot, config.maxClients, mode, fdTable);
                 });
             }
+            nowNanos = System.nanoTime();
+            settle();
             while (running)
             {
                 turn();
@@ -273,6 +268,20 @@ public final class WorkerLoop implements MasterLink.Handler
         {
             dispatch(events.data(i), events.events(i));
         }
+        settle();
+    }
+
+    /**
+     * What follows a pass's events, and comes once before the first wait as well: the timers run
+     * and set the next wait, this worker publishes its load and whether it takes shards, and the
+     * frames for the master go out. Before the first wait too, so that the first wait is set like
+     * every other one. A worker that accepts only once warm has no event until then, and its WARM
+     * had waited out the longest wait (1 s) after its warm-up ended (a 0.4-0.7 s warm-up, WARM 1.3
+     * s after spawn). A worker warm from the start had its first clients routed before it said it
+     * takes shards, so it handed every new one to the master.
+     */
+    private void settle()
+    {
         housekeeping();
         if (null != link && link.hasQueued())
         {
