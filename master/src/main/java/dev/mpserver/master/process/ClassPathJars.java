@@ -42,7 +42,7 @@ final class ClassPathJars
         }
     }
 
-    /** The jars of {@code classPath} (entries ending in {@code .jar}) as they are now. */
+    /** The jars of {@code classPath} (entries ending in {@code .jar}, absolute: {@link ClassPath#absolute}) as they are now. */
     static ClassPathJars of(final String classPath)
     {
         final List<Path> jars = new ArrayList<>();
@@ -50,7 +50,7 @@ final class ClassPathJars
         {
             if (entry.endsWith(JAR))
             {
-                jars.add(Path.of(entry).toAbsolutePath().normalize());
+                jars.add(Path.of(entry));
             }
         }
         return new ClassPathJars(jars);

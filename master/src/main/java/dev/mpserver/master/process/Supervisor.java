@@ -240,7 +240,7 @@ public final class Supervisor
         {
             return;
         }
-        final String buildChange = spawner.buildChange();
+        final String buildChange = processes.buildChange();
         if (null != buildChange)
         {
             LOG.error("SIGHUP refused: the workers' jars changed since this master started ({}). A reload starts workers "

@@ -50,12 +50,6 @@ public final class WorkerSpawner
         this.idleStarts = idleStarts;
     }
 
-    /** @return null if a worker started now is this master's build, else what changed ({@link WorkerProcesses#buildChange}) */
-    public String buildChange()
-    {
-        return processes.buildChange();
-    }
-
     /** A worker the supervisor wants: @return its slot's index, or {@link WorkerSlot#NO_SLOT} */
     public int spawn()
     {
