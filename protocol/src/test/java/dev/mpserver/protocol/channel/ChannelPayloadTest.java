@@ -32,7 +32,7 @@ class ChannelPayloadTest
         frame.buffer().getBytes(frame.payloadOffset(), payload);
         received.add(new Received(frame.command(), frame.shardId(), fd, payload));
     };
-    private int baseline;
+    private final TrackedSockets sockets = new TrackedSockets();
     private int[] pair;
 
     private record Received(int command, int shardId, int fd, byte[] payload)
@@ -42,8 +42,9 @@ class ChannelPayloadTest
     @BeforeEach
     void openPair()
     {
-        baseline = Posix.openFdCount();
         pair = Posix.socketPair();
+        sockets.track(pair[0]);
+        sockets.track(pair[1]);
         Posix.setNonBlocking(pair[0]);
         Posix.setNonBlocking(pair[1]);
     }
@@ -57,7 +58,7 @@ class ChannelPayloadTest
         {
             Posix.closeQuietly(frame.fd());
         }
-        assertTrue(Posix.openFdCount() <= baseline, "fds leaked: " + Posix.openFdCount() + " > " + baseline);
+        assertEquals(0, sockets.references(), "fds left open on the test's sockets");
     }
 
     @Test
@@ -215,8 +216,8 @@ class ChannelPayloadTest
         return bytes;
     }
 
-    private static int newSocket()
+    private int newSocket()
     {
-        return Posix.listenTcp(SockAddrIn.parseIpv4("127.0.0.1"), 0, 1);
+        return sockets.track(Posix.listenTcp(SockAddrIn.parseIpv4("127.0.0.1"), 0, 1));
     }
 }

@@ -25,14 +25,15 @@ class ChannelTest
     private final List<int[]> frames = new ArrayList<>();
     private final ChannelFrameHandler collect =
         (frame, fd) -> frames.add(new int[] {frame.command(), frame.shardId(), fd, frame.seq()});
-    private int baseline;
+    private final TrackedSockets sockets = new TrackedSockets();
     private int[] pair;
 
     @BeforeEach
     void openPair()
     {
-        baseline = Posix.openFdCount();
         pair = Posix.socketPair();
+        sockets.track(pair[0]);
+        sockets.track(pair[1]);
         Posix.setNonBlocking(pair[0]);
         Posix.setNonBlocking(pair[1]);
     }
@@ -46,21 +47,20 @@ class ChannelTest
         {
             Posix.closeQuietly(f[2]);
         }
-        // The JVM may close fds of its own meanwhile; a leak is an increase.
-        assertTrue(Posix.openFdCount() <= baseline, "fds leaked: " + Posix.openFdCount() + " > " + baseline);
+        assertEquals(0, sockets.references(), "fds left open on the test's sockets");
     }
 
     @Test
     void frameCarryingThreeFdsWhereOneWasExpectedIsDeliveredWithOneAndTheExtraTwoAreClosed()
     {
-        final int[] sockets = {newSocket(), newSocket(), newSocket()};
-        final long firstInode = new FileStat().of(sockets[0]).inode();
-        sendRaw(pair[1], ChannelCommand.HANDOFF, true, 42, sockets);
-        for (final int s : sockets)
+        final int[] attached = {newSocket(), newSocket(), newSocket()};
+        final FileStat stat = new FileStat();
+        final long[] inodes = {stat.of(attached[0]).inode(), stat.of(attached[1]).inode(), stat.of(attached[2]).inode()};
+        sendRaw(pair[1], ChannelCommand.HANDOFF, true, 42, attached);
+        for (final int s : attached)
         {
             Posix.close(s);
         }
-        final int afterSend = Posix.openFdCount();
 
         final Channel receiver = new Channel(pair[0]);
         assertEquals(1, receiver.receive(collect));
@@ -70,37 +70,42 @@ class ChannelTest
         assertEquals(42, frames.get(0)[1]);
         final int fd = frames.get(0)[2];
         assertTrue(fd >= 0, "frame delivered with its fd");
-        assertEquals(firstInode, new FileStat().of(fd).inode(), "the first fd attached is the one kept");
-        assertTrue(Posix.openFdCount() <= afterSend + 1, "only the kept fd remains open: the extra two were closed");
+        assertEquals(inodes[0], stat.of(fd).inode(), "the first fd attached is the one kept");
+        assertEquals(1, sockets.references(inodes[0]), "the kept fd is open once");
+        assertEquals(0, sockets.references(inodes[1]), "the second extra fd was closed");
+        assertEquals(0, sockets.references(inodes[2]), "the third extra fd was closed");
     }
 
     @Test
     void fdsInSeveralControlMessagesAreAllWalkedAndTheExtrasClosed()
     {
-        final int[] sockets = {newSocket(), newSocket()};
-        sendRawTwoCmsgs(pair[1], 7, sockets[0], sockets[1]);
-        Posix.close(sockets[0]);
-        Posix.close(sockets[1]);
-        final int afterSend = Posix.openFdCount();
+        final int[] attached = {newSocket(), newSocket()};
+        final FileStat stat = new FileStat();
+        final long kept = stat.of(attached[0]).inode();
+        final long extra = stat.of(attached[1]).inode();
+        sendRawTwoCmsgs(pair[1], 7, attached[0], attached[1]);
+        Posix.close(attached[0]);
+        Posix.close(attached[1]);
 
         final Channel receiver = new Channel(pair[0]);
         assertEquals(1, receiver.receive(collect));
-        assertTrue(frames.get(0)[2] >= 0);
-        assertTrue(Posix.openFdCount() <= afterSend + 1, "only the kept fd remains open: the extra one was closed");
+        assertEquals(kept, stat.of(frames.get(0)[2]).inode(), "the first cmsg's fd is the one kept");
+        assertEquals(1, sockets.references(kept), "the kept fd is open once");
+        assertEquals(0, sockets.references(extra), "the second cmsg's fd was closed");
     }
 
     @Test
     void fdAttachedToFrameThatDeclaresNoneIsClosed()
     {
         final int socket = newSocket();
+        final long inode = new FileStat().of(socket).inode();
         sendRaw(pair[1], ChannelCommand.LOAD, false, 1, new int[] {socket});
         Posix.close(socket);
-        final int afterSend = Posix.openFdCount();
 
         final Channel receiver = new Channel(pair[0]);
         assertEquals(1, receiver.receive(collect));
         assertEquals(ChannelFrame.NO_FD, frames.get(0)[2]);
-        assertTrue(Posix.openFdCount() <= afterSend, "the fd no frame claimed was closed");
+        assertEquals(0, sockets.references(inode), "the fd no frame claimed was closed");
     }
 
     @Test
@@ -206,7 +211,7 @@ class ChannelTest
     {
         // What a partial write leaves behind: all fds went with the first bytes, the frames trickle in.
         final FileStat stat = new FileStat();
-        final int[] sockets = {newSocket(), newSocket(), newSocket()};
+        final int[] attached = {newSocket(), newSocket(), newSocket()};
         final UnsafeBuffer batch = NativeMemory.allocate(3 * ChannelFrame.HEADER_LENGTH);
         for (int i = 0; i < 3; i++)
         {
@@ -217,13 +222,13 @@ class ChannelTest
         final int first = ChannelFrame.HEADER_LENGTH + 6;
         final int second = 17;
         final int rest = 3 * ChannelFrame.HEADER_LENGTH - first - second;
-        header.data(batch.addressOffset(), first).attachFds(sockets, 3);
+        header.data(batch.addressOffset(), first).attachFds(attached, 3);
         assertEquals(first, Posix.checked("sendmsg", Posix.LIBC.sendmsg(pair[1], header.address(), 0)));
         final long[] inodes = new long[3];
         for (int i = 0; i < 3; i++)
         {
-            inodes[i] = stat.of(sockets[i]).inode();
-            Posix.close(sockets[i]);
+            inodes[i] = stat.of(attached[i]).inode();
+            Posix.close(attached[i]);
         }
         final Channel receiver = new Channel(pair[0]);
         assertEquals(1, receiver.receive(collect));
@@ -465,9 +470,9 @@ class ChannelTest
         assertEquals(0, receiver.lastErrno());
     }
 
-    private static int newSocket()
+    private int newSocket()
     {
-        return Posix.checked("socket", Posix.LIBC.socket(SockAddrIn.AF_INET, Posix.SOCK_STREAM | Posix.SOCK_CLOEXEC, 0));
+        return sockets.track(Posix.checked("socket", Posix.LIBC.socket(SockAddrIn.AF_INET, Posix.SOCK_STREAM | Posix.SOCK_CLOEXEC, 0)));
     }
 
     /** A frame with any number of fds in one SCM_RIGHTS cmsg, as a misbehaving peer might send. */
