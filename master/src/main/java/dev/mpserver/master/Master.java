@@ -7,9 +7,6 @@ import dev.mpserver.master.counters.MasterCounters;
 import dev.mpserver.master.log.LogReopen;
 import dev.mpserver.master.process.PoolLimits;
 import dev.mpserver.master.process.PosixWorkerProcesses;
-import dev.mpserver.master.process.ShutdownSequence;
-import dev.mpserver.master.process.Supervisor;
-import dev.mpserver.master.process.WorkerCommands;
 import dev.mpserver.master.process.WorkerLauncher;
 import dev.mpserver.master.process.WorkerProcesses;
 import dev.mpserver.master.process.WorkerSpawner;
@@ -17,9 +14,7 @@ import dev.mpserver.master.process.WorkerTable;
 import dev.mpserver.master.pump.ChannelAsyncSwitch;
 import dev.mpserver.master.pump.ChannelPump;
 import dev.mpserver.master.pump.SignalOrPollIdleStrategy;
-import dev.mpserver.master.routing.ClientRefusal;
 import dev.mpserver.master.routing.HandoffRouter;
-import dev.mpserver.master.routing.Placement;
 import dev.mpserver.master.routing.ShardTable;
 import dev.mpserver.master.signal.IntervalTimer;
 import dev.mpserver.master.signal.SignalRing;
@@ -84,42 +79,39 @@ public final class Master
         reserveFdTable(table.capacity());
         final WorkerProcesses processes = new PosixWorkerProcesses(
             new WorkerLauncher(config.workerJvmOptions, waiter.masterSignals(), config.workerClass), config.worker, listenFd, pid);
-        final boolean idleStarts = idleStarts();
-        final WorkerSpawner spawner = new WorkerSpawner(table, processes, counters, clock, config.handoffQueue, idleStarts);
-        final WorkerCommands commands = new WorkerCommands(processes, counters, pid);
-        final ClientRefusal refusal = new ClientRefusal(counters, clock, config.worker.lingerTimeoutNanos);
-        final ShutdownSequence shutdown = new ShutdownSequence(
-            table, commands, refusal.shuttingDown(), clock, config.drainTimeoutMs, config.gracePeriodMs);
         // Before the first spawn: a worker maps it at start.
         final ShardTable shards = new ShardTable(SharedShardTable.create(
             config.runDir.resolve(SharedShardTable.FILE_NAME), SharedShardTable.DEFAULT_SETS, table.capacity(), config.workerCapacity,
             config.workersTakeShards));
         final HopLatency toMaster = new HopLatency();
-        final Placement placement = new Placement(table, config.workerCapacity, config.maxWorkers, spawner::spawnForClients);
-        final HandoffRouter router = new HandoffRouter(
-            table, shards, placement, refusal, shutdown, counters, clock, pid, config.shardTtlMs);
-        final Supervisor supervisor = new Supervisor(table, spawner, processes, commands, router, shutdown, counters, clock,
-            new PoolLimits(config.workers, config.maxWorkers, config.minSpare, config.maxSpare, config.maxServed), config.runDir,
-            ready -> announceReady(pid, ready));
-        final ChannelPump pump = new ChannelPump(
-            table, new WorkerFrameDispatcher(supervisor, router, counters, config.worker.maxClients, toMaster), router, counters);
+        final MasterWiring wired = new MasterWiring(settings(pid), table, shards, processes, counters, clock,
+            ready -> announceReady(pid, ready), toMaster);
+        final ChannelPump pump = wired.pump;
         final SignalOrPollIdleStrategy idle = new SignalOrPollIdleStrategy(
             new ChannelAsyncSwitch(table, counters), pump::readEveryChannel, () -> ring.pending() || pump.backlogged(), waiter::await,
             counters);
-        final CountersPublisher publisher = new CountersPublisher(table, shards, placement, refusal, counters, clock, toMaster);
+        final CountersPublisher publisher = new CountersPublisher(table, shards, wired.placement, wired.refusal, counters, clock, toMaster);
         publisher.publishLimits(config.maxWorkers, config.worker.maxClients, config.workerCapacity);
 
         startRehearsal();
         final IntervalTimer timer = new IntervalTimer(counters);
         timer.start(TICK_MICROS);
-        final int exitCode = new MasterCycle(idle, ring, waiter, clock, counters, pump, supervisor, shutdown, router, publisher,
-            new LogReopen(config.logFile, table, pid), table).run();
+        final int exitCode = new MasterCycle(idle, ring, waiter, clock, counters, pump, wired.supervisor, wired.shutdown, wired.router,
+            publisher, new LogReopen(config.logFile, table, pid), table).run();
         timer.stop();
-        refusal.closeAll();
+        wired.refusal.closeAll();
         publisher.publish();
         LOG.info("master {} exits ({})", pid, counters.toString());
         counters.close(); // the file stays: 'mpserver stat' shows the last values of a stopped server
         return exitCode;
+    }
+
+    private MasterWiring.Settings settings(final int pid)
+    {
+        return new MasterWiring.Settings(pid,
+            new PoolLimits(config.workers, config.maxWorkers, config.minSpare, config.maxSpare, config.maxServed),
+            config.workerCapacity, config.worker.maxClients, config.handoffQueue, idleStarts(), config.worker.lingerTimeoutNanos,
+            config.drainTimeoutMs, config.gracePeriodMs, config.shardTtlMs, config.runDir);
     }
 
     /**

@@ -10,18 +10,11 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import dev.mpserver.master.counters.MasterCounters;
 import dev.mpserver.master.process.PoolLimits;
-import dev.mpserver.master.process.ShutdownSequence;
 import dev.mpserver.master.process.SpawnedWorker;
-import dev.mpserver.master.process.Supervisor;
-import dev.mpserver.master.process.WorkerCommands;
 import dev.mpserver.master.process.WorkerProcesses;
 import dev.mpserver.master.process.WorkerSlot;
-import dev.mpserver.master.process.WorkerSpawner;
 import dev.mpserver.master.process.WorkerTable;
 import dev.mpserver.master.pump.ChannelPump;
-import dev.mpserver.master.routing.ClientRefusal;
-import dev.mpserver.master.routing.HandoffRouter;
-import dev.mpserver.master.routing.Placement;
 import dev.mpserver.master.routing.ShardTable;
 import dev.mpserver.protocol.channel.Channel;
 import dev.mpserver.protocol.channel.ChannelCommand;
@@ -67,6 +60,8 @@ final class MasterRehearsal implements Runnable
     private static final long BUDGET_NANOS = 2_000_000_000L;
     /** Pids that no process has (above Linux's pid_max): nothing is ever signalled or reaped. */
     private static final int FIRST_STAND_IN_PID = Integer.MAX_VALUE - STAND_INS;
+    /** An emptied shard's time-to-live that never ends within the rehearsal (and does not overflow as nanoseconds). */
+    private static final long NEVER_MS = Long.MAX_VALUE / 1_000_000L;
 
     private final int maxClients;
     private volatile int routed;
@@ -133,23 +128,16 @@ final class MasterRehearsal implements Runnable
         }
     }
 
-    /** The master's frame path, wired as {@link Master} wires it, over {@code table}. */
+    /** The master's frame path, wired as {@link Master} wires it ({@link MasterWiring}), over {@code table}. */
     private ChannelPump pump(final MasterCounters counters, final WorkerTable table, final SharedShardTable shards, final Path directory)
     {
         final CachedNanoClock clock = new CachedNanoClock();
         clock.update(System.nanoTime());
-        final WorkerProcesses none = new NoProcesses();
-        final WorkerSpawner spawner = new WorkerSpawner(table, none, counters, clock, QUEUE, false);
-        final WorkerCommands commands = new WorkerCommands(none, counters, FIRST_STAND_IN_PID);
-        final ClientRefusal refusal = new ClientRefusal(counters, clock, 1L);
-        final ShutdownSequence shutdown = new ShutdownSequence(table, commands, refusal.shuttingDown(), clock, 1, 1);
-        final Placement placement = new Placement(table, Integer.MAX_VALUE, STAND_INS, spawner::spawnForClients);
-        final HandoffRouter router = new HandoffRouter(
-            table, new ShardTable(shards), placement, refusal, shutdown, counters, clock, FIRST_STAND_IN_PID, Long.MAX_VALUE / 1_000_000L);
-        final Supervisor supervisor = new Supervisor(table, spawner, none, commands, router, shutdown, counters, clock,
-            new PoolLimits(STAND_INS, STAND_INS, 0, STAND_INS, 0), directory, ready -> { });
-        return new ChannelPump(table, new WorkerFrameDispatcher(supervisor, router, counters, maxClients, new HopLatency()), router,
-            counters);
+        final MasterWiring.Settings settings = new MasterWiring.Settings(FIRST_STAND_IN_PID,
+            new PoolLimits(STAND_INS, STAND_INS, 0, STAND_INS, 0), Integer.MAX_VALUE, maxClients, QUEUE, false,
+            1L, 1L, 1L, NEVER_MS, directory);
+        return new MasterWiring(settings, table, new ShardTable(shards), new NoProcesses(), counters, clock, ready -> { },
+            new HopLatency()).pump;
     }
 
     /** A READY, warm slot whose worker is the returned end of a socketpair: no process, no log line. */

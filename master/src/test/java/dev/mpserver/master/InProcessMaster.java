@@ -9,7 +9,6 @@ import dev.mpserver.master.process.FakeWorkerProcesses;
 import dev.mpserver.master.process.PoolLimits;
 import dev.mpserver.master.process.ShutdownSequence;
 import dev.mpserver.master.process.Supervisor;
-import dev.mpserver.master.process.WorkerCommands;
 import dev.mpserver.master.process.WorkerSlot;
 import dev.mpserver.master.process.WorkerSpawner;
 import dev.mpserver.master.process.WorkerTable;
@@ -41,6 +40,8 @@ public final class InProcessMaster implements AutoCloseable
     public static final long DRAIN_TIMEOUT_MS = 1_000;
     private static final int SHARD_TABLE_SETS = 1 << 10;
     public static final long GRACE_PERIOD_MS = 500;
+    private static final long LINGER_NANOS = 1_000_000_000L;
+    private static final long SHARD_TTL_MS = 60_000;
 
     /** A frame a fake worker read from the master. */
     public record Received(int command, int shardId, int load, int fd, String payload)
@@ -68,15 +69,16 @@ public final class InProcessMaster implements AutoCloseable
         table = new WorkerTable(limits.maxWorkers() * 2, handoffQueue);
         shards = new ShardTable(SharedShardTable.create(
             runDir.resolve(SharedShardTable.FILE_NAME), SHARD_TABLE_SETS, table.capacity(), workerCapacity, true));
-        spawner = new WorkerSpawner(table, processes, counters, clock, handoffQueue, true);
-        final WorkerCommands commands = new WorkerCommands(processes, counters, MASTER_PID);
-        refusal = new ClientRefusal(counters, clock, 1_000_000_000L);
-        shutdown = new ShutdownSequence(table, commands, refusal.shuttingDown(), clock, DRAIN_TIMEOUT_MS, GRACE_PERIOD_MS);
-        placement = new Placement(table, workerCapacity, limits.maxWorkers(), spawner::spawnForClients);
-        router = new HandoffRouter(table, shards, placement, refusal, shutdown, counters, clock, MASTER_PID, 60_000);
-        supervisor = new Supervisor(table, spawner, processes, commands, router, shutdown, counters, clock, limits, runDir,
-            announced::add);
-        pump = new ChannelPump(table, new WorkerFrameDispatcher(supervisor, router, counters, MAX_CLIENTS, new HopLatency()), router, counters);
+        final MasterWiring wired = new MasterWiring(new MasterWiring.Settings(MASTER_PID, limits, workerCapacity, MAX_CLIENTS,
+            handoffQueue, true, LINGER_NANOS, DRAIN_TIMEOUT_MS, GRACE_PERIOD_MS, SHARD_TTL_MS, runDir), table, shards, processes,
+            counters, clock, announced::add, new HopLatency());
+        spawner = wired.spawner;
+        refusal = wired.refusal;
+        shutdown = wired.shutdown;
+        placement = wired.placement;
+        router = wired.router;
+        supervisor = wired.supervisor;
+        pump = wired.pump;
     }
 
     /** Sets the master's clock. */
