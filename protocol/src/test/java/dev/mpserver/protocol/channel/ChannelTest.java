@@ -72,8 +72,8 @@ class ChannelTest
         assertTrue(fd >= 0, "frame delivered with its fd");
         assertEquals(inodes[0], stat.of(fd).inode(), "the first fd attached is the one kept");
         assertEquals(1, sockets.references(inodes[0]), "the kept fd is open once");
-        assertEquals(0, sockets.references(inodes[1]), "the second extra fd was closed");
-        assertEquals(0, sockets.references(inodes[2]), "the third extra fd was closed");
+        assertEquals(0, sockets.references(inodes[1]), "the second fd attached, an extra, was closed");
+        assertEquals(0, sockets.references(inodes[2]), "the third fd attached, an extra, was closed");
     }
 
     @Test
