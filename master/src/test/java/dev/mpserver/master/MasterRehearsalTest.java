@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import dev.mpserver.protocol.posix.Posix;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -50,25 +50,14 @@ class MasterRehearsalTest
      * rehearsal opens. A count of every fd would also see the JVM open one of its own meanwhile
      * (a jar it reads a class from for the first time).
      */
-    private static List<String> socketsAndRehearsalFiles() throws IOException
+    private static List<String> socketsAndRehearsalFiles()
     {
         final List<String> targets = new ArrayList<>();
-        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd")))
+        for (final String target : Posix.openFdTargets("self"))
         {
-            for (final Path fd : fds)
+            if (Posix.socketInode(target) >= 0 || target.contains("mpserver-rehearsal"))
             {
-                try
-                {
-                    final String target = Files.readSymbolicLink(fd).toString();
-                    if (target.startsWith("socket:") || target.contains("mpserver-rehearsal"))
-                    {
-                        targets.add(target);
-                    }
-                }
-                catch (final IOException closedMeanwhile)
-                {
-                    // the directory stream's own fd, or one the JVM closed meanwhile
-                }
+                targets.add(target);
             }
         }
         return targets;

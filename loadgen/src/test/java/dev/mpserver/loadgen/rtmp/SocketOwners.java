@@ -1,12 +1,13 @@
 package dev.mpserver.loadgen.rtmp;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+
+import dev.mpserver.protocol.posix.Posix;
 
 /**
  * Which server process holds the accepted end of each client connection, read from /proc: the
@@ -26,22 +27,12 @@ final class SocketOwners
         final Map<Long, Long> inodeToPid = new HashMap<>();
         for (final long pid : pids)
         {
-            try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "fd")))
+            for (final String target : Posix.openFdTargets(Long.toString(pid)))
             {
-                for (final Path fd : fds)
+                final long inode = Posix.socketInode(target);
+                if (inode >= 0)
                 {
-                    try
-                    {
-                        final String target = Files.readSymbolicLink(fd).toString();
-                        if (target.startsWith("socket:["))
-                        {
-                            inodeToPid.put(Long.parseLong(target.substring(8, target.length() - 1)), pid);
-                        }
-                    }
-                    catch (final IOException closedMeanwhile)
-                    {
-                        // The fd went away between listing and reading: not a connection we look for.
-                    }
+                    inodeToPid.put(inode, pid);
                 }
             }
         }

@@ -3,15 +3,17 @@ package dev.mpserver.protocol.posix;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-
-import org.agrona.concurrent.UnsafeBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The one entry point to the C library: the bound {@link LibC} and {@link ProcessLibC}, errno,
@@ -75,6 +77,7 @@ public final class Posix
     public static final int WNOHANG = 1;
 
     private static final String PROC_SELF_FD = "/proc/self/fd";
+    private static final String SOCKET_TARGET = "socket:[";
     private static final String FD_TABLE_SIZE_FIELD = "FDSize:";
     /** An int 1 in native memory, written once here and only read after: setsockopt's "on", from any thread. */
     private static final UnsafeBuffer INT_ONE = intOne();
@@ -538,6 +541,46 @@ public final class Posix
     public static int openFdCount(final long pid)
     {
         return openFdCount("/proc/" + pid + "/fd");
+    }
+
+    /**
+     * What each open fd of process {@code pid} refers to, as /proc shows it ({@code "socket:[1234]"},
+     * a path, {@code "pipe:[56]"}); an fd closed while they are read is left out (diagnostics and
+     * leak tests: a leak is a target, which no fd the JVM opens of its own meanwhile can mask, as
+     * it can a count). {@code "self"} names this process.
+     *
+     * @throws UncheckedIOException if the process is gone or its fds cannot be read
+     */
+    public static List<String> openFdTargets(final String pid)
+    {
+        final List<String> targets = new ArrayList<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", pid, "fd")))
+        {
+            for (final Path fd : fds)
+            {
+                try
+                {
+                    targets.add(Files.readSymbolicLink(fd).toString());
+                }
+                catch (final IOException closedMeanwhile)
+                {
+                    // the directory stream's own fd, or one closed between listing and reading
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        return targets;
+    }
+
+    /** @return the inode of a socket's fd target ({@code "socket:[1234]"}, see {@link #openFdTargets}), or -1 if it is no socket */
+    public static long socketInode(final String fdTarget)
+    {
+        return fdTarget.startsWith(SOCKET_TARGET) && fdTarget.endsWith("]")
+            ? Long.parseLong(fdTarget.substring(SOCKET_TARGET.length(), fdTarget.length() - 1))
+            : -1;
     }
 
     /**

@@ -1,14 +1,10 @@
 package dev.mpserver.protocol.channel;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 
 import dev.mpserver.protocol.posix.FileStat;
+import dev.mpserver.protocol.posix.Posix;
 
 /**
  * The sockets a test made, known by inode, so that "is any of them still open in this process"
@@ -18,9 +14,6 @@ import dev.mpserver.protocol.posix.FileStat;
  */
 final class TrackedSockets
 {
-    private static final Path OWN_FDS = Path.of("/proc/self/fd");
-    private static final String SOCKET_PREFIX = "socket:[";
-
     private final FileStat stat = new FileStat();
     private final Set<Long> inodes = new HashSet<>();
 
@@ -46,29 +39,12 @@ final class TrackedSockets
     private static int count(final Set<Long> wanted)
     {
         int count = 0;
-        try (DirectoryStream<Path> fds = Files.newDirectoryStream(OWN_FDS))
+        for (final String target : Posix.openFdTargets("self"))
         {
-            for (final Path fd : fds)
+            if (wanted.contains(Posix.socketInode(target)))
             {
-                final String target;
-                try
-                {
-                    target = Files.readSymbolicLink(fd).toString();
-                }
-                catch (final IOException closedMeanwhile)
-                {
-                    continue; // the JVM closed one of its own (or the directory stream's) meanwhile
-                }
-                if (target.startsWith(SOCKET_PREFIX) &&
-                    wanted.contains(Long.parseLong(target.substring(SOCKET_PREFIX.length(), target.length() - 1))))
-                {
-                    count++;
-                }
+                count++;
             }
-        }
-        catch (final IOException e)
-        {
-            throw new UncheckedIOException(e);
         }
         return count;
     }

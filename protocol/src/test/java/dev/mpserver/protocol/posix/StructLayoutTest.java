@@ -1,6 +1,7 @@
 package dev.mpserver.protocol.posix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -71,7 +72,11 @@ class StructLayoutTest
             assertTrue(stat.isSocket());
             final String link = Files.readSymbolicLink(Path.of("/proc/self/fd/" + accepted)).toString();
             assertEquals("socket:[" + stat.inode() + "]", link);
+            assertEquals(stat.inode(), Posix.socketInode(link));
+            assertEquals(-1, Posix.socketInode("/dev/null"), "no socket");
+            assertTrue(Posix.openFdTargets("self").contains(link), "the accepted socket among this process's fd targets");
             Posix.close(accepted);
+            assertFalse(Posix.openFdTargets("self").contains(link), "gone once closed");
         }
         finally
         {
