@@ -42,14 +42,13 @@ import org.apache.logging.log4j.Logger;
 final class MasterCycle
 {
     private static final Logger LOG = LogManager.getLogger(MasterCycle.class);
+    /** {@link #pass}: the master goes on (not an exit code: those are 0 and above). */
+    private static final int RUNNING = -1;
 
     // Waiting, and what woke it.
     private final IdleStrategy idle;
     private final SignalRing ring;
     private final SignalWaiter waiter;
-    /** {@link #pass}: the master goes on (not an exit code: those are 0 and above). */
-    private static final int RUNNING = -1;
-
     private final CachedNanoClock clock;
     private final MasterCounters counters;
     // Whom the flags go to.
