@@ -68,12 +68,12 @@ public final class WorkerOptions
     public long gopCacheTotalBytes;
 
     @Option(names = "--warm-up", defaultValue = "" + WorkerConfig.DEFAULT_WARM_UP_CLIENTS, paramLabel = "CLIENTS",
-        description = "Synthetic clients ('C', 10 messages, 'I') each new worker serves itself, through its own code, after "
+        description = "Synthetic clients ('C', 3 messages, 'I') each new worker serves itself, through its own code, after "
             + "it starts and before it takes real clients, so that the JIT has compiled what they need: the start-up "
             + "ready line waits for it, a reload keeps the old workers serving until the new ones are warm, and a "
             + "worker started while others are warm (a replacement, a reload's new generation, one spawned for a new shard) "
             + "accepts no connection and takes no shard until it is warm (at most 3 s). 0: none. Default ${DEFAULT-VALUE} "
-            + "(about half a second).")
+            + "(about a third of a second on an idle machine).")
     public int warmUpClients;
 
     /**

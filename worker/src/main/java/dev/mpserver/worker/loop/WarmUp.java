@@ -43,7 +43,14 @@ import org.agrona.concurrent.UnsafeBuffer;
 final class WarmUp implements Runnable
 {
     private static final int LOOPBACK = SockAddrIn.parseIpv4("127.0.0.1");
-    private static final int MESSAGES_PER_CLIENT = 10;
+    /**
+     * 'C' with the first message, then two more one at a time: each message path runs 2 000-3 000
+     * times, past C1's thresholds (a few hundred calls) as 10 per client did, and the per-client
+     * paths (accept, route, hand-off, close) run as often as before. Measured side by side (docs/
+     * benchmarks.md, ninth session): the warm-up took 335-362 ms instead of 522-540, and as few
+     * methods were compiled during the first real load after it (1-5; none on a client's path).
+     */
+    private static final int MESSAGES_PER_CLIENT = 3;
     private static final long BUDGET_NANOS = 3_000_000_000L;
     private static final int RECEIVE_TIMEOUT_MILLIS = 1_000;
     private static final int WARM_UP_MAX_CLIENTS = 64;
