@@ -90,7 +90,9 @@ public final class Bench implements Callable<Integer>
     @Option(names = "--repo", defaultValue = ".", description = "Repository root (where master/target/lib is).")
     Path repo;
 
-    @Option(names = "--repeat", defaultValue = "3", description = "Runs per case; the median is reported (1..9, default ${DEFAULT-VALUE}).")
+    @Option(names = "--repeat", defaultValue = "3", description = "Runs per case; the median is reported (1..9, default ${DEFAULT-VALUE}). For the p99 ratios of "
+        + "peers and cold (issue 16) use 5: on a 2-vCPU machine one repeat's p99 moves 2-4x, even the C server's "
+        + "(docs/benchmarks.md, ninth session).")
     int repeat;
 
     @Option(names = "--only", split = ",", paramLabel = "CASE", description =
