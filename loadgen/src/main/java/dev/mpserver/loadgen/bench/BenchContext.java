@@ -14,6 +14,14 @@ import java.util.List;
 final class BenchContext
 {
     static final int MIN_SCALED = 10;
+    /**
+     * How long a server is left alone after the bursts that warm it, before a measured load. A
+     * single-process server was still serving the last burst's closes when the next client came:
+     * its first open loop met one 18-27 ms stall in 3 runs of 3, and none after a 1 s pause
+     * (docs/benchmarks.md, ninth session). That figure was the burst's, not the load's, and it
+     * fell on whichever client went first.
+     */
+    static final long SETTLE_AFTER_BURSTS_MILLIS = 1_000;
 
     final Path repo;
     final Path workDir;
@@ -45,6 +53,12 @@ final class BenchContext
     int scaled(final int value)
     {
         return (int)Math.max(Math.min(value, MIN_SCALED), Math.round(value * scale));
+    }
+
+    /** Waits {@link #SETTLE_AFTER_BURSTS_MILLIS} (under --scale, that share of it). */
+    void settleAfterBursts() throws InterruptedException
+    {
+        Thread.sleep(Math.round(SETTLE_AFTER_BURSTS_MILLIS * Math.min(1.0, scale)));
     }
 
     List<BenchClient> clients()

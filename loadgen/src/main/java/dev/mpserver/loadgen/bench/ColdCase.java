@@ -18,7 +18,7 @@ import java.util.Map;
  *       its second burst is its warm one), the yardstick for both. Under the independent client only (the C client when built): the
  *       figure is the server's cold, and the clients are compared on the same bursts elsewhere.</li>
  *   <li>Open loop, routed ({@code --workers 2}): the first 5 000 clients at 3 000/s after a start;
- *       the same after 4 warming bursts (warm); after a reload (SIGHUP, once the new generation is
+ *       the same after 4 warming bursts and 1 s alone (warm); after a reload (SIGHUP, once the new generation is
  *       READY and the old one gone); after a respawn (kill -9 of a worker, once its replacement is
  *       READY). Under both clients. Issue 16 item 3: route p99 after start, reload and respawn ≤ 2x
  *       warm.</li>
@@ -196,6 +196,7 @@ final class ColdCase implements BenchCase
             {
                 client.run(server.port(), ClientLoad.burst(burst, MSGS).withSeed(100 + r * 10 + w));
             }
+            ctx.settleAfterBursts();
             record(f, "warm", r, client.run(server.port(), open.withSeed(2 + r)));
 
             final int readyBefore = server.readyWorkers();

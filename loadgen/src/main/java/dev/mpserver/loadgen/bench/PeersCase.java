@@ -11,7 +11,8 @@ import java.util.Map;
  * {@code --workers 0}, mpserver {@code --workers 2} (routed), and the prototype (2 workers) — under
  * both clients: open loops of 1 000 and 3 000 connections/s (route p50/p99), then a burst of
  * 5 000 clients (connections/s until 90 % done), each client 10 messages one at a time, random shards.
- * JVM servers are first warmed by 5 bursts of 5 000 x 10; the native ones need no warming.
+ * JVM servers are first warmed by 5 bursts of 5 000 x 10, then left alone for
+ * {@link BenchContext#SETTLE_AFTER_BURSTS_MILLIS}; the native ones need no warming.
  * In every repeat, beside the servers, {@link WakeFloor} measures at each open loop's rate what the
  * design's extra wake-ups alone add to a routed round trip on this machine, on any CPU and with
  * every process on one CPU (how much of it is wake-ups that cross CPUs).
@@ -31,7 +32,7 @@ final class PeersCase implements BenchCase
         final int burst = ctx.scaled(BURST);
         ctx.out.println();
         ctx.out.println("peers (issue 16's table): every server warm (JVMs after " + WARM_UP_BURSTS + " bursts of " + burst + " x " + MSGS
-            + "), open loops of " + OPEN_LOOP_SECONDS + " s, then a burst of " + burst + ", " + MSGS + " messages per client; medians of "
+            + " and " + BenchContext.SETTLE_AFTER_BURSTS_MILLIS + " ms alone), open loops of " + OPEN_LOOP_SECONDS + " s, then a burst of " + burst + ", " + MSGS + " messages per client; medians of "
             + ctx.repeat + "; mpserver with --max-clients " + ThroughputCase.maxClients(burst) + " (issue 12)");
         final List<ServerShape> shapes = new ArrayList<>();
         addIfBuilt(ctx, shapes, ctx.cServer(), "C server");
@@ -73,6 +74,7 @@ final class PeersCase implements BenchCase
                         {
                             ctx.warmUpClient().run(server.port(), ClientLoad.burst(burst, MSGS).withSeed(1000 + r * 10 + w));
                         }
+                        ctx.settleAfterBursts();
                     }
                     for (final ClientLoad load : loads)
                     {
