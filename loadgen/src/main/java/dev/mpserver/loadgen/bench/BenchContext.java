@@ -55,10 +55,16 @@ final class BenchContext
         return (int)Math.max(Math.min(value, MIN_SCALED), Math.round(value * scale));
     }
 
-    /** Waits {@link #SETTLE_AFTER_BURSTS_MILLIS} (under --scale, that share of it). */
+    /** {@link #SETTLE_AFTER_BURSTS_MILLIS}, or under --scale that share of it. */
+    long settleMillis()
+    {
+        return Math.round(SETTLE_AFTER_BURSTS_MILLIS * Math.min(1.0, scale));
+    }
+
+    /** Leaves the server alone for {@link #settleMillis}. */
     void settleAfterBursts() throws InterruptedException
     {
-        Thread.sleep(Math.round(SETTLE_AFTER_BURSTS_MILLIS * Math.min(1.0, scale)));
+        Thread.sleep(settleMillis());
     }
 
     List<BenchClient> clients()

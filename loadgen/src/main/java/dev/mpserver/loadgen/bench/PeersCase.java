@@ -32,7 +32,7 @@ final class PeersCase implements BenchCase
         final int burst = ctx.scaled(BURST);
         ctx.out.println();
         ctx.out.println("peers (issue 16's table): every server warm (JVMs after " + WARM_UP_BURSTS + " bursts of " + burst + " x " + MSGS
-            + " and " + BenchContext.SETTLE_AFTER_BURSTS_MILLIS + " ms alone), open loops of " + OPEN_LOOP_SECONDS + " s, then a burst of " + burst + ", " + MSGS + " messages per client; medians of "
+            + " and " + ctx.settleMillis() + " ms alone), open loops of " + OPEN_LOOP_SECONDS + " s, then a burst of " + burst + ", " + MSGS + " messages per client; medians of "
             + ctx.repeat + "; mpserver with --max-clients " + ThroughputCase.maxClients(burst) + " (issue 12)");
         final List<ServerShape> shapes = new ArrayList<>();
         addIfBuilt(ctx, shapes, ctx.cServer(), "C server");

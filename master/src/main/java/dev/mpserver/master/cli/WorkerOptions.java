@@ -73,7 +73,7 @@ public final class WorkerOptions
             + "ready line waits for it, a reload keeps the old workers serving until the new ones are warm, and a "
             + "worker started while others are warm (a replacement, a reload's new generation, one spawned for a new shard) "
             + "accepts no connection and takes no shard until it is warm (at most 3 s). 0: none. Default ${DEFAULT-VALUE} "
-            + "(about a third of a second on an idle machine).")
+            + "(about 0.4 s on an idle machine).")
     public int warmUpClients;
 
     /**
