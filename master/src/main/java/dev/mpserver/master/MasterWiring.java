@@ -58,7 +58,6 @@ final class MasterWiring
     }
 
     final WorkerSpawner spawner;
-    final WorkerCommands commands;
     final ClientRefusal refusal;
     final ShutdownSequence shutdown;
     final Placement placement;
@@ -75,7 +74,7 @@ final class MasterWiring
         final MasterCounters counters, final CachedNanoClock clock, final IntConsumer allReady, final HopLatency toMaster)
     {
         spawner = new WorkerSpawner(table, processes, counters, clock, settings.handoffQueue(), settings.idleStarts());
-        commands = new WorkerCommands(processes, counters, settings.masterPid());
+        final WorkerCommands commands = new WorkerCommands(processes, counters, settings.masterPid());
         refusal = new ClientRefusal(counters, clock, settings.lingerNanos());
         shutdown = new ShutdownSequence(
             table, commands, refusal.shuttingDown(), clock, settings.drainTimeoutMs(), settings.gracePeriodMs());

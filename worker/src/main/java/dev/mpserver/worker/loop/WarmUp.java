@@ -47,8 +47,9 @@ final class WarmUp implements Runnable
      * 'C' with the first message, then two more one at a time: each message path runs 2 000-3 000
      * times, past C1's thresholds (a few hundred calls) as 10 per client did, and the per-client
      * paths (accept, route, hand-off, close) run as often as before. Measured side by side (docs/
-     * benchmarks.md, ninth session): the warm-up took 335-362 ms instead of 522-540, and as few
-     * methods were compiled during the first real load after it (1-5; none on a client's path).
+     * benchmarks.md, ninth session): the warm-up took 335-362 ms instead of 522-540, and 3-5
+     * methods were compiled during the first real load after it against 1-3 (none on a client's
+     * path: a gauge setter).
      */
     private static final int MESSAGES_PER_CLIENT = 3;
     private static final long BUDGET_NANOS = 3_000_000_000L;
