@@ -44,7 +44,8 @@ import picocli.CommandLine.Spec;
             + "(--workers 2, no 'C') and the C server (scripts/reference/epoll_server.c); ratios routed / not routed, "
             + "single-process / C server, and loadgen / C client on each server.",
         "  peers       issue 16's table: C server, --workers 0, --workers 2, --workers 2 --placement master and the prototype (scripts/reference/"
-            + "prototype_mpserver2.cpp, 2 workers), warm (5 bursts of 5000 first, then 1 s alone to serve their closes): open loops of 1000/s and 3000/s for 2 s "
+            + "prototype_mpserver2.cpp, 2 workers), warm (5 bursts of 5000 first, then 1 s alone to serve their closes), all up at once, each load going to them in turn so that the "
+            + "figures a ratio compares are seconds apart: open loops of 1000/s and 3000/s for 2 s "
             + "(route p50/p99; the C client also measures from each client's intended start, as wrk2 does), then a burst of "
             + "5000 (conns/s until 90 %%), 10 messages per client; a server that exits under a load is named. Then routed / "
             + "single-process route p99 per client (issue 16: <= 2) and what routing adds to the p99, next to what the extra "

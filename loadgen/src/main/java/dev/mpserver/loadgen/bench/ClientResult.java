@@ -1,5 +1,6 @@
 package dev.mpserver.loadgen.bench;
 
+import java.util.Locale;
 import java.util.Map;
 
 import dev.mpserver.loadgen.engine.FailureKind;
@@ -174,6 +175,51 @@ final class ClientResult
     double connsPerSec()
     {
         return elapsedSeconds > 0 ? ok / elapsedSeconds : 0;
+    }
+
+    /**
+     * Records in {@code f}, for repeat {@code r}, how this run's clients that did not end ok ended:
+     * failed by kind ("failed.&lt;kind&gt;"), shed, cut off, never started (see {@link #lossText}).
+     */
+    void setLosses(final Figures f, final int r)
+    {
+        for (int k = 0; k < FAILURE_KINDS.length; k++)
+        {
+            f.set("failed." + FAILURE_KINDS[k], r, failures[k]);
+        }
+        f.set("shed", r, shed);
+        f.set("cutOff", r, cutOff);
+        f.set("notStarted", r, notStarted);
+    }
+
+    /** "timeout 12, reset 3" from {@link #setLosses}'s failures, summed over repeats; "-" if none. */
+    static String failureText(final Figures f)
+    {
+        final StringBuilder text = new StringBuilder();
+        for (final String kind : FAILURE_KINDS)
+        {
+            final double n = f.sum("failed." + kind);
+            if (n > 0)
+            {
+                text.append(text.length() == 0 ? "" : ", ").append(kind).append(' ').append(String.format(Locale.ROOT, "%.0f", n));
+            }
+        }
+        return text.length() == 0 ? "-" : text.toString();
+    }
+
+    /** How clients that did not end ok ended, over repeats: failures by kind, then shed, cut off, not started if any. */
+    static String lossText(final Figures f)
+    {
+        final StringBuilder text = new StringBuilder("failed: ").append(failureText(f));
+        for (final String other : new String[] {"shed", "cutOff", "notStarted"})
+        {
+            final double n = f.sum(other);
+            if (n > 0)
+            {
+                text.append(String.format(Locale.ROOT, "; %s %.0f", other, n));
+            }
+        }
+        return text.toString();
     }
 
     /** Clients that did not end ok: failed, shed, cut off or never started. */

@@ -80,7 +80,7 @@ final class OverloadCase implements BenchCase
             final Figures f = rows.get(row);
             final String[] parts = row.split("\\|");
             ctx.out.printf(Locale.ROOT, "  %-26s %-8s %8.0f %7.0f %-28s %-22s %-22s %6.0f %9s %10s %10s %9.0f %6s%n", parts[0], parts[1], f.sum("ok"),
-                f.sum("failed"), failureText(f), codesText(f, "shed.E"), serverErrorText(f), f.sum("spawns"),
+                f.sum("failed"), ClientResult.failureText(f), codesText(f, "shed.E"), serverErrorText(f), f.sum("spawns"),
                 Stats.whole(f.median("achievedRate")), Stats.ms(f.median("routeP99Ms")), Stats.ms(f.median("routeFromIntendedP99Ms")),
                 f.sum("severalWorkers"), Stats.whole(f.median("splitShards")));
             f.publish(ctx.results, "overload." + Stats.key(parts[0]) + "." + Stats.key(parts[1]));
@@ -103,11 +103,7 @@ final class OverloadCase implements BenchCase
         f.set("ok", r, result.ok);
         f.set("failed", r, result.failed);
         f.set("notOk", r, result.notOk());
-        for (int k = 0; k < ClientResult.FAILURE_KINDS.length; k++)
-        {
-            f.set("failed." + ClientResult.FAILURE_KINDS[k], r, result.failures[k]);
-        }
-        f.set("shed", r, result.shed);
+        result.setLosses(f, r);
         for (int code = 0; code < ClientResult.ERROR_CODES; code++)
         {
             if (result.shedByCode[code] > 0)
@@ -150,20 +146,6 @@ final class OverloadCase implements BenchCase
             }
         }
         return byCode;
-    }
-
-    private static String failureText(final Figures f)
-    {
-        final StringBuilder text = new StringBuilder();
-        for (final String kind : ClientResult.FAILURE_KINDS)
-        {
-            final double n = f.sum("failed." + kind);
-            if (n > 0)
-            {
-                text.append(text.length() == 0 ? "" : ", ").append(kind).append(' ').append(String.format(Locale.ROOT, "%.0f", n));
-            }
-        }
-        return text.length() == 0 ? "-" : text.toString();
     }
 
     /** "E2 17, E3 1" from the figures prefix + code, summed over repeats; "-" if none. */

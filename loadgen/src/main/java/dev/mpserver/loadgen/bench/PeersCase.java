@@ -13,6 +13,13 @@ import java.util.Map;
  * 5 000 clients (connections/s until 90 % done), each client 10 messages one at a time, random shards.
  * JVM servers are first warmed by 5 bursts of 5 000 x 10, then left alone for
  * {@link BenchContext#SETTLE_AFTER_BURSTS_MILLIS}; the native ones need no warming.
+ *
+ * <p>In each repeat every server is up at once, and each load goes to the servers in turn
+ * (reversed every other repeat): the figures a ratio compares were measured seconds apart, not
+ * minutes. On our shared 2-vCPU machines the noise drifts over minutes (the C client's own connect
+ * p99, which no server code takes part in, moved 81–434 µs between loops of one run), and one server
+ * after another put that drift into the ratios. Each burst is followed by the same pause, so the
+ * next server is not charged with the last one's closes.
  * In every repeat, beside the servers, {@link WakeFloor} measures at each open loop's rate what the
  * design's extra wake-ups alone add to a routed round trip on this machine, on any CPU and with
  * every process on one CPU (how much of it is wake-ups that cross CPUs).
@@ -32,7 +39,7 @@ final class PeersCase implements BenchCase
         final int burst = ctx.scaled(BURST);
         ctx.out.println();
         ctx.out.println("peers (issue 16's table): every server warm (JVMs after " + WARM_UP_BURSTS + " bursts of " + burst + " x " + MSGS
-            + " and " + ctx.settleMillis() + " ms alone), open loops of " + OPEN_LOOP_SECONDS + " s, then a burst of " + burst + ", " + MSGS + " messages per client; medians of "
+            + " and " + ctx.settleMillis() + " ms alone), all up at once and taking each load in turn; open loops of " + OPEN_LOOP_SECONDS + " s, then a burst of " + burst + ", " + MSGS + " messages per client; medians of "
             + ctx.repeat + "; mpserver with --max-clients " + ThroughputCase.maxClients(burst) + " (issue 12)");
         final List<ServerShape> shapes = new ArrayList<>();
         addIfBuilt(ctx, shapes, ctx.cServer(), "C server");
@@ -63,24 +70,38 @@ final class PeersCase implements BenchCase
         for (int r = 0; r < ctx.repeat; r++)
         {
             measureFloors(ctx, loads, floors, r);
-            for (final ServerShape shape : shapes)
+            final List<ServerUnderTest> servers = new ArrayList<>();
+            try
             {
-                try (ServerUnderTest server = shape.start())
+                for (final ServerShape shape : shapes)
                 {
-                    boolean exited = false;
-                    if (shape.jvm)
+                    servers.add(shape.start());
+                }
+                for (int s = 0; s < shapes.size(); s++)
+                {
+                    if (shapes.get(s).jvm)
                     {
                         for (int w = 0; w < WARM_UP_BURSTS; w++)
                         {
-                            ctx.warmUpClient().run(server.port(), ClientLoad.burst(burst, MSGS).withSeed(1000 + r * 10 + w));
+                            ctx.warmUpClient().run(servers.get(s).port(), ClientLoad.burst(burst, MSGS).withSeed(1000 + r * 10 + w));
                         }
-                        ctx.settleAfterBursts();
                     }
-                    for (final ClientLoad load : loads)
+                }
+                ctx.settleAfterBursts();
+                final boolean[] exited = new boolean[shapes.size()];
+                for (final ClientLoad load : loads)
+                {
+                    for (final BenchClient client : ctx.clientsInTurn(r))
                     {
-                        for (final BenchClient client : ctx.clientsInTurn(r))
+                        for (final int s : inTurn(shapes.size(), r))
                         {
+                            final ServerShape shape = shapes.get(s);
+                            final ServerUnderTest server = servers.get(s);
                             final ClientResult result = client.run(server.port(), load.withSeed(1 + r));
+                            if (!load.isOpenLoop())
+                            {
+                                ctx.settleAfterBursts(); // the next server is not charged with this one's ~5 000 closes
+                            }
                             final Figures f = rows.computeIfAbsent(row(shape, client, load), k -> new Figures(ctx.repeat));
                             f.set("connsPerSec90", r, result.connsPerSec90);
                             // A run in which no client ended ok has no latency (its histograms are empty, not 0 ms).
@@ -90,15 +111,23 @@ final class PeersCase implements BenchCase
                             f.set("routeFromIntendedP99Ms", r, served * result.routeFromIntendedP99Ms);
                             f.set("messageP99Ms", r, served * result.messageP99Ms);
                             f.set("notOk", r, result.notOk());
-                            if (!exited && server.exitStatus() >= 0)
+                            result.setLosses(f, r);
+                            if (!exited[s] && server.exitStatus() >= 0)
                             {
-                                exited = true;
+                                exited[s] = true;
                                 exits.computeIfAbsent(shape.name, k -> new ArrayList<>()).add(String.format(Locale.ROOT,
                                     "run %d, during %s under %s (exit status %d)", r + 1, load.describe(), client.name(),
                                     server.exitStatus()));
                             }
                         }
                     }
+                }
+            }
+            finally
+            {
+                for (final ServerUnderTest server : servers)
+                {
+                    server.close();
                 }
             }
         }
@@ -129,6 +158,21 @@ final class PeersCase implements BenchCase
             rows, null);
         for (final ServerShape shape : shapes)
         {
+            for (final ClientLoad load : loads)
+            {
+                for (final BenchClient client : ctx.clients())
+                {
+                    final Figures f = rows.get(row(shape, client, load));
+                    if (f.sum("notOk") > 0)
+                    {
+                        ctx.out.printf(Locale.ROOT, "  %s, %s, %s: %.0f clients not ok over %d runs (%s)%n", shape.name, client.name(),
+                            load.describe(), f.sum("notOk"), ctx.repeat, ClientResult.lossText(f));
+                    }
+                }
+            }
+        }
+        for (final ServerShape shape : shapes)
+        {
             final List<String> runs = exits.getOrDefault(shape.name, List.of());
             ctx.results.put("peers." + shape.key() + ".exitedRuns", runs.size());
             if (!runs.isEmpty())
@@ -137,6 +181,20 @@ final class PeersCase implements BenchCase
                     + "the run: " + String.join("; ", runs));
             }
         }
+    }
+
+    /**
+     * The servers' order in repeat {@code r}: reversed every other repeat, so that no server always
+     * takes a load first, or right after the same neighbour.
+     */
+    static int[] inTurn(final int count, final int r)
+    {
+        final int[] order = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            order[i] = r % 2 == 0 ? i : count - 1 - i;
+        }
+        return order;
     }
 
     /**
