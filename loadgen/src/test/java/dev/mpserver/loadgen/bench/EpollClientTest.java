@@ -135,6 +135,11 @@ class EpollClientTest
             assertEquals(2, run.count("shed_e4"), "shards 6 and 11");
             assertEquals(1, run.count("shed_e5"));
             assertEquals(1, run.count("shed_e_other"), "code 99");
+
+            // As the bench reads it and lists a row's lost clients (peers, overload).
+            final Figures figures = new Figures(1);
+            ClientResult.ofKeyValues("C", run.values()).setLosses(figures, 0);
+            assertEquals("failed: reset 2, closed 2, timeout 1, garbage 3; shed 7", ClientResult.lossText(figures));
         }
     }
 
