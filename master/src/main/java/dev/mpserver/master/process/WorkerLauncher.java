@@ -5,6 +5,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -12,6 +13,7 @@ import java.util.stream.Stream;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.mpserver.protocol.launch.WorkerConfig;
 import dev.mpserver.protocol.launch.WorkerLaunch;
+import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.ProcessSpawner;
 import dev.mpserver.protocol.posix.SigSet;
 import org.apache.logging.log4j.LogManager;
@@ -75,8 +77,20 @@ public final class WorkerLauncher
      * glibc's posix_spawn takes no SCHED_IDLE, and the JVM's own start is a good part of what a
      * replacement costs the workers beside it. Null where there is none.
      */
-    private static final String CHRT = Stream.of("/usr/bin/chrt", "/bin/chrt")
-        .filter(path -> Files.isExecutable(Path.of(path))).findFirst().orElse(null);
+    private static final String CHRT = executable("chrt");
+
+    /**
+     * util-linux's {@code taskset}, which keeps a worker started in SCHED_IDLE on one CPU until it
+     * is warm ({@code chrt --idle 0 taskset -c N java …}). SCHED_IDLE keeps a starting JVM's share
+     * of the CPU tiny, but on this project's machines (Linux 6.18, PREEMPT_NONE, HZ 250) a serving
+     * thread woken onto a CPU where an idle-policy thread runs may wait for the next tick, 4 ms; a
+     * JVM's start and warm-up keep several threads busy, so every CPU had one. Next to a warm
+     * survivor, the worst of the first three slices of 1 000 clients after a kill -9 had a p99 of
+     * 0.67-16.5 ms unpinned against 0.14-0.44 ms pinned (one kill 1.7), 8 kills each
+     * (docs/benchmarks.md, tenth session).
+     * The worker takes its master's CPUs back when warm. Null where there is none.
+     */
+    private static final String TASKSET = executable("taskset");
 
     private final String java;
     private final List<String> jvmOptions;
@@ -173,6 +187,26 @@ public final class WorkerLauncher
         }
     }
 
+    /**
+     * The one CPU a worker started in SCHED_IDLE runs on until warm: the last of the master's,
+     * so that the others never hold an idle-policy thread. -1 (not pinned) without taskset, or
+     * with one CPU only.
+     */
+    static int startCpu()
+    {
+        if (null == TASKSET)
+        {
+            return -1;
+        }
+        final BitSet cpus = Posix.cpuAffinity(0);
+        return cpus.cardinality() > 1 ? cpus.length() - 1 : -1;
+    }
+
+    private static String executable(final String name)
+    {
+        return Stream.of("/usr/bin/" + name, "/bin/" + name).filter(path -> Files.isExecutable(Path.of(path))).findFirst().orElse(null);
+    }
+
     /** True if a worker can be started in SCHED_IDLE ({@link WorkerConfig#idleUntilWarm}): there is a chrt. */
     public static boolean canStartIdle()
     {
@@ -196,6 +230,11 @@ public final class WorkerLauncher
         if (idle)
         {
             argv.addAll(List.of(CHRT, "--idle", "0"));
+            final int cpu = startCpu();
+            if (cpu >= 0)
+            {
+                argv.addAll(List.of(TASKSET, "-c", Integer.toString(cpu)));
+            }
         }
         argv.add(java);
         argv.addAll(startOptions);

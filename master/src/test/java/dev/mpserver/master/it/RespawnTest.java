@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -24,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * A worker that replaces a dead one while another is warm takes nothing from the shared listener
  * until its own warm-up is done (issue 16: the replacement's cold code had put the first clients'
  * route p99 at 2-7x warm), and serves as any other once it is. Where the master can, it starts in
- * SCHED_IDLE, all of its threads, and leaves it when warm.
+ * SCHED_IDLE, all of its threads, on one CPU (the last of the master's), and leaves both when warm.
  */
 class RespawnTest
 {
@@ -107,13 +109,49 @@ class RespawnTest
             final int whileWarming = idleStarts ? Posix.SCHED_IDLE : Posix.SCHED_OTHER;
             assertTrue(eventually(2_000, () -> policies(replacement).equals(Set.of(whileWarming))),
                 "every thread in " + whileWarming + " while warming: " + policies(replacement));
+            // Idle, it also starts on one CPU, the last of the master's (where there are several).
+            final Set<String> masterLists = cpusAllowed(server.pid());
+            assertEquals(1, masterLists.size(), "the master's threads share their CPUs: " + masterLists);
+            final String masterCpus = masterLists.iterator().next();
+            final boolean taskset = new File("/usr/bin/taskset").canExecute() || new File("/bin/taskset").canExecute();
+            final boolean pinned = idleStarts && taskset && !masterCpus.matches("\\d+");
+            final Set<String> cpusWhileWarming = cpusAllowed(replacement);
             assumeFalse(isWarm(server, replacement), "the replacement became warm before the check: inconclusive");
+            assertEquals(pinned ? Set.of(masterCpus.replaceAll(".*[-,]", "")) : Set.of(masterCpus), cpusWhileWarming,
+                "every thread's CPUs while warming (master: " + masterCpus + ")");
 
             assertTrue(eventually(10_000, () -> isWarm(server, replacement)), "the replacement warms up within its bound");
             assertTrue(eventually(2_000, () -> policies(replacement).equals(Set.of(Posix.SCHED_OTHER))),
                 "every thread at the default policy once warm: " + policies(replacement));
             assertEquals(idleStarts, server.logContains("worker " + replacement + " warm: "), "it says it left SCHED_IDLE");
+            assertTrue(eventually(2_000, () -> cpusAllowed(replacement).equals(Set.of(masterCpus))),
+                "every thread on the master's CPUs once warm: " + cpusAllowed(replacement));
         }
+    }
+
+    /** The CPU lists ("Cpus_allowed_list" in /proc/PID/task/TID/status) of the threads of process {@code pid}. */
+    private static Set<String> cpusAllowed(final long pid)
+    {
+        final Set<String> lists = new HashSet<>();
+        final String[] tasks = new File("/proc/" + pid + "/task").list();
+        for (final String task : null == tasks ? new String[0] : tasks)
+        {
+            try
+            {
+                for (final String line : Files.readAllLines(Path.of("/proc/" + pid + "/task/" + task + "/status")))
+                {
+                    if (line.startsWith("Cpus_allowed_list:"))
+                    {
+                        lists.add(line.substring(line.indexOf(':') + 1).trim());
+                    }
+                }
+            }
+            catch (final IOException ended)
+            {
+                // the thread ended meanwhile
+            }
+        }
+        return lists;
     }
 
     /** The scheduling policies of the threads of process {@code pid}. */

@@ -28,6 +28,14 @@ public interface LibC
     /** @return the scheduling policy of thread {@code pid} (0: the caller), or -1 and errno. */
     int sched_getscheduler(int pid);
 
+    /** {@code sched_setaffinity(2)}: thread {@code pid} (0: the caller) may run on the CPUs of {@code mask} only. */
+    int sched_setaffinity(int pid, long maskLength, long mask);
+
+    /** {@code sched_getaffinity(2)}: the CPUs thread {@code pid} may run on; the raw syscall's bytes written, or -1. */
+    int sched_getaffinity(int pid, long maskLength, long mask);
+
+    int getppid();
+
     int close(int fd);
 
     int dup(int fd);

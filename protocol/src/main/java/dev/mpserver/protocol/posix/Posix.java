@@ -3,11 +3,13 @@ package dev.mpserver.protocol.posix;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteOrder;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
 
@@ -63,10 +65,24 @@ public final class Posix
     public static final int SCHED_IDLE = 5;
     /** Linux's default scheduling policy (SCHED_NORMAL). */
     public static final int SCHED_OTHER = 0;
-    /** Passes over this process's threads at most in {@link #leaveIdlePolicy}: one more finds none left. */
+    /**
+     * Passes over this process's threads at most in {@link #leaveIdlePolicy} and
+     * {@link #takeCpuAffinityOf}: one more finds none left.
+     */
     private static final int LEAVE_IDLE_PASSES = 4;
     /** struct sched_param: {@code int sched_priority}, 0 for every policy but the real-time ones. */
     private static final int SCHED_PARAM_LENGTH = Integer.BYTES;
+    /**
+     * A CPU mask as sched_setaffinity(2) takes it: glibc's {@code cpu_set_t}, 1 024 bits, CPU n at
+     * bit {@code n % 64} of little-endian long {@code n / 64}.
+     * <pre>
+     *   byte 0          byte 8                  byte 127
+     *  +---------------+---------------+ ... +---------------+
+     *  | CPUs 0..63    | CPUs 64..127  |     | CPUs 960..1023|
+     *  +---------------+---------------+ ... +---------------+
+     * </pre>
+     */
+    public static final int CPU_SET_LENGTH = 128;
     /** struct timeval: seconds and microseconds, two longs. */
     private static final int TIMEVAL_LENGTH = 2 * Long.BYTES;
     public static final int SHUT_WR = 1;
@@ -252,6 +268,80 @@ public final class Posix
             }
         }
         return moved;
+    }
+
+    /** The CPUs thread (or process) {@code pid} may run on (0: the calling thread), as {@link #CPU_SET_LENGTH} bytes. */
+    public static BitSet cpuAffinity(final int pid)
+    {
+        final UnsafeBuffer mask = NativeMemory.allocate(CPU_SET_LENGTH);
+        checked("sched_getaffinity", LIBC.sched_getaffinity(pid, CPU_SET_LENGTH, mask.addressOffset()));
+        final long[] words = new long[CPU_SET_LENGTH / Long.BYTES];
+        for (int i = 0; i < words.length; i++)
+        {
+            words[i] = mask.getLong(i * Long.BYTES, ByteOrder.LITTLE_ENDIAN);
+        }
+        return BitSet.valueOf(words);
+    }
+
+    /** Lets thread {@code pid} (0: the caller) run on {@code cpus} only; returns the raw result, errno on -1. */
+    public static int setCpuAffinity(final int pid, final BitSet cpus)
+    {
+        final UnsafeBuffer mask = NativeMemory.allocate(CPU_SET_LENGTH);
+        final long[] words = cpus.toLongArray();
+        for (int i = 0; i < words.length && i < CPU_SET_LENGTH / Long.BYTES; i++)
+        {
+            mask.putLong(i * Long.BYTES, words[i], ByteOrder.LITTLE_ENDIAN);
+        }
+        return LIBC.sched_setaffinity(pid, CPU_SET_LENGTH, mask.addressOffset());
+    }
+
+    /**
+     * Gives every thread of this process the CPUs of process {@code pid} (a worker: its master's),
+     * passing over /proc/self/task until one finds every thread there, so that a thread a pinned
+     * thread was creating meanwhile is not missed. A thread that ends meanwhile is skipped.
+     *
+     * @return the threads changed
+     */
+    public static int takeCpuAffinityOf(final int pid)
+    {
+        final BitSet target = cpuAffinity(pid);
+        int changed = 0;
+        for (int pass = 0; pass < LEAVE_IDLE_PASSES; pass++)
+        {
+            final String[] tasks = new File("/proc/self/task").list();
+            int changedThisPass = 0;
+            for (final String task : null == tasks ? new String[0] : tasks)
+            {
+                final int tid = Integer.parseInt(task);
+                final BitSet now;
+                try
+                {
+                    now = cpuAffinity(tid);
+                }
+                catch (final PosixException ended)
+                {
+                    continue;
+                }
+                if (now.equals(target))
+                {
+                    continue;
+                }
+                if (0 == setCpuAffinity(tid, target))
+                {
+                    changedThisPass++;
+                }
+                else if (errno() != Errno.ESRCH)
+                {
+                    throw new PosixException("sched_setaffinity", errno(), "thread " + tid);
+                }
+            }
+            changed += changedThisPass;
+            if (0 == changedThisPass)
+            {
+                break;
+            }
+        }
+        return changed;
     }
 
     public static void setNonBlocking(final int fd)

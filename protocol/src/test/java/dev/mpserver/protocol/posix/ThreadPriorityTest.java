@@ -2,6 +2,7 @@ package dev.mpserver.protocol.posix;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.BitSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -15,7 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link Posix#niceThisThread} and {@link Posix#idleThisThread} change the calling thread only, as
- * the kernel reports it in /proc/self/task/TID/stat.
+ * the kernel reports it in /proc/self/task/TID/stat; {@link Posix#setCpuAffinity} pins one thread
+ * and {@link Posix#takeCpuAffinityOf} gives every thread a process's CPUs back, as
+ * /proc/self/task/TID/status reports them.
  */
 class ThreadPriorityTest
 {
@@ -124,5 +127,80 @@ class ThreadPriorityTest
             done.countDown();
             thread.join();
         }
+    }
+
+    /** The thread's CPUs as the kernel reports them: /proc/self/task/TID/status, "Cpus_allowed_list". */
+    private static String cpusAllowed(final int tid) throws Exception
+    {
+        for (final String line : Files.readAllLines(Path.of("/proc/self/task/" + tid + "/status")))
+        {
+            if (line.startsWith("Cpus_allowed_list:"))
+            {
+                return line.substring(line.indexOf(':') + 1).trim();
+            }
+        }
+        throw new AssertionError("no Cpus_allowed_list for thread " + tid);
+    }
+
+    @Test
+    void aThreadPinnedToOneCpuTakesTheProcessCpusBackAsAWarmWorkerDoes() throws Exception
+    {
+        final int self = (int)ProcessHandle.current().pid();
+        final BitSet processCpus = Posix.cpuAffinity(self);
+        assertTrue(processCpus.cardinality() >= 1);
+        assertEquals(cpusAllowed(self), listOf(processCpus), "the mask read back is the kernel's");
+        final int last = processCpus.length() - 1;
+        final CountDownLatch pinned = new CountDownLatch(1);
+        final CountDownLatch done = new CountDownLatch(1);
+        final AtomicInteger tid = new AtomicInteger();
+        final AtomicInteger pinResult = new AtomicInteger(-2);
+        final Thread thread = new Thread(() ->
+        {
+            tid.set(Posix.LIBC.gettid());
+            final BitSet one = new BitSet();
+            one.set(last);
+            pinResult.set(Posix.setCpuAffinity(0, one));
+            pinned.countDown();
+            try
+            {
+                done.await();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        });
+        thread.start();
+        try
+        {
+            pinned.await();
+            assertEquals(0, pinResult.get());
+            assertEquals(Integer.toString(last), cpusAllowed(tid.get()), "the thread alone is pinned");
+            assertEquals(listOf(processCpus), cpusAllowed(self), "the main thread is not");
+
+            final int changed = Posix.takeCpuAffinityOf(self);
+
+            assertEquals(processCpus.cardinality() > 1 ? 1 : 0, changed, "only the pinned thread had other CPUs");
+            assertEquals(listOf(processCpus), cpusAllowed(tid.get()));
+            assertEquals(0, Posix.takeCpuAffinityOf(self), "a second call finds nothing to change");
+        }
+        finally
+        {
+            done.countDown();
+            thread.join();
+        }
+    }
+
+    /** "0-1" or "0,2" style, as the kernel writes a CPU list (ranges of three or more, or two, joined with '-'). */
+    private static String listOf(final BitSet cpus)
+    {
+        final StringBuilder list = new StringBuilder();
+        for (int from = cpus.nextSetBit(0); from >= 0; )
+        {
+            final int to = cpus.nextClearBit(from) - 1;
+            list.append(list.length() == 0 ? "" : ",").append(from).append(to > from ? "-" + to : "");
+            from = cpus.nextSetBit(to + 1);
+        }
+        return list.toString();
     }
 }

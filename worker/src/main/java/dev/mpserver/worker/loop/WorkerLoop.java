@@ -175,6 +175,8 @@ public final class WorkerLoop implements MasterLink.Handler
      * A worker the master started in SCHED_IDLE ({@link WorkerConfig#idleUntilWarm}) serves at the
      * default policy from WARM on: every thread of the process leaves it. Where that is refused
      * (the master probed that it would not be), the worker keeps serving, on CPU others leave.
+     * The master also started it on one CPU (see the master's WorkerLauncher): every thread takes
+     * the master's CPUs back.
      */
     private void leaveIdlePolicy()
     {
@@ -191,6 +193,15 @@ public final class WorkerLoop implements MasterLink.Handler
         {
             WorkerLog.LOG.error("worker {} cannot leave SCHED_IDLE ({}): it serves only on CPU other processes leave", pid,
                 ex.getMessage());
+        }
+        try
+        {
+            final int spread = Posix.takeCpuAffinityOf(Posix.LIBC.getppid());
+            WorkerLog.LOG.info("worker {} warm: {} threads took the master's CPUs", pid, spread);
+        }
+        catch (final PosixException ex)
+        {
+            WorkerLog.LOG.error("worker {} cannot take the master's CPUs ({}): it serves on the one it started on", pid, ex.getMessage());
         }
     }
 
