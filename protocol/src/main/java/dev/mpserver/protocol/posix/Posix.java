@@ -240,34 +240,59 @@ public final class Posix
     public static int leaveIdlePolicy()
     {
         final UnsafeBuffer param = schedParamZero();
-        int moved = 0;
+        return changeEveryThread(tid ->
+        {
+            if (SCHED_IDLE != LIBC.sched_getscheduler(tid))
+            {
+                return false;
+            }
+            if (0 == LIBC.sched_setscheduler(tid, SCHED_OTHER, param.addressOffset()))
+            {
+                return true;
+            }
+            if (errno() != Errno.ESRCH)
+            {
+                throw new PosixException("sched_setscheduler(SCHED_OTHER)", errno(), "thread " + tid);
+            }
+            return false; // ended meanwhile
+        });
+    }
+
+    /** One thread's change in {@link #changeEveryThread}: true if it changed the thread. */
+    @FunctionalInterface
+    private interface ThreadChange
+    {
+        boolean apply(int tid);
+    }
+
+    /**
+     * Applies {@code change} to every thread of this process, in passes over /proc/self/task until
+     * one changes none (at most {@link #LEAVE_IDLE_PASSES}), so that a thread a changed thread was
+     * creating meanwhile is not missed.
+     *
+     * @return the threads changed
+     */
+    private static int changeEveryThread(final ThreadChange change)
+    {
+        int changed = 0;
         for (int pass = 0; pass < LEAVE_IDLE_PASSES; pass++)
         {
             final String[] tasks = new File("/proc/self/task").list();
-            int movedThisPass = 0;
+            int changedThisPass = 0;
             for (final String task : null == tasks ? new String[0] : tasks)
             {
-                final int tid = Integer.parseInt(task);
-                if (SCHED_IDLE != LIBC.sched_getscheduler(tid))
+                if (change.apply(Integer.parseInt(task)))
                 {
-                    continue;
-                }
-                if (0 == LIBC.sched_setscheduler(tid, SCHED_OTHER, param.addressOffset()))
-                {
-                    movedThisPass++;
-                }
-                else if (errno() != Errno.ESRCH)
-                {
-                    throw new PosixException("sched_setscheduler(SCHED_OTHER)", errno(), "thread " + tid);
+                    changedThisPass++;
                 }
             }
-            moved += movedThisPass;
-            if (0 == movedThisPass)
+            changed += changedThisPass;
+            if (0 == changedThisPass)
             {
                 break;
             }
         }
-        return moved;
+        return changed;
     }
 
     /** The CPUs thread (or process) {@code pid} may run on (0: the calling thread), as {@link #CPU_SET_LENGTH} bytes. */
@@ -305,43 +330,31 @@ public final class Posix
     public static int takeCpuAffinityOf(final int pid)
     {
         final BitSet target = cpuAffinity(pid);
-        int changed = 0;
-        for (int pass = 0; pass < LEAVE_IDLE_PASSES; pass++)
+        return changeEveryThread(tid ->
         {
-            final String[] tasks = new File("/proc/self/task").list();
-            int changedThisPass = 0;
-            for (final String task : null == tasks ? new String[0] : tasks)
+            final BitSet now;
+            try
             {
-                final int tid = Integer.parseInt(task);
-                final BitSet now;
-                try
-                {
-                    now = cpuAffinity(tid);
-                }
-                catch (final PosixException ended)
-                {
-                    continue;
-                }
-                if (now.equals(target))
-                {
-                    continue;
-                }
-                if (0 == setCpuAffinity(tid, target))
-                {
-                    changedThisPass++;
-                }
-                else if (errno() != Errno.ESRCH)
-                {
-                    throw new PosixException("sched_setaffinity", errno(), "thread " + tid);
-                }
+                now = cpuAffinity(tid);
             }
-            changed += changedThisPass;
-            if (0 == changedThisPass)
+            catch (final PosixException ended)
             {
-                break;
+                return false;
             }
-        }
-        return changed;
+            if (now.equals(target))
+            {
+                return false;
+            }
+            if (0 == setCpuAffinity(tid, target))
+            {
+                return true;
+            }
+            if (errno() != Errno.ESRCH)
+            {
+                throw new PosixException("sched_setaffinity", errno(), "thread " + tid);
+            }
+            return false; // ended meanwhile
+        });
     }
 
     public static void setNonBlocking(final int fd)

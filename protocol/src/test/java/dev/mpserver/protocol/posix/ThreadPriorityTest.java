@@ -84,48 +84,65 @@ class ThreadPriorityTest
         assertEquals(Posix.SCHED_OTHER, statField(callerTid, POLICY_FIELD), "the caller's own thread is untouched");
     }
 
+    /** A thread that changes itself, then stays alive until closed, so that the change can be read from outside it. */
+    private static final class ParkedThread implements AutoCloseable
+    {
+        private final CountDownLatch changed = new CountDownLatch(1);
+        private final CountDownLatch done = new CountDownLatch(1);
+        private final AtomicInteger tid = new AtomicInteger();
+        private final Thread thread;
+
+        ParkedThread(final Runnable change) throws InterruptedException
+        {
+            thread = new Thread(() ->
+            {
+                tid.set(Posix.LIBC.gettid());
+                change.run();
+                changed.countDown();
+                try
+                {
+                    done.await();
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            thread.start();
+            changed.await();
+        }
+
+        int tid()
+        {
+            return tid.get();
+        }
+
+        @Override
+        public void close() throws InterruptedException
+        {
+            done.countDown();
+            thread.join();
+        }
+    }
+
     /** Where the probe says a thread may leave SCHED_IDLE, every idle thread leaves; where not, EPERM. */
     @Test
     void leavingSchedIdleMovesEveryIdleThreadOrIsRefusedAsTheProbeSays() throws Exception
     {
         final boolean mayLeave = Posix.canLeaveIdlePolicy();
-        final CountDownLatch idle = new CountDownLatch(1);
-        final CountDownLatch done = new CountDownLatch(1);
-        final AtomicInteger tid = new AtomicInteger();
-        final Thread thread = new Thread(() ->
+        try (ParkedThread thread = new ParkedThread(Posix::idleThisThread))
         {
-            tid.set(Posix.LIBC.gettid());
-            Posix.idleThisThread();
-            idle.countDown();
-            try
-            {
-                done.await();
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        });
-        thread.start();
-        try
-        {
-            idle.await();
-            assertEquals(Posix.SCHED_IDLE, statField(tid.get(), POLICY_FIELD));
+            assertEquals(Posix.SCHED_IDLE, statField(thread.tid(), POLICY_FIELD));
             if (mayLeave)
             {
                 assertTrue(Posix.leaveIdlePolicy() >= 1, "at least the idle thread moved");
-                assertEquals(Posix.SCHED_OTHER, statField(tid.get(), POLICY_FIELD));
+                assertEquals(Posix.SCHED_OTHER, statField(thread.tid(), POLICY_FIELD));
             }
             else
             {
                 final PosixException refused = assertThrows(PosixException.class, Posix::leaveIdlePolicy);
                 assertEquals(Errno.EPERM, refused.errno());
             }
-        }
-        finally
-        {
-            done.countDown();
-            thread.join();
         }
     }
 
@@ -150,44 +167,20 @@ class ThreadPriorityTest
         assertTrue(processCpus.cardinality() >= 1);
         assertEquals(cpusAllowed(self), listOf(processCpus), "the mask read back is the kernel's");
         final int last = processCpus.length() - 1;
-        final CountDownLatch pinned = new CountDownLatch(1);
-        final CountDownLatch done = new CountDownLatch(1);
-        final AtomicInteger tid = new AtomicInteger();
+        final BitSet one = new BitSet();
+        one.set(last);
         final AtomicInteger pinResult = new AtomicInteger(-2);
-        final Thread thread = new Thread(() ->
+        try (ParkedThread thread = new ParkedThread(() -> pinResult.set(Posix.setCpuAffinity(0, one))))
         {
-            tid.set(Posix.LIBC.gettid());
-            final BitSet one = new BitSet();
-            one.set(last);
-            pinResult.set(Posix.setCpuAffinity(0, one));
-            pinned.countDown();
-            try
-            {
-                done.await();
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        });
-        thread.start();
-        try
-        {
-            pinned.await();
             assertEquals(0, pinResult.get());
-            assertEquals(Integer.toString(last), cpusAllowed(tid.get()), "the thread alone is pinned");
+            assertEquals(Integer.toString(last), cpusAllowed(thread.tid()), "the thread alone is pinned");
             assertEquals(listOf(processCpus), cpusAllowed(self), "the main thread is not");
 
             final int changed = Posix.takeCpuAffinityOf(self);
 
             assertEquals(processCpus.cardinality() > 1 ? 1 : 0, changed, "only the pinned thread had other CPUs");
-            assertEquals(listOf(processCpus), cpusAllowed(tid.get()));
+            assertEquals(listOf(processCpus), cpusAllowed(thread.tid()));
             assertEquals(0, Posix.takeCpuAffinityOf(self), "a second call finds nothing to change");
-        }
-        finally
-        {
-            done.countDown();
-            thread.join();
         }
     }
 
