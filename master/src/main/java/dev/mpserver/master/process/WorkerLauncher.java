@@ -84,11 +84,10 @@ public final class WorkerLauncher
      * is warm ({@code chrt --idle 0 taskset -c N java …}). SCHED_IDLE keeps a starting JVM's share
      * of the CPU tiny, but on this project's machines (Linux 6.18, PREEMPT_NONE, HZ 250) a serving
      * thread woken onto a CPU where an idle-policy thread runs may wait for the next tick, 4 ms; a
-     * JVM's start and warm-up keep several threads busy, so every CPU had one. Next to a warm
-     * survivor, the worst of the first three slices of 1 000 clients after a kill -9 had a p99 of
-     * 0.67-16.5 ms unpinned against 0.14-0.44 ms pinned (one kill 1.7), 8 kills each
-     * (docs/benchmarks.md, tenth session).
-     * The worker takes its master's CPUs back when warm. Null where there is none.
+     * JVM's start and warm-up keep several threads busy, so every CPU had one. Pinned, the bench's
+     * respawn p99 under the C client was 0.87-0.96x warm against 1.44-2.57x (loadgen's own figure
+     * went the other way; docs/benchmarks.md, tenth session). The worker takes its master's CPUs
+     * back when warm. Null where there is none.
      */
     private static final String TASKSET = executable("taskset");
 

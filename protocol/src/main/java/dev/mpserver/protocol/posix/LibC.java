@@ -31,7 +31,7 @@ public interface LibC
     /** {@code sched_setaffinity(2)}: thread {@code pid} (0: the caller) may run on the CPUs of {@code mask} only. */
     int sched_setaffinity(int pid, long maskLength, long mask);
 
-    /** {@code sched_getaffinity(2)}: the CPUs thread {@code pid} may run on; the raw syscall's bytes written, or -1. */
+    /** {@code sched_getaffinity(2)}: writes the CPUs thread {@code pid} may run on into {@code mask}; 0, or -1 and errno. */
     int sched_getaffinity(int pid, long maskLength, long mask);
 
     int getppid();
