@@ -85,7 +85,7 @@ public final class WorkerLauncher
      * of the CPU tiny, but on this project's machines (Linux 6.18, PREEMPT_NONE, HZ 250) a serving
      * thread woken onto a CPU where an idle-policy thread runs may wait for the next tick, 4 ms; a
      * JVM's start and warm-up keep several threads busy, so every CPU had one. Pinned, the bench's
-     * respawn p99 under the C client was 0.87-0.96x warm against 1.44-2.57x (loadgen's own figure
+     * respawn p99 under the C client was 0.87-1.31x warm against 1.44-2.57x (loadgen's own figure
      * went the other way; docs/benchmarks.md, tenth session). The worker takes its master's CPUs
      * back when warm. Null where there is none.
      */
