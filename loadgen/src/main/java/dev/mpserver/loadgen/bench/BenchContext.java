@@ -78,7 +78,16 @@ final class BenchContext
      */
     List<BenchClient> clientsInTurn(final int r)
     {
-        final List<BenchClient> order = new ArrayList<>(clients);
+        return inTurn(clients, r);
+    }
+
+    /**
+     * {@code items} in the order they take their turn in repeat {@code r}: reversed every other
+     * repeat, so that none always goes first, or right after the same neighbour.
+     */
+    static <T> List<T> inTurn(final List<T> items, final int r)
+    {
+        final List<T> order = new ArrayList<>(items);
         if (r % 2 == 1)
         {
             Collections.reverse(order);

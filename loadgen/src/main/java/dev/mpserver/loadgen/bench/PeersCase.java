@@ -89,11 +89,16 @@ final class PeersCase implements BenchCase
                 }
                 ctx.settleAfterBursts();
                 final boolean[] exited = new boolean[shapes.size()];
+                final List<Integer> shapeIndexes = new ArrayList<>();
+                for (int s = 0; s < shapes.size(); s++)
+                {
+                    shapeIndexes.add(s);
+                }
                 for (final ClientLoad load : loads)
                 {
                     for (final BenchClient client : ctx.clientsInTurn(r))
                     {
-                        for (final int s : inTurn(shapes.size(), r))
+                        for (final int s : BenchContext.inTurn(shapeIndexes, r))
                         {
                             final ServerShape shape = shapes.get(s);
                             final ServerUnderTest server = servers.get(s);
@@ -181,20 +186,6 @@ final class PeersCase implements BenchCase
                     + "the run: " + String.join("; ", runs));
             }
         }
-    }
-
-    /**
-     * The servers' order in repeat {@code r}: reversed every other repeat, so that no server always
-     * takes a load first, or right after the same neighbour.
-     */
-    static int[] inTurn(final int count, final int r)
-    {
-        final int[] order = new int[count];
-        for (int i = 0; i < count; i++)
-        {
-            order[i] = r % 2 == 0 ? i : count - 1 - i;
-        }
-        return order;
     }
 
     /**

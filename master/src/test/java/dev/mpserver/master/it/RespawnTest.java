@@ -7,16 +7,17 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.IntFunction;
 
 import dev.mpserver.protocol.counters.RunDirCounters;
 import dev.mpserver.protocol.counters.WorkerCounter;
 import dev.mpserver.protocol.posix.Posix;
+import dev.mpserver.protocol.posix.PosixException;
 import dev.mpserver.protocol.posix.Signals;
 import dev.mpserver.testkit.ServerProcess;
 import dev.mpserver.testkit.TestClient;
@@ -110,64 +111,67 @@ class RespawnTest
             assertTrue(eventually(2_000, () -> policies(replacement).equals(Set.of(whileWarming))),
                 "every thread in " + whileWarming + " while warming: " + policies(replacement));
             // Idle, it also starts on one CPU, the last of the master's (where there are several).
-            final Set<String> masterLists = cpusAllowed(server.pid());
-            assertEquals(1, masterLists.size(), "the master's threads share their CPUs: " + masterLists);
-            final String masterCpus = masterLists.iterator().next();
+            final Set<BitSet> masterCpus = cpus(server.pid());
+            assertEquals(1, masterCpus.size(), "the master's threads share their CPUs: " + masterCpus);
+            final BitSet master = masterCpus.iterator().next();
             final boolean taskset = new File("/usr/bin/taskset").canExecute() || new File("/bin/taskset").canExecute();
-            final boolean pinned = idleStarts && taskset && !masterCpus.matches("\\d+");
-            final Set<String> cpusWhileWarming = cpusAllowed(replacement);
+            final boolean pinned = idleStarts && taskset && master.cardinality() > 1;
+            final BitSet last = new BitSet();
+            last.set(master.length() - 1);
+            final Set<BitSet> cpusWhileWarming = cpus(replacement);
             assumeFalse(isWarm(server, replacement), "the replacement became warm before the check: inconclusive");
-            assertEquals(pinned ? Set.of(masterCpus.replaceAll(".*[-,]", "")) : Set.of(masterCpus), cpusWhileWarming,
-                "every thread's CPUs while warming (master: " + masterCpus + ")");
+            assertEquals(pinned ? Set.of(last) : Set.of(master), cpusWhileWarming,
+                "every thread's CPUs while warming (master: " + master + ")");
 
             assertTrue(eventually(10_000, () -> isWarm(server, replacement)), "the replacement warms up within its bound");
             assertTrue(eventually(2_000, () -> policies(replacement).equals(Set.of(Posix.SCHED_OTHER))),
                 "every thread at the default policy once warm: " + policies(replacement));
             assertEquals(idleStarts, server.logContains("worker " + replacement + " warm: "), "it says it left SCHED_IDLE");
-            assertTrue(eventually(2_000, () -> cpusAllowed(replacement).equals(Set.of(masterCpus))),
-                "every thread on the master's CPUs once warm: " + cpusAllowed(replacement));
+            assertTrue(eventually(2_000, () -> cpus(replacement).equals(Set.of(master))),
+                "every thread on the master's CPUs once warm: " + cpus(replacement));
         }
     }
 
-    /** The CPU lists ("Cpus_allowed_list" in /proc/PID/task/TID/status) of the threads of process {@code pid}. */
-    private static Set<String> cpusAllowed(final long pid)
+    /** The CPU sets of the threads of process {@code pid} (sched_getaffinity; ThreadPriorityTest checks it against /proc). */
+    private static Set<BitSet> cpus(final long pid)
     {
-        final Set<String> lists = new HashSet<>();
-        final String[] tasks = new File("/proc/" + pid + "/task").list();
-        for (final String task : null == tasks ? new String[0] : tasks)
+        return perThread(pid, tid ->
         {
             try
             {
-                for (final String line : Files.readAllLines(Path.of("/proc/" + pid + "/task/" + task + "/status")))
-                {
-                    if (line.startsWith("Cpus_allowed_list:"))
-                    {
-                        lists.add(line.substring(line.indexOf(':') + 1).trim());
-                    }
-                }
+                return Posix.cpuAffinity(tid);
             }
-            catch (final IOException ended)
+            catch (final PosixException ended)
             {
-                // the thread ended meanwhile
+                return null;
             }
-        }
-        return lists;
+        });
     }
 
     /** The scheduling policies of the threads of process {@code pid}. */
     private static Set<Integer> policies(final long pid)
     {
-        final Set<Integer> policies = new HashSet<>();
+        return perThread(pid, tid ->
+        {
+            final int policy = Posix.LIBC.sched_getscheduler(tid);
+            return policy >= 0 ? policy : null;
+        });
+    }
+
+    /** What {@code of} says of each thread of process {@code pid}; null (a thread that ended meanwhile) is left out. */
+    private static <T> Set<T> perThread(final long pid, final IntFunction<T> of)
+    {
+        final Set<T> values = new HashSet<>();
         final String[] tasks = new File("/proc/" + pid + "/task").list();
         for (final String task : null == tasks ? new String[0] : tasks)
         {
-            final int policy = Posix.LIBC.sched_getscheduler(Integer.parseInt(task));
-            if (policy >= 0)
+            final T value = of.apply(Integer.parseInt(task));
+            if (null != value)
             {
-                policies.add(policy);
+                values.add(value);
             }
         }
-        return policies;
+        return values;
     }
 
     private static void signal(final long pid, final int signo)
