@@ -109,7 +109,7 @@ public final class Master
     private MasterWiring.Settings settings(final int pid)
     {
         return new MasterWiring.Settings(pid,
-            new PoolLimits(config.workers, config.maxWorkers, config.minSpare, config.maxSpare, config.maxServed),
+            new PoolLimits(config.workers, config.maxWorkers, config.minSpare, config.maxSpare, config.maxServed, config.standby),
             config.workerCapacity, config.worker.maxClients, config.handoffQueue, idleStarts(), config.worker.lingerTimeoutNanos,
             config.drainTimeoutMs, config.gracePeriodMs, config.shardTtlMs, config.runDir);
     }

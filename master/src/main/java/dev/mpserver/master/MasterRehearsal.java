@@ -146,7 +146,7 @@ final class MasterRehearsal implements Runnable
         final int[] pair = Posix.socketPair();
         Posix.setNonBlocking(pair[0]);
         Posix.setNonBlocking(pair[1]);
-        slot.start(pid, 0, new Channel(pair[0], QUEUE), System.nanoTime());
+        slot.start(pid, 0, new Channel(pair[0], QUEUE), false, System.nanoTime());
         slot.state = WorkerSlot.READY;
         slot.warm = true;
         return new Channel(pair[1], QUEUE);
@@ -218,7 +218,7 @@ final class MasterRehearsal implements Runnable
     private static final class NoProcesses implements WorkerProcesses
     {
         @Override
-        public SpawnedWorker spawn(final int slot, final boolean acceptWhenWarm, final boolean startIdle)
+        public SpawnedWorker spawn(final int slot, final boolean acceptWhenWarm, final boolean startIdle, final boolean standby)
         {
             throw new IllegalStateException("the rehearsal starts no worker");
         }

@@ -21,7 +21,7 @@ import java.util.Map;
  *       the same after 4 warming bursts and 1 s alone (warm); after a reload (SIGHUP, once the new generation is
  *       READY and the old one gone); after a respawn (kill -9 of a worker, once its replacement is
  *       READY). Under both clients. Issue 16 item 3: route p99 after start, reload and respawn ≤ 2x
- *       warm.</li>
+ *       warm. Then {@code --workers 2 --standby 1}, warm, and from a worker's kill -9 on.</li>
  *   <li>The floor of that bar on this machine: the C server (no JIT, nothing to warm), the same
  *       open loop warm and again next to one SCHED_IDLE busy process — the CPU a respawn's
  *       replacement spends in that window (its JVM start and warm-up, about 1 CPU-s) with no server
@@ -37,7 +37,9 @@ final class ColdCase implements BenchCase
     static final int OPEN_RATE = 3000;
     static final int OPEN_CONNS = 5000;
     private static final long READY_TIMEOUT_MILLIS = 15_000;
-    private static final String[] PHASES = {"start", "warm", "reload", "respawn"};
+    private static final String[] PHASES = {"start", "warm", "reload", "respawn", "standbyWarm", "standbyRespawn"};
+    /** How the table names each phase. */
+    private static final String[] PHASE_NAMES = {"start", "warm", "reload", "respawn", "warm, standby", "kill, standby"};
     private static final int FLOOR_TURNS = 2;
     private static final long FLOOR_SETTLE_MILLIS = 1_000;
     /** The busy process of the floor: bounded by timeout(1) even if the bench dies; SIGTERM ends it. */
@@ -211,9 +213,34 @@ final class ColdCase implements BenchCase
             f.set("respawn.ready", r, respawned ? 1 : 0);
             record(f, "respawn", r, client.run(server.port(), open.withSeed(4 + r)));
         }
+        standby(ctx, java, client, open, burst, r, f);
         for (final String phase : PHASES)
         {
-            f.set(phase + ".p99OverWarm", r, f.values(phase + ".routeP99Ms")[r] / f.values("warm.routeP99Ms")[r]);
+            final String warm = phase.startsWith("standby") ? "standbyWarm" : "warm";
+            f.set(phase + ".p99OverWarm", r, f.values(phase + ".routeP99Ms")[r] / f.values(warm + ".routeP99Ms")[r]);
+        }
+    }
+
+    /**
+     * The same server with --standby 1, warmed the same way (its standby warm and waiting): then a
+     * worker is killed and the load starts at once, no waiting for anything, as a dead worker's
+     * clients reconnect. The window holds the promotion and the next standby's JVM start.
+     */
+    private static void standby(final BenchContext ctx, final ServerJava java, final BenchClient client, final ClientLoad open,
+        final int burst, final int r, final Figures f) throws Exception
+    {
+        try (ServerUnderTest server = ctx.mpserver("--workers 2 --standby 1", java, "--workers", "2", "--standby", "1",
+            "--max-clients", ThroughputCase.maxClients(burst)).start())
+        {
+            for (int w = 0; w < WARMING_BURSTS; w++)
+            {
+                client.run(server.port(), ClientLoad.burst(burst, MSGS).withSeed(100 + r * 10 + w));
+            }
+            ctx.settleAfterBursts();
+            final boolean standing = server.awaitWarmStandbys(1, READY_TIMEOUT_MILLIS);
+            record(f, "standbyWarm", r, client.run(server.port(), open.withSeed(5 + r)));
+            f.set("standbyRespawn.ready", r, standing && server.killOneWorker() > 0 ? 1 : 0);
+            record(f, "standbyRespawn", r, client.run(server.port(), open.withSeed(6 + r)));
         }
     }
 
@@ -264,19 +291,21 @@ final class ColdCase implements BenchCase
     {
         ctx.out.println();
         ctx.out.println("cold: routed (--workers 2), the first " + open.conns + " clients at " + Stats.whole(open.rate) + "/s x " + MSGS
-            + " after a start, warm, after a reload (SIGHUP), after a respawn (kill -9 of a worker); route ms, medians of " + ctx.repeat
-            + " (issue 16: p99 <= 2x warm)");
-        ctx.out.printf(Locale.ROOT, "  %-6s %-8s %-8s %9s %9s %9s %14s %10s %7s%n", "JVM", "client", "after", "p50", "p99", "max",
+            + " after a start, warm, after a reload (SIGHUP), after a respawn (kill -9 of a worker, replacement READY); then --workers 2 "
+            + "--standby 1 warm, and from the kill -9 of a worker on (no wait: the standby takes its place); route ms, medians of "
+            + ctx.repeat + " (issue 16: p99 <= 2x warm; a standby phase over its own server's warm)");
+        ctx.out.printf(Locale.ROOT, "  %-6s %-8s %-13s %9s %9s %9s %14s %10s %7s%n", "JVM", "client", "after", "p50", "p99", "max",
             "from intended", "p99/warm", "not ok");
         for (final String row : rows)
         {
             final String[] parts = row.split("\\|");
             final Figures f = figures.get(row);
-            for (final String phase : PHASES)
+            for (int p = 0; p < PHASES.length; p++)
             {
-                final String ready = ("reload".equals(phase) || "respawn".equals(phase)) && f.sum(phase + ".ready") < ctx.repeat
-                    ? " (READY not seen in time in some repeat)" : "";
-                ctx.out.printf(Locale.ROOT, "  %-6s %-8s %-8s %9s %9s %9s %14s %10.2f %7.0f%s%n", parts[0], parts[1], phase,
+                final String phase = PHASES[p];
+                final String ready = ("reload".equals(phase) || "respawn".equals(phase) || "standbyRespawn".equals(phase))
+                    && f.sum(phase + ".ready") < ctx.repeat ? " (READY or a warm standby not seen in time in some repeat)" : "";
+                ctx.out.printf(Locale.ROOT, "  %-6s %-8s %-13s %9s %9s %9s %14s %10.2f %7.0f%s%n", parts[0], parts[1], PHASE_NAMES[p],
                     Stats.ms(f.median(phase + ".routeP50Ms")), Stats.ms(f.median(phase + ".routeP99Ms")),
                     Stats.ms(f.median(phase + ".routeMaxMs")), Stats.ms(f.median(phase + ".routeFromIntendedP99Ms")),
                     f.median(phase + ".p99OverWarm"), f.sum(phase + ".notOk"), ready);

@@ -10,8 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -29,6 +32,10 @@ final class ServerUnderTest implements BenchedServer
 {
     /** The master's log line when a worker reports READY (the master's Supervisor writes it). */
     private static final Pattern WORKER_READY = Pattern.compile("worker \\d+ \\(slot \\d+\\) ready in \\d+ ms");
+    /** The master's log lines for a standby (--standby): started, warm (as any worker), promoted. */
+    private static final Pattern STANDBY_SPAWNED = Pattern.compile("spawned standby (\\d+) in slot");
+    private static final Pattern WORKER_WARM = Pattern.compile("worker (\\d+) \\(slot \\d+\\) warm in");
+    private static final Pattern STANDBY_PROMOTED = Pattern.compile("standby (\\d+) \\(slot \\d+\\) promoted");
     private static final long START_TIMEOUT_SECONDS = 60;
     private static final long STOP_TIMEOUT_SECONDS = 15;
     private static final long POLL_MILLIS = 20;
@@ -170,13 +177,8 @@ final class ServerUnderTest implements BenchedServer
     /** Workers that reported READY since the start (the master's log lines). */
     int readyWorkers() throws IOException
     {
-        final Path log = runDir.resolve("server.log");
-        if (!Files.isRegularFile(log))
-        {
-            return 0;
-        }
         int count = 0;
-        for (final String line : Files.readAllLines(log, StandardCharsets.UTF_8))
+        for (final String line : logLines())
         {
             if (WORKER_READY.matcher(line).find())
             {
@@ -184,6 +186,57 @@ final class ServerUnderTest implements BenchedServer
             }
         }
         return count;
+    }
+
+    /** Standbys the master started and has not promoted (its log lines), warm or all. */
+    private Set<Long> standbys(final boolean warmOnly) throws IOException
+    {
+        final Set<Long> standbys = new HashSet<>();
+        final Set<Long> warm = new HashSet<>();
+        for (final String line : logLines())
+        {
+            Matcher m = STANDBY_SPAWNED.matcher(line);
+            if (m.find())
+            {
+                standbys.add(Long.parseLong(m.group(1)));
+            }
+            m = STANDBY_PROMOTED.matcher(line);
+            if (m.find())
+            {
+                standbys.remove(Long.parseLong(m.group(1)));
+            }
+            m = WORKER_WARM.matcher(line);
+            if (m.find())
+            {
+                warm.add(Long.parseLong(m.group(1)));
+            }
+        }
+        if (warmOnly)
+        {
+            standbys.retainAll(warm);
+        }
+        return standbys;
+    }
+
+    /** @return true once {@code count} standbys are warm and waiting, false if not within the timeout. */
+    boolean awaitWarmStandbys(final int count, final long timeoutMillis) throws IOException, InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (standbys(true).size() < count)
+        {
+            if (System.nanoTime() > deadline)
+            {
+                return false;
+            }
+            Thread.sleep(POLL_MILLIS);
+        }
+        return true;
+    }
+
+    private List<String> logLines() throws IOException
+    {
+        final Path log = runDir.resolve("server.log");
+        return Files.isRegularFile(log) ? Files.readAllLines(log, StandardCharsets.UTF_8) : List.of();
     }
 
     /** @return true once {@code count} workers reported READY in all, false if not within the timeout. */
@@ -211,10 +264,11 @@ final class ServerUnderTest implements BenchedServer
         }
     }
 
-    /** SIGKILL to one worker (by pid); returns its pid, or -1 if there is none. */
-    long killOneWorker()
+    /** SIGKILL to one worker that serves, not a standby (by pid); returns its pid, or -1 if there is none. */
+    long killOneWorker() throws IOException
     {
         final List<Long> workers = workerPids();
+        workers.removeAll(standbys(false));
         if (workers.isEmpty())
         {
             return -1;

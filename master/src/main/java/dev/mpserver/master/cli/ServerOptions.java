@@ -58,6 +58,13 @@ public final class ServerOptions
         description = "Recycle a worker after the master forwarded it this many clients; 0 = never (default).")
     long maxServed;
 
+    @Option(names = "--standby", defaultValue = "0", paramLabel = "N",
+        description = "Warm workers to keep off the listener, within --max-workers: each is started and warmed up once the "
+            + "pool is warm, then waits; when a worker dies, one takes its place at once, so that the dead worker's clients, "
+            + "reconnecting, meet a warm worker and no JVM start, and another standby starts behind it. Costs one idle JVM "
+            + "each (default ${DEFAULT-VALUE}; needs --workers 1 or more).")
+    int standby;
+
     @Mixin
     WorkerOptions worker;
 
@@ -159,6 +166,11 @@ public final class ServerOptions
         {
             throw new CommandLine.ParameterException(cli, "--workers (" + workerCount + ") must be between 0 and --max-workers (" + maxWorkers + ")");
         }
+        if (standby < 0 || standby > 0 && (0 == workerCount || workerCount + standby > maxWorkers))
+        {
+            throw new CommandLine.ParameterException(cli, "--standby (" + standby + ") must not be negative, and needs --workers 1 or "
+                + "more, with --workers + --standby (" + (workerCount + standby) + ") at most --max-workers (" + maxWorkers + ")");
+        }
         if (worker.maxClients < 1 && worker.maxClients != WorkerOptions.MAX_CLIENTS_FROM_FD_LIMIT)
         {
             throw new CommandLine.ParameterException(cli, "--max-clients must be at least 1, got " + worker.maxClients);
@@ -226,7 +238,7 @@ public final class ServerOptions
     MasterConfig masterConfig(final int actualPort, final Path dir, final WorkerConfig workerConfig)
     {
         return new MasterConfig(host, actualPort, workerCount(), maxWorkers, backlog, dir,
-            workerCapacity > 0 ? workerCapacity : workerConfig.maxClients, minSpare, maxSpare, maxServed, shardTtl.toMillis(),
+            workerCapacity > 0 ? workerCapacity : workerConfig.maxClients, minSpare, maxSpare, maxServed, standby, shardTtl.toMillis(),
             placement == Placement.local, worker.drainTimeout.toMillis(), gracePeriod.toMillis(), handoffQueue, sigpending, workerConfig,
             workerJvmOptions(), workerClass, logFile);
     }

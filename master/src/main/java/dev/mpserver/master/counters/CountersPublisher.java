@@ -101,6 +101,7 @@ public final class CountersPublisher
         counters.set(MasterCounter.WORKERS_FULL, full);
         refusal.publishTo(counters);
         counters.set(MasterCounter.WORKERS, table.processes());
+        counters.set(MasterCounter.STANDBYS, table.standby());
         counters.set(MasterCounter.SHARDS, shards.size());
         counters.set(MasterCounter.CLIENTS, clients);
         counters.set(MasterCounter.HANDOFF_BACKLOG, backlog);
@@ -116,8 +117,8 @@ public final class CountersPublisher
             final WorkerSlot slot = table.slot(i);
             if (slot.state != WorkerSlot.FREE)
             {
-                LOG.info("  slot {} pid {} {} gen {} load {}{} shards {} served {}", slot.index, slot.pid,
-                    WorkerSlot.stateName(slot.state), slot.generation, slot.load(), slot.isFull() ? " (full)" : "",
+                LOG.info("  slot {} pid {} {}{} gen {} load {}{} shards {} served {}", slot.index, slot.pid,
+                    WorkerSlot.stateName(slot.state), slot.standby ? " standby" : "", slot.generation, slot.load(), slot.isFull() ? " (full)" : "",
                     shards.countOf(slot.index), slot.served);
             }
         }

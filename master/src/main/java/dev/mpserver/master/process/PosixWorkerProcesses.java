@@ -26,7 +26,7 @@ public final class PosixWorkerProcesses implements WorkerProcesses
     }
 
     @Override
-    public SpawnedWorker spawn(final int slot, final boolean acceptWhenWarm, final boolean startIdle)
+    public SpawnedWorker spawn(final int slot, final boolean acceptWhenWarm, final boolean startIdle, final boolean standby)
     {
         final int[] pair = Posix.socketPair();
         try
@@ -35,7 +35,7 @@ public final class PosixWorkerProcesses implements WorkerProcesses
             Posix.enableAsyncSignal(pair[0], Signals.SIGCHANNEL, masterPid);
             final boolean idle = acceptWhenWarm && startIdle && worker.warmUpClients > 0;
             final int pid = launcher.spawn(
-                worker.forSlot(slot).withAcceptWhenWarm(acceptWhenWarm).withIdleUntilWarm(idle), pair[1], listenFd);
+                worker.forSlot(slot).withAcceptWhenWarm(acceptWhenWarm).withIdleUntilWarm(idle).withStandby(standby), pair[1], listenFd);
             Posix.closeQuietly(pair[1]); // the worker has its copy as fd 3
             return new SpawnedWorker(pid, pair[0]);
         }

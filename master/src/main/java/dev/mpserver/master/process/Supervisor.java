@@ -26,6 +26,10 @@ import org.apache.logging.log4j.Logger;
  *       {@link RespawnBackoff} delay when workers die young; never a worker that exited with
  *       {@link WorkerLaunch#EXIT_FATAL_CONFIG} (2: its configuration cannot work; when none is left
  *       the master stops with 2 too), nor one that was told to stop;</li>
+ *   <li><b>stand by</b> with {@code --standby} workers once the pool is warm: started like a
+ *       replacement, warmed up, then held off the listener; when a worker dies a standby takes its
+ *       place at once (PROMOTE), so that its clients, reconnecting, meet a warm worker and no
+ *       JVM start, and a new standby is started behind it;</li>
  *   <li><b>retire</b> (on the tick) idle workers above {@code --workers} beyond {@code --max-spare},
  *       and <b>recycle</b> a worker after {@code --max-served} clients, starting its replacement;</li>
  *   <li><b>reload</b> (SIGHUP): a new generation of {@code --workers} starts; the old one serves new
@@ -251,6 +255,7 @@ public final class Supervisor
         }
         final int generation = table.nextGeneration();
         LOG.info("SIGHUP: starting worker generation {}; the old generation serves until it is warm, then drains", generation);
+        drainStandbys("reload: the new generation gets its own once warm");
         for (int i = 0; i < limits.workers(); i++)
         {
             spawner.spawn();
@@ -261,6 +266,7 @@ public final class Supervisor
     private void onExit(final WorkerSlot slot, final int exitCode)
     {
         final boolean toldToStop = slot.state == WorkerSlot.DRAINING;
+        final boolean wasStandby = slot.standby;
         routing.onWorkerLost(slot, "exited with " + describeExit(exitCode));
         counters.add(MasterCounter.FRAMES_OUT, slot.takeFramesOut());
         table.release(slot);
@@ -274,15 +280,54 @@ public final class Supervisor
         {
             fatalWorkerExit = true;
             LOG.error("worker {} exited with status 2 (fatal configuration error): not respawning", slot.pid);
+            if (0 == table.live())
+            {
+                drainStandbys("no worker left to stand by for");
+            }
             return;
         }
-        LOG.warn("worker {} (slot {}) died: {}", slot.pid, slot.index, describeExit(exitCode));
+        LOG.warn("{} {} (slot {}) died: {}", wasStandby ? "standby" : "worker", slot.pid, slot.index, describeExit(exitCode));
+        if (!wasStandby)
+        {
+            promoteStandby();
+        }
         if (backoff.onDeath(slot.spawnedAtNanos, clock.nanoTime()))
         {
             counters.increment(MasterCounter.CRASHES);
             LOG.warn("workers are dying fast; next respawn in {} ms", backoff.delayMillis());
         }
         counters.set(MasterCounter.RESPAWN_BACKOFF_MS, backoff.delayMillis());
+    }
+
+    /** A worker died: a standby of the current generation takes its place at once, warm or, if still starting, once warm. */
+    private void promoteStandby()
+    {
+        final WorkerSlot standby = table.standbyToPromote();
+        if (null == standby)
+        {
+            return;
+        }
+        standby.standby = false;
+        if (!commands.promote(standby))
+        {
+            // Off the listener for good: not a standby any more, and no worker either.
+            drain(standby, "its channel cannot take PROMOTE");
+            return;
+        }
+        counters.increment(MasterCounter.PROMOTIONS);
+        LOG.info("standby {} (slot {}) promoted{}", standby.pid, standby.index, standby.warm ? "" : "; it accepts once warm");
+    }
+
+    private void drainStandbys(final String why)
+    {
+        for (int i = 0; i < table.capacity(); i++)
+        {
+            final WorkerSlot slot = table.slot(i);
+            if (slot.isStandingBy())
+            {
+                drain(slot, "standby, " + why);
+            }
+        }
     }
 
     private void keepMinimumWorkers()
@@ -300,6 +345,16 @@ public final class Supervisor
                 return;
             }
         }
+        // Once the pool is warm, so that a standby's start never competes with the first workers'.
+        while (announced && !reloadPending && table.standby() < limits.standby()
+            && table.live() + table.standby() < limits.maxWorkers())
+        {
+            if (spawner.spawnStandby() == WorkerSlot.NO_SLOT)
+            {
+                backoff.onSpawnFailed(clock.nanoTime());
+                return;
+            }
+        }
     }
 
     /** Above --max-spare idle workers, and above --workers, QUIT the idle ones; recycle --max-served. */
@@ -309,7 +364,7 @@ public final class Supervisor
         for (int i = 0; i < table.capacity(); i++)
         {
             final WorkerSlot slot = table.slot(i);
-            if (slot.state != WorkerSlot.READY || table.live() <= limits.workers())
+            if (slot.state != WorkerSlot.READY || slot.standby || table.live() <= limits.workers())
             {
                 continue;
             }
@@ -324,7 +379,7 @@ public final class Supervisor
             for (int i = 0; i < table.capacity(); i++)
             {
                 final WorkerSlot slot = table.slot(i);
-                if (slot.state == WorkerSlot.READY && slot.served >= limits.maxServed())
+                if (slot.isLive() && slot.state == WorkerSlot.READY && slot.served >= limits.maxServed())
                 {
                     drain(slot, "served " + slot.served + " clients (--max-served)");
                     spawner.spawn();

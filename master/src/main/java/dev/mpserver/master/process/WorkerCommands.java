@@ -11,8 +11,8 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * Telling a worker to stop: QUIT or QUIT_NOW on its channel, and signals where the channel cannot
- * carry them. Every failure is a log line, and a failed {@code kill} is also counted.
+ * Telling a worker to stop (QUIT or QUIT_NOW on its channel, and signals where the channel cannot
+ * carry them) or a standby to serve (PROMOTE). Every failure is a log line, and a failed {@code kill} is also counted.
  */
 public final class WorkerCommands
 {
@@ -38,6 +38,17 @@ public final class WorkerCommands
     public boolean quit(final WorkerSlot slot)
     {
         return send(slot, ChannelCommand.QUIT);
+    }
+
+    /**
+     * PROMOTE: a standby takes clients from the listener from now on. A standby whose channel
+     * cannot take it stays off the listener; the caller counts it as lost and starts another.
+     *
+     * @return true if the channel took the frame
+     */
+    public boolean promote(final WorkerSlot slot)
+    {
+        return send(slot, ChannelCommand.PROMOTE);
     }
 
     /** QUIT_NOW: end every client ({@code E 5}) and exit; SIGTERM if the channel cannot take it. */

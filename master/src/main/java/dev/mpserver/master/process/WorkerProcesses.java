@@ -17,10 +17,11 @@ public interface WorkerProcesses
      *                       warm-up is done ({@code WorkerConfig#acceptWhenWarm})
      * @param startIdle      besides, it starts in SCHED_IDLE and leaves it when warm ({@code
      *                       WorkerConfig#startedIdle}); ignored where it has no warm-up
+     * @param standby        it waits, warm and off the listener, for PROMOTE ({@code WorkerConfig#standby})
      * @return its pid and the master's end of its channel (non-blocking; armed for O_ASYNC)
      * @throws PosixException if it could not be started; nothing is left open then
      */
-    SpawnedWorker spawn(int slot, boolean acceptWhenWarm, boolean startIdle);
+    SpawnedWorker spawn(int slot, boolean acceptWhenWarm, boolean startIdle, boolean standby);
 
     /**
      * {@code waitpid(pid, WNOHANG)}: never -1 (SIGCHLD coalesces, and other children are not ours).

@@ -26,8 +26,9 @@ import org.agrona.collections.IntArrayQueue;
  *   reaped  waitpid collected it: channel closed, slot free for the next spawn
  * </pre>
  *
- * Only STARTING and READY slots take new clients ({@link #isLive}); every state but FREE has a
- * process to reap ({@link #hasProcess}).
+ * Only STARTING and READY slots take new clients ({@link #isLive}), and of those not a
+ * {@link #standby} until the supervisor promotes it; every state but FREE has a process to reap
+ * ({@link #hasProcess}).
  */
 public final class WorkerSlot
 {
@@ -58,6 +59,11 @@ public final class WorkerSlot
      * has not (see {@code Placement}).
      */
     public boolean warm;
+    /**
+     * Started as a standby (--standby): it warms up and waits, off the listener, and takes no
+     * shard and no client until a worker dies and the supervisor promotes it (PROMOTE).
+     */
+    public boolean standby;
     /** Clients forwarded to it over its life (for --max-served). */
     public long served;
 
@@ -89,7 +95,13 @@ public final class WorkerSlot
     /** True for a worker that can still be given clients. */
     public boolean isLive()
     {
-        return state == STARTING || state == READY;
+        return (state == STARTING || state == READY) && !standby;
+    }
+
+    /** True for a standby not promoted yet, starting or READY. */
+    public boolean isStandingBy()
+    {
+        return (state == STARTING || state == READY) && standby;
     }
 
     /** True while there is a process to reap. */
@@ -145,9 +157,11 @@ public final class WorkerSlot
      * A fresh process in this slot, STARTING: nothing reported, nothing sent. Its channel is read
      * once on the next pass: the worker may have written READY before O_ASYNC saw it.
      */
-    public void start(final int workerPid, final int workerGeneration, final Channel workerChannel, final long nowNanos)
+    public void start(
+        final int workerPid, final int workerGeneration, final Channel workerChannel, final boolean asStandby, final long nowNanos)
     {
         state = STARTING;
+        standby = asStandby;
         pid = workerPid;
         generation = workerGeneration;
         channel = workerChannel;

@@ -53,17 +53,26 @@ public final class WorkerSpawner
     /** A worker the supervisor wants: @return its slot's index, or {@link WorkerSlot#NO_SLOT} */
     public int spawn()
     {
-        return spawn(idleStarts);
+        return spawn(idleStarts, false);
+    }
+
+    /**
+     * A standby the supervisor keeps (--standby): started as a replacement is, then held off the
+     * listener until promoted. @return its slot's index, or {@link WorkerSlot#NO_SLOT}
+     */
+    public int spawnStandby()
+    {
+        return spawn(idleStarts, true);
     }
 
     /** A worker clients will wait for (placement): @return its slot's index, or {@link WorkerSlot#NO_SLOT} */
     public int spawnForClients()
     {
-        return spawn(false);
+        return spawn(false, false);
     }
 
     /** @return the index of the slot of a new STARTING worker, or {@link WorkerSlot#NO_SLOT} */
-    private int spawn(final boolean idleWhileOthersServe)
+    private int spawn(final boolean idleWhileOthersServe, final boolean standby)
     {
         final WorkerSlot slot = table.freeSlot();
         if (null == slot)
@@ -88,7 +97,7 @@ public final class WorkerSpawner
         {
             // While others are warm and accepting, the new worker's cold code takes no client (issue 16's respawn).
             final boolean othersServe = table.warm() > 0;
-            worker = processes.spawn(slot.index, othersServe, othersServe && idleWhileOthersServe);
+            worker = processes.spawn(slot.index, othersServe, othersServe && idleWhileOthersServe, standby);
         }
         catch (final PosixException ex)
         {
@@ -96,10 +105,10 @@ public final class WorkerSpawner
             LOG.error("cannot start a worker: {}", ex.getMessage());
             return WorkerSlot.NO_SLOT;
         }
-        slot.start(worker.pid(), table.generation(), new Channel(worker.channelFd(), handoffQueue), clock.nanoTime());
+        slot.start(worker.pid(), table.generation(), new Channel(worker.channelFd(), handoffQueue), standby, clock.nanoTime());
         table.attach(slot);
         counters.increment(MasterCounter.SPAWNS);
-        LOG.info("spawned worker {} in slot {} (generation {})", slot.pid, slot.index, slot.generation);
+        LOG.info("spawned {} {} in slot {} (generation {})", standby ? "standby" : "worker", slot.pid, slot.index, slot.generation);
         return slot.index;
     }
 }

@@ -18,6 +18,7 @@ public final class WorkerTable
     private static final int READY = 2;
     private static final int SPARE = 3;
     private static final int WARM = 4;
+    private static final int STANDBY = 5;
 
     private final WorkerSlot[] slots;
     private final Int2IntHashMap slotByChannelFd = new Int2IntHashMap(WorkerSlot.NO_SLOT);
@@ -100,18 +101,42 @@ public final class WorkerTable
         return count(WITH_PROCESS);
     }
 
-    /** Workers that can be given clients (STARTING or READY). */
+    /** Workers that can be given clients (STARTING or READY, not standing by). */
     public int live()
     {
         return count(LIVE);
     }
 
+    /** READY workers, not standing by. */
     public int ready()
     {
         return count(READY);
     }
 
-    /** READY workers that said WARM. */
+    /** Standbys not promoted yet (STARTING or READY). */
+    public int standby()
+    {
+        return count(STANDBY);
+    }
+
+    /**
+     * The standby a dying worker's place goes to: the current generation's, warm before cold (a
+     * cold one takes clients once its warm-up ends), or null.
+     */
+    public WorkerSlot standbyToPromote()
+    {
+        WorkerSlot best = null;
+        for (final WorkerSlot slot : slots)
+        {
+            if (slot.isStandingBy() && slot.generation == generation && (null == best || slot.warm && !best.warm))
+            {
+                best = slot;
+            }
+        }
+        return best;
+    }
+
+    /** READY workers that said WARM, not standing by. */
     public int warm()
     {
         return count(WARM);
@@ -144,8 +169,9 @@ public final class WorkerTable
         {
             if (kind == WITH_PROCESS ? slot.hasProcess()
                 : kind == LIVE ? slot.isLive()
-                : kind == READY ? slot.state == WorkerSlot.READY
-                : kind == WARM ? slot.state == WorkerSlot.READY && slot.warm
+                : kind == READY ? slot.state == WorkerSlot.READY && !slot.standby
+                : kind == WARM ? slot.state == WorkerSlot.READY && slot.warm && !slot.standby
+                : kind == STANDBY ? slot.isStandingBy()
                 : slot.isLive() && 0 == slot.load())
             {
                 count++;

@@ -55,7 +55,7 @@ public final class Placement
         for (int i = 0; i < table.capacity(); i++)
         {
             final WorkerSlot slot = table.slot(i);
-            if (!hasRoom(slot))
+            if (slot.standby || !hasRoom(slot))
             {
                 continue;
             }
@@ -118,7 +118,7 @@ public final class Placement
 
     private boolean isWarmWithRoom(final WorkerSlot slot)
     {
-        return slot.state == WorkerSlot.READY && slot.warm && hasRoom(slot);
+        return slot.state == WorkerSlot.READY && slot.warm && !slot.standby && hasRoom(slot);
     }
 
     /** True if the worker may be given a new shard (whatever its state). */

@@ -48,6 +48,9 @@ class CommandLineTest
         assertTrue(tooMany.failedInOneLine("mpserver"), tooMany.toString());
         assertTrue(tooMany.err().contains("--max-workers must be at most 32767, got 40000"), tooMany.err());
         assertOneLineUsageError("mpserver", "--no-such-option");
+        assertOneLineUsageError("mpserver", "--port", "0", "--workers", "0", "--standby", "1"); // single-process: nobody to stand by for
+        assertOneLineUsageError("mpserver", "--port", "0", "--workers", "2", "--max-workers", "2", "--standby", "1");
+        assertOneLineUsageError("mpserver", "--port", "0", "--workers", "2", "--standby", "-1");
         assertOneLineUsageError("mpserver stat", "stat", "--format", "xml");
         assertOneLineUsageError("mpserver signal", "signal", "restart");
         assertOneLineUsageError("mpserver check", "check", "--port", "70000");

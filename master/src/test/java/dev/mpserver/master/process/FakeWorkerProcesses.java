@@ -41,10 +41,12 @@ public final class FakeWorkerProcesses implements WorkerProcesses, AutoCloseable
     private final List<Integer> spawned = new ArrayList<>();
     /** Pids asked to start in SCHED_IDLE. */
     private final Set<Integer> startedIdle = new HashSet<>();
+    /** Pids started as standbys. */
+    private final Set<Integer> standbys = new HashSet<>();
     private final List<int[]> signals = new ArrayList<>();
 
     @Override
-    public SpawnedWorker spawn(final int slot, final boolean acceptWhenWarm, final boolean startIdle)
+    public SpawnedWorker spawn(final int slot, final boolean acceptWhenWarm, final boolean startIdle, final boolean standby)
     {
         if (failSpawns)
         {
@@ -60,6 +62,10 @@ public final class FakeWorkerProcesses implements WorkerProcesses, AutoCloseable
         if (startIdle)
         {
             startedIdle.add(pid);
+        }
+        if (standby)
+        {
+            standbys.add(pid);
         }
         return new SpawnedWorker(pid, pair[0]);
     }
@@ -137,6 +143,12 @@ public final class FakeWorkerProcesses implements WorkerProcesses, AutoCloseable
     public boolean startedIdle(final int pid)
     {
         return startedIdle.contains(pid);
+    }
+
+    /** True if {@code pid} was started as a standby. */
+    public boolean startedAsStandby(final int pid)
+    {
+        return standbys.contains(pid);
     }
 
     /** Signals sent to {@code pid}, in order. */

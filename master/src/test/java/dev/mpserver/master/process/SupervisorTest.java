@@ -246,6 +246,97 @@ class SupervisorTest
         assertEquals(0, master.count(MasterCounter.CRASHES));
     }
 
+    /** Two workers READY and WARM, and the standby --standby 1 starts once they are. */
+    private WorkerSlot startTwoWarmWorkersAndAStandby()
+    {
+        start(new PoolLimits(2, 4, 0, 0, 0, 1));
+        master.supervisor.onTick();
+        assertEquals(0, master.table.standby(), "not before the pool is warm: it would compete with the first workers");
+        master.ready(0);
+        master.ready(1);
+        master.warm(0);
+        master.warm(1);
+        master.supervisor.onTick();
+        assertEquals(1, master.table.standby());
+        final WorkerSlot standby = master.slot(2);
+        assertTrue(master.processes.startedAsStandby(standby.pid));
+        assertTrue(master.processes.startedIdle(standby.pid), "started as a replacement is, while others serve");
+        master.ready(2);
+        master.warm(2);
+        return standby;
+    }
+
+    @Test
+    void aStandbyIsNoWorkerUntilAWorkerDiesThenTakesItsPlaceAndAnotherStandbyStarts()
+    {
+        final WorkerSlot standby = startTwoWarmWorkersAndAStandby();
+        assertEquals(2, master.table.live(), "a standby is not live: no shard, no client");
+        assertEquals(2, master.table.warm());
+        assertEquals(2, master.table.spare(), "the two idle workers, not the standby: --max-spare does not retire it");
+        for (int i = 0; i < 10; i++)
+        {
+            assertTrue(master.placement.place() != standby.index, "placement never picks a standby");
+        }
+        master.supervisor.onTick();
+        assertEquals(WorkerSlot.READY, standby.state, "idle above --max-spare 0, and kept");
+        assertEquals(List.of(), master.commandsReceivedBy(standby.pid));
+
+        master.atMillis(60_000);
+        master.processes.exit(master.slot(0).pid, killedBy(Signals.SIGKILL));
+        master.supervisor.reap();
+        assertEquals(List.of(ChannelCommand.PROMOTE), master.commandsReceivedBy(standby.pid));
+        assertFalse(standby.standby);
+        assertEquals(2, master.table.live(), "the standby took the dead worker's place: no replacement worker");
+        assertEquals(2, master.table.warm(), "and it is warm");
+        assertEquals(1, master.count(MasterCounter.PROMOTIONS));
+        final int next = last(master.processes.spawned());
+        assertTrue(master.processes.startedAsStandby(next), "a new standby behind it");
+        assertEquals(1, master.table.standby());
+        assertEquals(4, master.processes.spawned().size());
+    }
+
+    @Test
+    void aStandbyThatDiesIsReplacedByAStandbyAndPromotesNothing()
+    {
+        final WorkerSlot standby = startTwoWarmWorkersAndAStandby();
+        final int pid = standby.pid;
+        master.atMillis(60_000);
+        master.processes.exit(pid, killedBy(Signals.SIGKILL));
+        master.supervisor.reap();
+        assertEquals(0, master.count(MasterCounter.PROMOTIONS));
+        assertEquals(2, master.table.live());
+        assertTrue(master.processes.startedAsStandby(last(master.processes.spawned())));
+        assertEquals(1, master.table.standby());
+    }
+
+    @Test
+    void aReloadDrainsTheStandbyAndTheNewGenerationGetsItsOwnOnceWarm()
+    {
+        final WorkerSlot standby = startTwoWarmWorkersAndAStandby();
+        master.supervisor.reload();
+        assertEquals(List.of(ChannelCommand.QUIT), master.commandsReceivedBy(standby.pid), "not promoted into the old generation");
+        master.supervisor.onTick();
+        assertEquals(0, master.table.standby(), "none while the reload is under way");
+        final int newFirst = master.processes.spawned().size() - 2;
+        for (final int pid : master.processes.spawned().subList(newFirst, newFirst + 2))
+        {
+            assertFalse(master.processes.startedAsStandby(pid));
+        }
+        for (int i = 0; i < master.table.capacity(); i++)
+        {
+            final WorkerSlot slot = master.slot(i);
+            if (slot.generation == 1 && slot.state == WorkerSlot.STARTING)
+            {
+                master.ready(i);
+                master.warm(i);
+            }
+        }
+        master.supervisor.onTick();
+        assertEquals(1, master.table.standby());
+        final int newStandby = last(master.processes.spawned());
+        assertTrue(master.processes.startedAsStandby(newStandby));
+    }
+
     @Test
     void idleWorkersAboveMaxSpareRetireButNeverBelowWorkers()
     {

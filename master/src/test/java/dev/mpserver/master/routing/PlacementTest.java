@@ -33,7 +33,7 @@ class PlacementTest
         {
             spawns++;
             final WorkerSlot slot = table.freeSlot();
-            slot.start(100 + slot.index, table.generation(), null, 0);
+            slot.start(100 + slot.index, table.generation(), null, false, 0);
             return slot.index;
         });
     }
@@ -41,7 +41,7 @@ class PlacementTest
     private WorkerSlot worker(final int index, final int state, final int reportedLoad)
     {
         final WorkerSlot slot = table.slot(index);
-        slot.start(100 + index, table.generation(), null, 0);
+        slot.start(100 + index, table.generation(), null, false, 0);
         slot.state = state;
         slot.onLoadReport(reportedLoad, 0, MAX_CLIENTS);
         return slot;

@@ -33,6 +33,11 @@ public final class ChannelCommand
      * master gives new shards to warm workers first, and a start or reload waits for it.
      */
     public static final int WARM = 10;
+    /**
+     * master → worker: a standby worker ({@code WorkerConfig#standby}) takes clients from the
+     * shared listener from now on, once its warm-up is done: a worker it stood by for is gone.
+     */
+    public static final int PROMOTE = 11;
 
     private ChannelCommand()
     {
@@ -52,6 +57,7 @@ public final class ChannelCommand
             case SHARD_MOVED: return "SHARD_MOVED";
             case REOPEN: return "REOPEN";
             case WARM: return "WARM";
+            case PROMOTE: return "PROMOTE";
             default: return "UNKNOWN(" + command + ")";
         }
     }

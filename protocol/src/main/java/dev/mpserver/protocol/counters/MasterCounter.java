@@ -57,7 +57,11 @@ public enum MasterCounter
     /** A client whose shard could not get an entry in the shard table (its set full of shards with clients): E 3. */
     REJECTED_SHARD_TABLE("E3 shard table set full", false),
     /** SIGHUPs refused because the workers' jars are no longer the master's build (ClassPathJars): a restart upgrades. */
-    RELOADS_REFUSED("reloads refused (jars changed)", false);
+    RELOADS_REFUSED("reloads refused (jars changed)", false),
+    /** Standbys (--standby) starting or waiting warm, off the listener. */
+    STANDBYS("standby workers", true),
+    /** Standbys that took a dead worker's place. */
+    PROMOTIONS("standby promotions", false);
 
     public static final int TYPE_ID_BASE = 2000;
     /** The master also keeps the totals of exited workers: type id RETIRED_TYPE_ID_BASE + WorkerCounter ordinal. */

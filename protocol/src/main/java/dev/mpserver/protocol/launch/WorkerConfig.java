@@ -42,9 +42,11 @@ public final class WorkerConfig
     static final String ARG_ACCEPT_WHEN_WARM = "--accept-when-warm";
     /** Optional: absent is 0 (started at the default scheduling policy). */
     static final String ARG_IDLE_UNTIL_WARM = "--idle-until-warm";
+    /** Optional: absent is 0 (not a standby). */
+    static final String ARG_STANDBY = "--standby";
     private static final Set<String> KNOWN_ARGUMENTS = Set.of(ARG_SLOT, ARG_MAX_CLIENTS, ARG_IDLE_TIMEOUT_MS, ARG_OUTPUT_CAP,
         ARG_DRAIN_TIMEOUT_MS, ARG_LINGER_TIMEOUT_MS, ARG_RUN_DIR, ARG_SHARD_BY, ARG_GOP_CACHE, ARG_GOP_CACHE_FRAMES,
-        ARG_GOP_CACHE_TOTAL, ARG_WARM_UP_CLIENTS, ARG_ACCEPT_WHEN_WARM, ARG_IDLE_UNTIL_WARM);
+        ARG_GOP_CACHE_TOTAL, ARG_WARM_UP_CLIENTS, ARG_ACCEPT_WHEN_WARM, ARG_IDLE_UNTIL_WARM, ARG_STANDBY);
     /** Clients a new worker serves itself by default before it says it is warm (see {@link #warmUpClients}). */
     public static final int DEFAULT_WARM_UP_CLIENTS = 1000;
 
@@ -80,6 +82,12 @@ public final class WorkerConfig
      * start-up").
      */
     public final boolean idleUntilWarm;
+    /**
+     * A standby (the master's {@code --standby}): it starts and warms up like any worker, then
+     * takes nothing from the shared listener until the master's PROMOTE, sent when a worker dies:
+     * the dead worker's clients, reconnecting at once, meet a warm worker, not a JVM starting.
+     */
+    public final boolean standby;
 
     /** A configuration with the default RTMP settings. */
     public WorkerConfig(
@@ -93,7 +101,7 @@ public final class WorkerConfig
         final int slot, final int maxClients, final long idleTimeoutMs, final int outputCapBytes, final long drainTimeoutMs,
         final long lingerTimeoutMs, final Path runDir, final RtmpSettings rtmp)
     {
-        this(slot, maxClients, idleTimeoutMs, outputCapBytes, drainTimeoutMs, lingerTimeoutMs, runDir, rtmp, 0, false, false);
+        this(slot, maxClients, idleTimeoutMs, outputCapBytes, drainTimeoutMs, lingerTimeoutMs, runDir, rtmp, 0, false, false, false);
     }
 
     /**
@@ -154,15 +162,13 @@ public final class WorkerConfig
     /** The same settings for another slot. */
     public WorkerConfig forSlot(final int newSlot)
     {
-        return new WorkerConfig(newSlot, maxClients, idleTimeoutNanos / 1_000_000L, outputCapBytes,
-            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, rtmp, warmUpClients, acceptWhenWarm, idleUntilWarm);
+        return copy(newSlot, rtmp, warmUpClients, acceptWhenWarm, idleUntilWarm, standby);
     }
 
     /** The same settings with these RTMP settings. */
     public WorkerConfig withRtmp(final RtmpSettings settings)
     {
-        return new WorkerConfig(slot, maxClients, idleTimeoutNanos / 1_000_000L, outputCapBytes,
-            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, settings, warmUpClients, acceptWhenWarm, idleUntilWarm);
+        return copy(slot, settings, warmUpClients, acceptWhenWarm, idleUntilWarm, standby);
     }
 
     /** The same settings with {@code clients} warm-up clients (see {@link #warmUpClients}). */
@@ -172,28 +178,38 @@ public final class WorkerConfig
         {
             throw new IllegalArgumentException("warm-up clients must not be negative, got " + clients);
         }
-        return new WorkerConfig(slot, maxClients, idleTimeoutNanos / 1_000_000L, outputCapBytes,
-            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, rtmp, clients, acceptWhenWarm, idleUntilWarm);
+        return copy(slot, rtmp, clients, acceptWhenWarm, idleUntilWarm, standby);
     }
 
     /** The same settings, accepting only once warm or at once (see {@link #acceptWhenWarm}). */
     public WorkerConfig withAcceptWhenWarm(final boolean whenWarm)
     {
-        return new WorkerConfig(slot, maxClients, idleTimeoutNanos / 1_000_000L, outputCapBytes,
-            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, rtmp, warmUpClients, whenWarm, idleUntilWarm);
+        return copy(slot, rtmp, warmUpClients, whenWarm, idleUntilWarm, standby);
     }
 
     /** The same settings, saying whether the worker was started in SCHED_IDLE (see {@link #idleUntilWarm}). */
     public WorkerConfig withIdleUntilWarm(final boolean idle)
     {
-        return new WorkerConfig(slot, maxClients, idleTimeoutNanos / 1_000_000L, outputCapBytes,
-            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, rtmp, warmUpClients, acceptWhenWarm, idle);
+        return copy(slot, rtmp, warmUpClients, acceptWhenWarm, idle, standby);
+    }
+
+    /** The same settings, as a standby or not (see {@link #standby}). */
+    public WorkerConfig withStandby(final boolean asStandby)
+    {
+        return copy(slot, rtmp, warmUpClients, acceptWhenWarm, idleUntilWarm, asStandby);
+    }
+
+    private WorkerConfig copy(
+        final int newSlot, final RtmpSettings settings, final int clients, final boolean whenWarm, final boolean idle, final boolean asStandby)
+    {
+        return new WorkerConfig(newSlot, maxClients, idleTimeoutNanos / 1_000_000L, outputCapBytes,
+            drainTimeoutNanos / 1_000_000L, lingerTimeoutNanos / 1_000_000L, runDir, settings, clients, whenWarm, idle, asStandby);
     }
 
     private WorkerConfig(
         final int slot, final int maxClients, final long idleTimeoutMs, final int outputCapBytes, final long drainTimeoutMs,
         final long lingerTimeoutMs, final Path runDir, final RtmpSettings rtmp, final int warmUpClients,
-        final boolean acceptWhenWarm, final boolean idleUntilWarm)
+        final boolean acceptWhenWarm, final boolean idleUntilWarm, final boolean standby)
     {
         if (maxClients < 1)
         {
@@ -222,6 +238,7 @@ public final class WorkerConfig
         this.warmUpClients = warmUpClients;
         this.acceptWhenWarm = acceptWhenWarm;
         this.idleUntilWarm = idleUntilWarm;
+        this.standby = standby;
     }
 
     /**
@@ -260,6 +277,11 @@ public final class WorkerConfig
         if (idleUntilWarm)
         {
             arguments.add(ARG_IDLE_UNTIL_WARM);
+            arguments.add("1");
+        }
+        if (standby)
+        {
+            arguments.add(ARG_STANDBY);
             arguments.add("1");
         }
         return arguments;
@@ -308,7 +330,8 @@ public final class WorkerConfig
             null == runDir ? null : Path.of(runDir),
             rtmp).withWarmUp(values.containsKey(ARG_WARM_UP_CLIENTS) ? (int)number(values, ARG_WARM_UP_CLIENTS, 0, Integer.MAX_VALUE) : 0)
             .withAcceptWhenWarm(values.containsKey(ARG_ACCEPT_WHEN_WARM) && 1 == number(values, ARG_ACCEPT_WHEN_WARM, 0, 1))
-            .withIdleUntilWarm(values.containsKey(ARG_IDLE_UNTIL_WARM) && 1 == number(values, ARG_IDLE_UNTIL_WARM, 0, 1));
+            .withIdleUntilWarm(values.containsKey(ARG_IDLE_UNTIL_WARM) && 1 == number(values, ARG_IDLE_UNTIL_WARM, 0, 1))
+            .withStandby(values.containsKey(ARG_STANDBY) && 1 == number(values, ARG_STANDBY, 0, 1));
     }
 
     private static long number(final Map<String, String> values, final String name, final long min, final long max)

@@ -68,6 +68,23 @@ class WorkerConfigTest
     }
 
     @Test
+    void aStandbyRoundTripsWithEverySettingBesideIt()
+    {
+        final WorkerConfig plain = new WorkerConfig(1, 10, 10, 1024, 10, 10, null);
+        assertFalse(WorkerConfig.fromArguments(plain.toArguments(), new HashMap<>()).standby, "absent: not a standby");
+
+        final WorkerConfig standby = plain.withStandby(true).withWarmUp(500).withAcceptWhenWarm(true).withIdleUntilWarm(true).forSlot(4);
+        final WorkerConfig read = WorkerConfig.fromArguments(standby.toArguments(), new HashMap<>());
+        assertTrue(read.standby);
+        assertEquals(4, read.slot);
+        assertEquals(500, read.warmUpClients);
+        assertTrue(read.acceptWhenWarm);
+        assertTrue(read.idleUntilWarm);
+        assertFalse(standby.withStandby(false).standby);
+        assertTrue(standby.withRtmp(RtmpSettings.DEFAULTS).standby, "every copy keeps it");
+    }
+
+    @Test
     void defaultMaxClientsFillsTheFdLimitWithItsHeadroom()
     {
         assertEquals(17_888, WorkerConfig.defaultMaxClients(20_000));

@@ -22,7 +22,7 @@ import org.agrona.collections.IntHashSet;
 
 /**
  * The worker's end of its channel to the master: what it tells the master (READY, LOAD, HANDOFF,
- * RETURN, SHARD_GONE) and what the master tells it (HANDOFF, SHARD_MOVED, QUIT, QUIT_NOW, REOPEN). Frames
+ * RETURN, SHARD_GONE) and what the master tells it (HANDOFF, SHARD_MOVED, QUIT, QUIT_NOW, REOPEN, PROMOTE). Frames
  * to the master are posted and flushed once per batch of events, so that one batch's hand-offs
  * share sendmsg calls and wake the master once.
  *
@@ -44,6 +44,9 @@ public final class MasterLink implements ChannelFrameHandler
 
         /** QUIT: stop accepting, finish the clients, exit. */
         void onQuit();
+
+        /** PROMOTE: a standby takes clients from the shared listener from now on (once warm). */
+        void onPromote();
 
         /** QUIT_NOW, or the channel closed (the master is gone): exit now. */
         void onStop(String why);
@@ -240,6 +243,9 @@ public final class MasterLink implements ChannelFrameHandler
                 break;
             case ChannelCommand.QUIT:
                 handler.onQuit();
+                break;
+            case ChannelCommand.PROMOTE:
+                handler.onPromote();
                 break;
             case ChannelCommand.QUIT_NOW:
                 handler.onStop("QUIT_NOW");

@@ -102,6 +102,11 @@ public final class WorkerLoop implements MasterLink.Handler
     private boolean channelWatchedForOut;
     /** Said WARM: takes new shards itself (with a shard table) until it drains. */
     private boolean warm;
+    /**
+     * A standby not promoted yet ({@link WorkerConfig#standby}): it warms up, then takes neither
+     * clients from the listener nor shards until the master's PROMOTE.
+     */
+    private boolean standingBy;
     private long drainDeadlineNanos;
     private long nowNanos;
     private long lastPublishNanos;
@@ -125,6 +130,7 @@ public final class WorkerLoop implements MasterLink.Handler
         final boolean ownsShards)
     {
         this.quiet = quiet;
+        this.standingBy = config.standby && channelFd != NO_CHANNEL;
         this.shards = shards;
         this.ownsShards = ownsShards;
         this.config = config;
@@ -210,8 +216,9 @@ public final class WorkerLoop implements MasterLink.Handler
     {
         try
         {
-            // Others serve: no client meets this JVM's cold code until its warm-up is done.
-            acceptor.start(null != link && config.warmUpClients > 0 && config.acceptWhenWarm);
+            // Others serve: no client meets this JVM's cold code until its warm-up is done; a
+            // standby's code meets none until it is promoted.
+            acceptor.start(standingBy || null != link && config.warmUpClients > 0 && config.acceptWhenWarm);
             if (null != link)
             {
                 Posix.setNonBlocking(link.fd());
@@ -360,6 +367,21 @@ public final class WorkerLoop implements MasterLink.Handler
     }
 
     @Override
+    public void onPromote()
+    {
+        if (!standingBy || draining)
+        {
+            return;
+        }
+        standingBy = false;
+        WorkerLog.LOG.info("worker {}: promoted from standby; accepting {}", pid, warm ? "now" : "once warm");
+        if (warm)
+        {
+            acceptor.release(nowNanos);
+        }
+    }
+
+    @Override
     public void onStop(final String why)
     {
         if (!quiet)
@@ -392,7 +414,10 @@ public final class WorkerLoop implements MasterLink.Handler
             WorkerLog.LOG.info("worker {} warm: its warm-up served {} clients in {} ms", pid,
                 counters.get(WorkerCounter.WARM_UP_CLIENTS), counters.get(WorkerCounter.WARM_UP_MS));
             leaveIdlePolicy();
-            acceptor.release(nowNanos);
+            if (!standingBy)
+            {
+                acceptor.release(nowNanos);
+            }
             link.warm();
             warm = true;
         }
@@ -401,7 +426,7 @@ public final class WorkerLoop implements MasterLink.Handler
             running = false;
         }
         // After the warm-up's end and QUIT above: a worker that takes shards says so at once.
-        router.publishLoad(null != link && warm && !draining);
+        router.publishLoad(null != link && warm && !standingBy && !draining);
         deadlines.set(Deadlines.IDLE_CLIENT, sessions.nextIdleDeadlineNanos());
         deadlines.set(Deadlines.LINGER_END, lingering.nextDeadlineNanos());
         deadlines.set(Deadlines.ACCEPT_RESUME, acceptor.nextResumeNanos());

@@ -118,6 +118,28 @@ class WorkerLoopTest
         }
     }
 
+    /**
+     * A standby warms up, says WARM, and then leaves the shared listener to the others: a client
+     * waiting in the backlog is not taken until the master's PROMOTE, and is taken at once after.
+     */
+    @Test
+    void aStandbyTakesNoClientFromTheListenerUntilPromoted() throws Exception
+    {
+        try (InProcessWorker worker = new InProcessWorker(config(60_000).withWarmUp(20).withAcceptWhenWarm(true).withStandby(true)))
+        {
+            worker.awaitFrame(ChannelCommand.WARM);
+            final Socket client = worker.connect();
+            client.getOutputStream().write(TestClient.burst(TestClient.control(9), TestClient.PING));
+            Thread.sleep(300); // a worker accepting would have taken it within a millisecond
+            assertEquals(0, worker.counters().get(WorkerCounter.ACCEPTS), "a standby accepts nothing");
+
+            worker.send(ChannelCommand.PROMOTE, 0);
+            final InProcessWorker.Frame handOff = worker.awaitFrame(ChannelCommand.HANDOFF);
+            assertEquals(9, handOff.shardId(), "the client waiting in the backlog, taken once promoted");
+            assertEquals(1, worker.counters().get(WorkerCounter.ACCEPTS));
+        }
+    }
+
     @Test
     void aShardWithAClientHereServesItsNextClientHere() throws Exception
     {

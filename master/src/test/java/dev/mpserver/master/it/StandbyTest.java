@@ -1,0 +1,141 @@
+package dev.mpserver.master.it;
+
+import static dev.mpserver.testkit.Eventually.eventually;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.mpserver.protocol.counters.MasterCounter;
+import dev.mpserver.protocol.counters.RunDirCounters;
+import dev.mpserver.protocol.counters.WorkerCounter;
+import dev.mpserver.protocol.posix.Posix;
+import dev.mpserver.protocol.posix.Signals;
+import dev.mpserver.testkit.ServerProcess;
+import dev.mpserver.testkit.TestClient;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code --standby 1} with real processes: the standby starts once the pool is warm, warms up, and
+ * takes no client until a worker dies; then it serves at once, warm, in the dead worker's place,
+ * and a new standby starts behind it.
+ */
+class StandbyTest
+{
+    private static final Pattern SPAWNED_STANDBY = Pattern.compile("spawned standby (\\d+) in slot");
+    private static final int CLIENTS = 40;
+
+    @Test
+    void aStandbyServesNobodyUntilAWorkerDiesThenTakesItsPlaceWarmAndAnotherStandsBy() throws Exception
+    {
+        try (ServerProcess server = ServerProcess.start("--workers", "2", "--standby", "1"))
+        {
+            assertTrue(eventually(20_000, () -> standbys(server).size() == 1), "a standby starts once the pool is warm");
+            final long standby = standbys(server).get(0);
+            assertTrue(eventually(20_000, () -> isWarm(server, standby)), "the standby warms up");
+            assertEquals(1, server.counters().master(MasterCounter.STANDBYS));
+
+            final List<Long> servedBy = serveClients(server);
+            assertFalse(servedBy.contains(standby), "no client meets the standby: " + servedBy);
+            assertEquals(0, accepts(server, standby), "it took nothing from the listener");
+
+            final long killed = servedBy.get(0);
+            ProcessHandle.of(killed).orElseThrow().destroyForcibly();
+            assertTrue(eventually(10_000, () -> server.logContains("standby " + standby + " (slot")
+                && server.logContains(") promoted")), "the standby takes the dead worker's place");
+            assertFalse(server.logContains("accepts once warm"), "it was warm when promoted");
+            assertEquals(1, server.counters().master(MasterCounter.PROMOTIONS));
+            assertTrue(eventually(10_000, () -> standbys(server).size() == 2), "a new standby starts behind it");
+            final long next = standbys(server).get(1);
+
+            // The other worker stopped, the new standby held: a client can only be the promoted one's.
+            final long survivor = server.workerPids().stream()
+                .filter(pid -> pid != killed && pid != standby && pid != next).findFirst().orElseThrow();
+            signal(survivor, Signals.SIGSTOP);
+            try (TestClient client = new TestClient(server.port()))
+            {
+                client.join(1000).send(TestClient.PING).expectPing();
+                assertEquals(standby, client.identify()[0], "the promoted standby accepts and serves");
+            }
+            finally
+            {
+                signal(survivor, Signals.SIGCONT);
+            }
+
+            final List<Long> after = serveClients(server);
+            assertFalse(after.contains(killed));
+            assertFalse(after.contains(next), "the new standby serves nobody either: " + after);
+            assertEquals(0, accepts(server, next));
+            assertEquals(4, server.counters().master(MasterCounter.SPAWNS), "two workers, a standby, then one more: no cold replacement");
+            assertTrue(server.isAlive());
+        }
+    }
+
+    /** {@link #CLIENTS} clients of as many shards, each served one ping: @return the worker pid of each. */
+    private static List<Long> serveClients(final ServerProcess server) throws IOException
+    {
+        final List<Long> servedBy = new ArrayList<>();
+        for (int shard = 0; shard < CLIENTS; shard++)
+        {
+            try (TestClient client = new TestClient(server.port()))
+            {
+                client.join(100 + shard).send(TestClient.PING).expectPing();
+                servedBy.add((long)client.identify()[0]);
+            }
+        }
+        return servedBy;
+    }
+
+    /** The standbys the master started, in order, from its log. */
+    private static List<Long> standbys(final ServerProcess server)
+    {
+        final List<Long> pids = new ArrayList<>();
+        try
+        {
+            final Matcher spawned = SPAWNED_STANDBY.matcher(server.log());
+            while (spawned.find())
+            {
+                pids.add(Long.parseLong(spawned.group(1)));
+            }
+        }
+        catch (final IOException ex)
+        {
+            return List.of();
+        }
+        return pids;
+    }
+
+    private static boolean isWarm(final ServerProcess server, final long pid)
+    {
+        try
+        {
+            return server.log().lines().anyMatch(line -> line.contains("worker " + pid + " (slot") && line.contains(") warm in"));
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    private static void signal(final long pid, final int signo)
+    {
+        Posix.checked("kill", Posix.process().kill((int)pid, signo));
+    }
+
+    private static long accepts(final ServerProcess server, final long pid)
+    {
+        for (final RunDirCounters.Process worker : server.counters().workers())
+        {
+            if (worker.pid() == pid)
+            {
+                return worker.value(WorkerCounter.ACCEPTS);
+            }
+        }
+        return 0;
+    }
+}
