@@ -177,15 +177,62 @@ final class ServerUnderTest implements BenchedServer
     /** Workers that reported READY since the start (the master's log lines). */
     int readyWorkers() throws IOException
     {
+        return count(WORKER_READY);
+    }
+
+    /** @return true once {@code count} workers reported READY in all, false if not within the timeout. */
+    boolean awaitReadyWorkers(final int count, final long timeoutMillis) throws IOException, InterruptedException
+    {
+        return awaitAtLeast(() -> count(WORKER_READY), count, timeoutMillis);
+    }
+
+    /** @return true once the master has started {@code count} standbys in all, false if not within the timeout. */
+    boolean awaitStandbysStarted(final int count, final long timeoutMillis) throws IOException, InterruptedException
+    {
+        return awaitAtLeast(() -> count(STANDBY_SPAWNED), count, timeoutMillis);
+    }
+
+    /** @return true once the master has promoted {@code count} standbys in all, false if not within the timeout. */
+    boolean awaitPromotions(final int count, final long timeoutMillis) throws IOException, InterruptedException
+    {
+        return awaitAtLeast(() -> count(STANDBY_PROMOTED), count, timeoutMillis);
+    }
+
+    /** Lines of the master's log that {@code line} matches. */
+    private int count(final Pattern line) throws IOException
+    {
         int count = 0;
-        for (final String line : logLines())
+        for (final String each : logLines())
         {
-            if (WORKER_READY.matcher(line).find())
+            if (line.matcher(each).find())
             {
                 count++;
             }
         }
         return count;
+    }
+
+    /** Something counted in the master's log. */
+    @FunctionalInterface
+    private interface LogCount
+    {
+        int count() throws IOException;
+    }
+
+    /** @return true once {@code what} counts {@code count} or more, false if not within the timeout */
+    private static boolean awaitAtLeast(final LogCount what, final int count, final long timeoutMillis)
+        throws IOException, InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (what.count() < count)
+        {
+            if (System.nanoTime() > deadline)
+            {
+                return false;
+            }
+            Thread.sleep(POLL_MILLIS);
+        }
+        return true;
     }
 
     /** Standbys the master started and has not promoted (its log lines), warm or all. */
@@ -221,37 +268,13 @@ final class ServerUnderTest implements BenchedServer
     /** @return true once {@code count} standbys are warm and waiting, false if not within the timeout. */
     boolean awaitWarmStandbys(final int count, final long timeoutMillis) throws IOException, InterruptedException
     {
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (standbys(true).size() < count)
-        {
-            if (System.nanoTime() > deadline)
-            {
-                return false;
-            }
-            Thread.sleep(POLL_MILLIS);
-        }
-        return true;
+        return awaitAtLeast(() -> standbys(true).size(), count, timeoutMillis);
     }
 
     private List<String> logLines() throws IOException
     {
         final Path log = runDir.resolve("server.log");
         return Files.isRegularFile(log) ? Files.readAllLines(log, StandardCharsets.UTF_8) : List.of();
-    }
-
-    /** @return true once {@code count} workers reported READY in all, false if not within the timeout. */
-    boolean awaitReadyWorkers(final int count, final long timeoutMillis) throws IOException, InterruptedException
-    {
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (readyWorkers() < count)
-        {
-            if (System.nanoTime() > deadline)
-            {
-                return false;
-            }
-            Thread.sleep(POLL_MILLIS);
-        }
-        return true;
     }
 
     /** SIGHUP to the master (by pid): a new generation of workers, the old one drains. */

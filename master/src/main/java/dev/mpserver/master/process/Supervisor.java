@@ -51,6 +51,13 @@ public final class Supervisor
      * replaced anyway.
      */
     static final long REAP_WAIT_NANOS = 1_000_000_000L;
+    /**
+     * After a promotion the next standby starts this much later: a dead worker's clients reconnect
+     * at once, and they should meet the warm workers alone, not beside a JVM that starts (its start
+     * stalls a serving thread for a scheduler tick at a time here; docs/benchmarks.md, tenth and
+     * eleventh sessions). Another death meanwhile gets a replacement as without a standby.
+     */
+    static final long STANDBY_RESTART_DELAY_NANOS = 5_000_000_000L;
 
     private final WorkerTable table;
     private final WorkerSpawner spawner;
@@ -69,6 +76,9 @@ public final class Supervisor
     private boolean fatalWorkerExit;
     /** A reload started: the older generations drain once the current one is warm. */
     private boolean reloadPending;
+    /** A standby was promoted: none starts before {@link #standbyNotBeforeNanos}. */
+    private boolean standbyDelayed;
+    private long standbyNotBeforeNanos;
 
     /**
      * @param runDir   where exited workers' counters files are
@@ -315,7 +325,10 @@ public final class Supervisor
             return;
         }
         counters.increment(MasterCounter.PROMOTIONS);
-        LOG.info("standby {} (slot {}) promoted{}", standby.pid, standby.index, standby.warm ? "" : "; it accepts once warm");
+        standbyDelayed = true;
+        standbyNotBeforeNanos = clock.nanoTime() + STANDBY_RESTART_DELAY_NANOS;
+        LOG.info("standby {} (slot {}) promoted{}; the next standby starts in {} ms", standby.pid, standby.index,
+            standby.warm ? "" : ", it accepts once warm", STANDBY_RESTART_DELAY_NANOS / NANOS_PER_MILLI);
     }
 
     private void drainStandbys(final String why)
@@ -345,8 +358,10 @@ public final class Supervisor
                 return;
             }
         }
-        // Once the pool is warm, so that a standby's start never competes with the first workers'.
-        while (announced && !reloadPending && table.standby() < limits.standby()
+        // Once the pool is warm, so that a standby's start never competes with the first workers',
+        // and not right after a promotion, when the dead worker's clients come back.
+        while (announced && !reloadPending && (!standbyDelayed || clock.nanoTime() - standbyNotBeforeNanos >= 0)
+            && table.standby() < limits.standby()
             && table.live() + table.standby() < limits.maxWorkers())
         {
             if (spawner.spawnStandby() == WorkerSlot.NO_SLOT)

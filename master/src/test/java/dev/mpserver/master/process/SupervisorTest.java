@@ -289,8 +289,14 @@ class SupervisorTest
         assertEquals(2, master.table.live(), "the standby took the dead worker's place: no replacement worker");
         assertEquals(2, master.table.warm(), "and it is warm");
         assertEquals(1, master.count(MasterCounter.PROMOTIONS));
+        assertEquals(3, master.processes.spawned().size(), "the dead worker's clients come back first: no JVM starts now");
+        master.atMillis(60_000 + Supervisor.STANDBY_RESTART_DELAY_NANOS / 1_000_000 - 1);
+        master.supervisor.onTick();
+        assertEquals(0, master.table.standby());
+        master.atMillis(60_000 + Supervisor.STANDBY_RESTART_DELAY_NANOS / 1_000_000);
+        master.supervisor.onTick();
         final int next = last(master.processes.spawned());
-        assertTrue(master.processes.startedAsStandby(next), "a new standby behind it");
+        assertTrue(master.processes.startedAsStandby(next), "a new standby behind it, a while later");
         assertEquals(1, master.table.standby());
         assertEquals(4, master.processes.spawned().size());
     }
