@@ -29,9 +29,10 @@ import org.apache.logging.log4j.Logger;
  *   <li><b>stand by</b> with {@code --standby} workers once the pool is warm: started like a
  *       replacement, warmed up, then held off the listener; when a worker dies a standby takes its
  *       place at once (PROMOTE), so that its clients, reconnecting, meet a warm worker and no
- *       JVM start, and a new standby is started behind it;</li>
+ *       JVM start, and a new standby starts {@link #STANDBY_RESTART_DELAY_NANOS} later;</li>
  *   <li><b>retire</b> (on the tick) idle workers above {@code --workers} beyond {@code --max-spare},
- *       and <b>recycle</b> a worker after {@code --max-served} clients, starting its replacement;</li>
+ *       and <b>recycle</b> a worker after {@code --max-served} clients, promoting a standby or
+ *       starting a replacement;</li>
  *   <li><b>reload</b> (SIGHUP): a new generation of {@code --workers} starts; the old one serves new
  *       shards until the new one is warm, then every live worker of an older generation drains: it
  *       keeps its clients, new clients of its shards go to the new generation.</li>
@@ -309,26 +310,32 @@ public final class Supervisor
         counters.set(MasterCounter.RESPAWN_BACKOFF_MS, backoff.delayMillis());
     }
 
-    /** A worker died: a standby of the current generation takes its place at once, warm or, if still starting, once warm. */
-    private void promoteStandby()
+    /**
+     * A worker died or is recycled: a standby of the current generation takes its place at once,
+     * warm or, if still starting, once warm.
+     *
+     * @return true if one did
+     */
+    private boolean promoteStandby()
     {
         final WorkerSlot standby = table.standbyToPromote();
         if (null == standby)
         {
-            return;
+            return false;
         }
         standby.standby = false;
         if (!commands.promote(standby))
         {
             // Off the listener for good: not a standby any more, and no worker either.
             drain(standby, "its channel cannot take PROMOTE");
-            return;
+            return false;
         }
         counters.increment(MasterCounter.PROMOTIONS);
         standbyDelayed = true;
         standbyNotBeforeNanos = clock.nanoTime() + STANDBY_RESTART_DELAY_NANOS;
         LOG.info("standby {} (slot {}) promoted{}; the next standby starts in {} ms", standby.pid, standby.index,
             standby.warm ? "" : ", it accepts once warm", STANDBY_RESTART_DELAY_NANOS / NANOS_PER_MILLI);
+        return true;
     }
 
     private void drainStandbys(final String why)
@@ -397,7 +404,10 @@ public final class Supervisor
                 if (slot.isLive() && slot.state == WorkerSlot.READY && slot.served >= limits.maxServed())
                 {
                     drain(slot, "served " + slot.served + " clients (--max-served)");
-                    spawner.spawn();
+                    if (!promoteStandby())
+                    {
+                        spawner.spawn();
+                    }
                 }
             }
         }

@@ -316,6 +316,26 @@ class SupervisorTest
     }
 
     @Test
+    void aWorkerRecycledAfterMaxServedHandsItsPlaceToTheStandby()
+    {
+        start(new PoolLimits(2, 4, 0, 4, 10, 1));
+        master.ready(0);
+        master.ready(1);
+        master.warm(0);
+        master.warm(1);
+        master.supervisor.onTick();
+        final WorkerSlot standby = master.slot(2);
+        master.ready(2);
+        master.warm(2);
+        master.slot(0).served = 10;
+        master.supervisor.onTick();
+        assertEquals(WorkerSlot.DRAINING, master.slot(0).state);
+        assertEquals(List.of(ChannelCommand.PROMOTE), master.commandsReceivedBy(standby.pid));
+        assertEquals(3, master.processes.spawned().size(), "promoted, not replaced by a cold worker");
+        assertEquals(2, master.table.live());
+    }
+
+    @Test
     void aReloadDrainsTheStandbyAndTheNewGenerationGetsItsOwnOnceWarm()
     {
         final WorkerSlot standby = startTwoWarmWorkersAndAStandby();
