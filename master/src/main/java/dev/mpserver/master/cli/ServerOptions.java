@@ -60,9 +60,9 @@ public final class ServerOptions
 
     @Option(names = "--standby", defaultValue = "0", paramLabel = "N",
         description = "Warm workers to keep off the listener, within --max-workers: each is started and warmed up once the "
-            + "pool is warm, then waits; when a worker dies, one takes its place at once, so that the dead worker's clients, "
-            + "reconnecting, meet a warm worker and no JVM start, and another standby starts behind it. Costs one idle JVM "
-            + "each (default ${DEFAULT-VALUE}; needs --workers 1 or more).")
+            + "pool is warm, then waits; when a worker dies (or is recycled by --max-served), one takes its place at once, so "
+            + "that the dead worker's clients, reconnecting, meet a warm worker and no JVM start; the next standby starts 5 s "
+            + "later. Costs one idle JVM each (default ${DEFAULT-VALUE}; needs --workers 1 or more).")
     int standby;
 
     @Mixin

@@ -35,7 +35,8 @@ public final class ChannelCommand
     public static final int WARM = 10;
     /**
      * master → worker: a standby worker ({@code WorkerConfig#standby}) takes clients from the
-     * shared listener from now on, once its warm-up is done: a worker it stood by for is gone.
+     * shared listener from now on, once its warm-up is done: a worker it stood by for died or is
+     * being recycled.
      */
     public static final int PROMOTE = 11;
 
