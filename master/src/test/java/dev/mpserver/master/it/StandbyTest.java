@@ -42,7 +42,8 @@ class StandbyTest
 
             final List<Long> servedBy = serveClients(server);
             assertFalse(servedBy.contains(standby), "no client meets the standby: " + servedBy);
-            assertEquals(0, accepts(server, standby), "it took nothing from the listener");
+            assertEquals(0, workerValue(server, standby, WorkerCounter.ACCEPTS), "it took nothing from the listener");
+            assertEquals(1, workerValue(server, standby, WorkerCounter.STANDING_BY), "its counters say it stands by");
 
             final long killed = servedBy.get(0);
             ProcessHandle.of(killed).orElseThrow().destroyForcibly();
@@ -50,6 +51,7 @@ class StandbyTest
                 && server.logContains(") promoted")), "the standby takes the dead worker's place");
             assertFalse(server.logContains("accepts once warm"), "it was warm when promoted");
             assertEquals(1, server.counters().master(MasterCounter.PROMOTIONS));
+            assertTrue(eventually(2_000, () -> 0 == workerValue(server, standby, WorkerCounter.STANDING_BY)), "and no more once promoted");
             // The other worker stopped: a client can only be the promoted one's.
             final long survivor = server.workerPids().stream().filter(pid -> pid != killed && pid != standby).findFirst().orElseThrow();
             signal(survivor, Signals.SIGSTOP);
@@ -69,7 +71,7 @@ class StandbyTest
             final List<Long> after = serveClients(server);
             assertFalse(after.contains(killed));
             assertFalse(after.contains(next), "the new standby serves nobody either: " + after);
-            assertEquals(0, accepts(server, next));
+            assertEquals(0, workerValue(server, next, WorkerCounter.ACCEPTS));
             assertEquals(4, server.counters().master(MasterCounter.SPAWNS), "two workers, a standby, then one more: no cold replacement");
             assertTrue(server.isAlive());
         }
@@ -126,15 +128,16 @@ class StandbyTest
         Posix.checked("kill", Posix.process().kill((int)pid, signo));
     }
 
-    private static long accepts(final ServerProcess server, final long pid)
+    /** Counter {@code counter} of worker {@code pid}, or -1 if it has no counters file. */
+    private static long workerValue(final ServerProcess server, final long pid, final WorkerCounter counter)
     {
         for (final RunDirCounters.Process worker : server.counters().workers())
         {
             if (worker.pid() == pid)
             {
-                return worker.value(WorkerCounter.ACCEPTS);
+                return worker.value(counter);
             }
         }
-        return 0;
+        return -1;
     }
 }

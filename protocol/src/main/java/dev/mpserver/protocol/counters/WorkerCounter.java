@@ -76,7 +76,9 @@ public enum WorkerCounter
     /** Synthetic clients served to the end by this worker's warm-up before WARM; fewer than --warm-up: it ended early. */
     WARM_UP_CLIENTS("warm-up clients served", false),
     /** How long this worker's warm-up took, from its READY. */
-    WARM_UP_MS("warm-up ms", Aggregate.MAXIMUM);
+    WARM_UP_MS("warm-up ms", Aggregate.MAXIMUM),
+    /** 1 while this worker is a standby waiting off the listener (--standby), 0 once promoted or for any other worker. */
+    STANDING_BY("standing by (off the listener)", true);
 
     /** How live workers' values make a total. */
     public enum Aggregate

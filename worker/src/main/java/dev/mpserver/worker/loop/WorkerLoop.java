@@ -460,6 +460,7 @@ public final class WorkerLoop implements MasterLink.Handler
         counters.set(WorkerCounter.LINGERING, lingering.started());
         counters.set(WorkerCounter.LINGER_TIMEOUTS, lingering.timedOut());
         counters.set(WorkerCounter.LINGER_AT_CAPACITY, lingering.closedAtCapacity());
+        counters.set(WorkerCounter.STANDING_BY, standingBy ? 1 : 0);
         rtmp.publishGauges();
         rtmp.publishHotKeys(busiest, busiest == WireProtocol.NO_SHARD ? 0 : table.clientsOnShard(busiest), nowNanos);
         hops.publishIfDue(counters, nowNanos);
