@@ -62,6 +62,9 @@ public final class ProtocolTestServer implements AutoCloseable
     private volatile long stallMillis;
     private final AtomicBoolean stallDone = new AtomicBoolean();
     private volatile long stalledUntilNanos;
+    private volatile long holdUntilMessages;
+    private volatile long holdMaxNanos;
+    private final AtomicLong holdDeadlineNanos = new AtomicLong();
 
     public final AtomicLong accepted = new AtomicLong();
     public final AtomicLong controls = new AtomicLong();
@@ -101,6 +104,18 @@ public final class ProtocolTestServer implements AutoCloseable
     {
         stallMillis = millis;
         stallAfterMessages = afterMessages;
+        return this;
+    }
+
+    /**
+     * Answers no message until {@code messagesInAll} have arrived (from every client together), or
+     * for at most {@code maxMillis} after the first: a barrier that puts every client in the server
+     * at once however slowly they connect, where {@link #stallOnce} guesses a time.
+     */
+    public ProtocolTestServer holdRepliesUntil(final long messagesInAll, final long maxMillis)
+    {
+        holdMaxNanos = TimeUnit.MILLISECONDS.toNanos(maxMillis);
+        holdUntilMessages = messagesInAll;
         return this;
     }
 
@@ -284,6 +299,22 @@ public final class ProtocolTestServer implements AutoCloseable
 
     private void stallIfDue(final long seen)
     {
+        if (holdUntilMessages > 0)
+        {
+            holdDeadlineNanos.compareAndSet(0, System.nanoTime() + holdMaxNanos);
+            while (messages.get() < holdUntilMessages && System.nanoTime() - holdDeadlineNanos.get() < 0)
+            {
+                try
+                {
+                    TimeUnit.MILLISECONDS.sleep(1);
+                }
+                catch (final InterruptedException e)
+                {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
         if (stallAfterMessages >= 0 && seen >= stallAfterMessages && stallDone.compareAndSet(false, true))
         {
             stalledUntilNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(stallMillis);
