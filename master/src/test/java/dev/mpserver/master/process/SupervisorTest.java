@@ -316,6 +316,40 @@ class SupervisorTest
     }
 
     @Test
+    void whenEveryWorkerExitsWithTheFatalStatusTheStandbyIsToldToQuitSoThatTheMasterStops()
+    {
+        final WorkerSlot standby = startTwoWarmWorkersAndAStandby();
+        master.processes.exit(master.slot(0).pid, exitedWith(EXIT_FATAL_CONFIG));
+        master.supervisor.reap();
+        assertEquals(List.of(), master.commandsReceivedBy(standby.pid), "not promoted: its configuration is the dead one's");
+        master.processes.exit(master.slot(1).pid, exitedWith(EXIT_FATAL_CONFIG));
+        master.supervisor.reap();
+        assertEquals(List.of(ChannelCommand.QUIT), master.commandsReceivedBy(standby.pid), "no worker left to stand by for");
+        assertEquals(WorkerSlot.DRAINING, standby.state);
+        master.processes.exit(standby.pid, exitedWith(0));
+        master.supervisor.reap();
+        assertEquals(0, master.table.processes(), "nothing left: the cycle stops the master with 2");
+    }
+
+    @Test
+    void aStandbyWhoseChannelCannotTakePromoteIsToldToQuitAndACommonReplacementStarts()
+    {
+        final WorkerSlot standby = startTwoWarmWorkersAndAStandby();
+        master.processes.closeChannel(standby.pid); // broken, not dead yet
+        master.atMillis(60_000);
+        master.processes.exit(master.slot(0).pid, killedBy(Signals.SIGKILL));
+        master.supervisor.reap();
+        assertEquals(0, master.count(MasterCounter.PROMOTIONS));
+        assertEquals(WorkerSlot.DRAINING, standby.state, "off the listener for good: not a standby, not a worker");
+        final List<Integer> spawned = master.processes.spawned();
+        assertEquals(5, spawned.size());
+        assertFalse(master.processes.startedAsStandby(spawned.get(3)), "the dead worker is replaced as without a standby");
+        assertTrue(master.processes.startedAsStandby(spawned.get(4)), "and the lost standby by a standby");
+        assertEquals(2, master.table.live());
+        assertEquals(1, master.table.standby());
+    }
+
+    @Test
     void aWorkerRecycledAfterMaxServedHandsItsPlaceToTheStandby()
     {
         start(new PoolLimits(2, 4, 0, 4, 10, 1));
