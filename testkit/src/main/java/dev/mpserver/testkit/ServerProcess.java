@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import dev.mpserver.protocol.counters.RunDirCounters;
+import dev.mpserver.protocol.counters.WorkerCounter;
 import dev.mpserver.protocol.launch.MainClasses;
 import dev.mpserver.protocol.launch.ReadyLine;
 import dev.mpserver.protocol.posix.Posix;
@@ -125,6 +126,24 @@ public final class ServerProcess implements AutoCloseable
         {
             throw new UncheckedIOException("cannot read the counters in " + runDir, ex);
         }
+    }
+
+    /**
+     * Counter {@code counter} of the worker {@code workerPid}, from its counters file now, or -1 if
+     * it has none.
+     *
+     * @throws UncheckedIOException if the run directory cannot be read
+     */
+    public long workerCounter(final long workerPid, final WorkerCounter counter)
+    {
+        for (final RunDirCounters.Process worker : counters().workers())
+        {
+            if (worker.pid() == workerPid)
+            {
+                return worker.value(counter);
+            }
+        }
+        return -1;
     }
 
     public int fdCount()

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.IntFunction;
 
-import dev.mpserver.protocol.counters.RunDirCounters;
 import dev.mpserver.protocol.counters.WorkerCounter;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.PosixException;
@@ -202,22 +201,13 @@ class RespawnTest
     /** The ACCEPTS counter of worker {@code pid}, 0 if it has no counters yet, -1 if they could not be read. */
     private static long accepts(final ServerProcess server, final long pid)
     {
-        final RunDirCounters counters;
         try
         {
-            counters = server.counters();
+            return Math.max(0, server.workerCounter(pid, WorkerCounter.ACCEPTS));
         }
         catch (final java.io.UncheckedIOException ex)
         {
             return -1;
         }
-        for (final RunDirCounters.Process worker : counters.workers())
-        {
-            if (worker.pid() == pid)
-            {
-                return worker.value(WorkerCounter.ACCEPTS);
-            }
-        }
-        return 0;
     }
 }

@@ -12,7 +12,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.mpserver.protocol.counters.MasterCounter;
-import dev.mpserver.protocol.counters.RunDirCounters;
 import dev.mpserver.protocol.counters.WorkerCounter;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.Signals;
@@ -42,8 +41,8 @@ class StandbyTest
 
             final List<Long> servedBy = serveClients(server);
             assertFalse(servedBy.contains(standby), "no client meets the standby: " + servedBy);
-            assertEquals(0, workerValue(server, standby, WorkerCounter.ACCEPTS), "it took nothing from the listener");
-            assertEquals(1, workerValue(server, standby, WorkerCounter.STANDING_BY), "its counters say it stands by");
+            assertEquals(0, server.workerCounter(standby, WorkerCounter.ACCEPTS), "it took nothing from the listener");
+            assertEquals(1, server.workerCounter(standby, WorkerCounter.STANDING_BY), "its counters say it stands by");
 
             final long killed = servedBy.get(0);
             ProcessHandle.of(killed).orElseThrow().destroyForcibly();
@@ -51,7 +50,7 @@ class StandbyTest
                 && server.logContains(") promoted")), "the standby takes the dead worker's place");
             assertFalse(server.logContains("accepts once warm"), "it was warm when promoted");
             assertEquals(1, server.counters().master(MasterCounter.PROMOTIONS));
-            assertTrue(eventually(2_000, () -> 0 == workerValue(server, standby, WorkerCounter.STANDING_BY)), "and no more once promoted");
+            assertTrue(eventually(2_000, () -> 0 == server.workerCounter(standby, WorkerCounter.STANDING_BY)), "and no more once promoted");
             // The other worker stopped: a client can only be the promoted one's.
             final long survivor = server.workerPids().stream().filter(pid -> pid != killed && pid != standby).findFirst().orElseThrow();
             signal(survivor, Signals.SIGSTOP);
@@ -71,7 +70,7 @@ class StandbyTest
             final List<Long> after = serveClients(server);
             assertFalse(after.contains(killed));
             assertFalse(after.contains(next), "the new standby serves nobody either: " + after);
-            assertEquals(0, workerValue(server, next, WorkerCounter.ACCEPTS));
+            assertEquals(0, server.workerCounter(next, WorkerCounter.ACCEPTS));
             assertEquals(4, server.counters().master(MasterCounter.SPAWNS), "two workers, a standby, then one more: no cold replacement");
             assertTrue(server.isAlive());
         }
@@ -126,18 +125,5 @@ class StandbyTest
     private static void signal(final long pid, final int signo)
     {
         Posix.checked("kill", Posix.process().kill((int)pid, signo));
-    }
-
-    /** Counter {@code counter} of worker {@code pid}, or -1 if it has no counters file. */
-    private static long workerValue(final ServerProcess server, final long pid, final WorkerCounter counter)
-    {
-        for (final RunDirCounters.Process worker : server.counters().workers())
-        {
-            if (worker.pid() == pid)
-            {
-                return worker.value(counter);
-            }
-        }
-        return -1;
     }
 }
