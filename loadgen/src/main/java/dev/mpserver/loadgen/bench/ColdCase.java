@@ -38,11 +38,26 @@ final class ColdCase implements BenchCase
     static final int OPEN_RATE = 3000;
     static final int OPEN_CONNS = 5000;
     private static final long READY_TIMEOUT_MILLIS = 15_000;
-    private static final String[] PHASES = {"start", "warm", "reload", "respawn", "standbyWarm", "standbyRespawn", "standbyStart"};
-    /** How the table names each phase. */
-    private static final String[] PHASE_NAMES = {"start", "warm", "reload", "respawn", "warm, standby", "kill, standby", "next standby"};
-    /** Phases that wait for the server first (a READY, a promotion, a standby's start), with a ".ready" figure. */
-    private static final List<String> WAITING_PHASES = List.of("reload", "respawn", "standbyRespawn", "standbyStart");
+    /**
+     * One open loop of a repeat.
+     *
+     * @param key   its figures' prefix in the JSON
+     * @param label how the table names it
+     * @param warm  the phase its p99 is read against: the same server's warm loop
+     * @param waits it waits for the server first (a READY, a promotion, a standby's start), with a ".ready" figure
+     */
+    private record Phase(String key, String label, String warm, boolean waits)
+    {
+    }
+
+    private static final List<Phase> PHASES = List.of(
+        new Phase("start", "start", "warm", false),
+        new Phase("warm", "warm", "warm", false),
+        new Phase("reload", "reload", "warm", true),
+        new Phase("respawn", "respawn", "warm", true),
+        new Phase("standbyWarm", "warm, standby", "standbyWarm", false),
+        new Phase("standbyRespawn", "kill, standby", "standbyWarm", true),
+        new Phase("standbyStart", "next standby", "standbyWarm", true));
     private static final int FLOOR_TURNS = 2;
     private static final long FLOOR_SETTLE_MILLIS = 1_000;
     /** The busy process of the floor: bounded by timeout(1) even if the bench dies; SIGTERM ends it. */
@@ -217,10 +232,9 @@ final class ColdCase implements BenchCase
             record(f, "respawn", r, client.run(server.port(), open.withSeed(4 + r)));
         }
         standby(ctx, java, client, open, burst, r, f);
-        for (final String phase : PHASES)
+        for (final Phase phase : PHASES)
         {
-            final String warm = phase.startsWith("standby") ? "standbyWarm" : "warm";
-            f.set(phase + ".p99OverWarm", r, f.values(phase + ".routeP99Ms")[r] / f.values(warm + ".routeP99Ms")[r]);
+            f.set(phase.key() + ".p99OverWarm", r, f.values(phase.key() + ".routeP99Ms")[r] / f.values(phase.warm() + ".routeP99Ms")[r]);
         }
     }
 
@@ -309,12 +323,12 @@ final class ColdCase implements BenchCase
         {
             final String[] parts = row.split("\\|");
             final Figures f = figures.get(row);
-            for (int p = 0; p < PHASES.length; p++)
+            for (final Phase p : PHASES)
             {
-                final String phase = PHASES[p];
-                final String ready = WAITING_PHASES.contains(phase) && f.sum(phase + ".ready") < ctx.repeat
+                final String phase = p.key();
+                final String ready = p.waits() && f.sum(phase + ".ready") < ctx.repeat
                     ? " (READY, a promotion or a standby's start not seen in time in some repeat)" : "";
-                ctx.out.printf(Locale.ROOT, "  %-6s %-8s %-13s %9s %9s %9s %14s %10.2f %7.0f%s%n", parts[0], parts[1], PHASE_NAMES[p],
+                ctx.out.printf(Locale.ROOT, "  %-6s %-8s %-13s %9s %9s %9s %14s %10.2f %7.0f%s%n", parts[0], parts[1], p.label(),
                     Stats.ms(f.median(phase + ".routeP50Ms")), Stats.ms(f.median(phase + ".routeP99Ms")),
                     Stats.ms(f.median(phase + ".routeMaxMs")), Stats.ms(f.median(phase + ".routeFromIntendedP99Ms")),
                     f.median(phase + ".p99OverWarm"), f.sum(phase + ".notOk"), ready);

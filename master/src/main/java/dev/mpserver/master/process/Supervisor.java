@@ -386,7 +386,7 @@ public final class Supervisor
         for (int i = 0; i < table.capacity(); i++)
         {
             final WorkerSlot slot = table.slot(i);
-            if (slot.state != WorkerSlot.READY || slot.standby || table.live() <= limits.workers())
+            if (!slot.isLive() || slot.state != WorkerSlot.READY || table.live() <= limits.workers())
             {
                 continue;
             }

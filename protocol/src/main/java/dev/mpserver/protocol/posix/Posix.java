@@ -337,9 +337,13 @@ public final class Posix
             {
                 now = cpuAffinity(tid);
             }
-            catch (final PosixException ended)
+            catch (final PosixException ex)
             {
-                return false;
+                if (ex.errno() != Errno.ESRCH)
+                {
+                    throw ex;
+                }
+                return false; // ended meanwhile
             }
             if (now.equals(target))
             {
