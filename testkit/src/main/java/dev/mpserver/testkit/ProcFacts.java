@@ -13,7 +13,6 @@ public final class ProcFacts
     public static final int TICKS_PER_SECOND = 100;
 
     /** Fields after the ")" closing the command name: state is field 3 of stat(5), utime 14, stime 15. */
-    private static final int STATE = 0;
     private static final int UTIME = 11;
     private static final int STIME = 12;
 
@@ -21,10 +20,32 @@ public final class ProcFacts
     {
     }
 
-    /** One-letter state: R, S, T (stopped), Z, ... */
-    public static char state(final long pid)
+    /**
+     * Whether every thread of {@code pid} is stopped (state 'T' in each /proc/&lt;pid&gt;/task/&lt;tid&gt;/stat).
+     * The process's own stat shows the thread-group leader's state alone, which stops on its own schedule.
+     */
+    public static boolean everyThreadStopped(final long pid)
     {
-        return fields(pid)[STATE].charAt(0);
+        final String[] tids = Path.of("/proc", Long.toString(pid), "task").toFile().list();
+        if (null == tids || 0 == tids.length)
+        {
+            throw new UncheckedIOException(new IOException("process " + pid + " is gone"));
+        }
+        for (final String tid : tids)
+        {
+            try
+            {
+                if ('T' != afterCommand(Files.readString(Path.of("/proc", Long.toString(pid), "task", tid, "stat"))).charAt(0))
+                {
+                    return false;
+                }
+            }
+            catch (final IOException ex)
+            {
+                // The thread ended between the listing and the read: it waits in no epoll.
+            }
+        }
+        return true;
     }
 
     /** User plus system CPU time of every thread of {@code pid}, in ticks. */
@@ -53,12 +74,17 @@ public final class ProcFacts
     {
         try
         {
-            final String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return afterCommand(Files.readString(Path.of("/proc", Long.toString(pid), "stat"))).split(" ");
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("process " + pid + " is gone", ex);
         }
+    }
+
+    /** A stat line's fields after the ")" that closes the command name (which may itself hold spaces and parentheses). */
+    private static String afterCommand(final String stat)
+    {
+        return stat.substring(stat.lastIndexOf(')') + 2);
     }
 }

@@ -34,6 +34,7 @@ import dev.mpserver.protocol.wire.ErrorCode;
 import dev.mpserver.protocol.wire.WireProtocol;
 import dev.mpserver.testkit.Eventually;
 import dev.mpserver.testkit.FdBaseline;
+import dev.mpserver.testkit.JobControl;
 import dev.mpserver.testkit.ProcFacts;
 import dev.mpserver.testkit.ServerProcess;
 import dev.mpserver.testkit.TestClient;
@@ -94,10 +95,9 @@ class FaultSuiteTest
             final List<TestClient> victimClients = new ArrayList<>();
             final List<TestClient> waitingClients = new ArrayList<>();
             int servedMeanwhile = 0;
-            Posix.checked("kill(SIGSTOP)", Posix.process().kill((int)victim, Signals.SIGSTOP));
+            JobControl.stop(victim);
             try
             {
-                assertTrue(eventually(2_000, () -> ProcFacts.state(victim) == 'T'), "worker " + victim + " stopped");
                 for (int i = 0; i < victims; i++)
                 {
                     victimClients.add(new TestClient(server.port()).send(
@@ -146,7 +146,7 @@ class FaultSuiteTest
             }
             finally
             {
-                Posix.process().kill((int)victim, Signals.SIGCONT);
+                JobControl.resume(victim);
             }
             for (final TestClient client : waitingClients)
             {

@@ -16,11 +16,9 @@ import java.util.Set;
 import dev.mpserver.protocol.counters.MasterCounter;
 import dev.mpserver.protocol.counters.RunDirCounters;
 import dev.mpserver.protocol.counters.WorkerCounter;
-import dev.mpserver.protocol.posix.Posix;
-import dev.mpserver.protocol.posix.Signals;
 import dev.mpserver.protocol.shard.SharedShardTable;
 import dev.mpserver.protocol.wire.WireProtocol;
-import dev.mpserver.testkit.ProcFacts;
+import dev.mpserver.testkit.JobControl;
 import dev.mpserver.testkit.ServerProcess;
 import dev.mpserver.testkit.TestClient;
 import org.junit.jupiter.api.Test;
@@ -132,7 +130,7 @@ class LocalPlacementTest
                 owner = first.identify()[0];
             }
             assertTrue(eventually(3000, () -> SharedShardTable.isEmpty(table.find(empty))), "the master saw shard " + empty + " empty");
-            stop(owner);
+            JobControl.stop(owner);
             try
             {
                 try (TestClient takenOver = new TestClient(server.port()).join(empty))
@@ -144,7 +142,7 @@ class LocalPlacementTest
             }
             finally
             {
-                resume(owner);
+                JobControl.resume(owner);
             }
             assertEquals(1, server.counters().total(WorkerCounter.SHARDS_TAKEN_OVER));
 
@@ -152,7 +150,7 @@ class LocalPlacementTest
             {
                 final int busyOwner = stays.identify()[0];
                 final long crossed = server.counters().master(MasterCounter.HANDOFFS_IN);
-                stop(busyOwner);
+                JobControl.stop(busyOwner);
                 try (TestClient waits = new TestClient(server.port()).send(TestClient.control(busy), TestClient.PING))
                 {
                     try
@@ -163,7 +161,7 @@ class LocalPlacementTest
                     }
                     finally
                     {
-                        resume(busyOwner);
+                        JobControl.resume(busyOwner);
                     }
                     waits.expectPing();
                     final int[] identity = waits.identify();
@@ -172,18 +170,6 @@ class LocalPlacementTest
                 }
             }
         }
-    }
-
-    /** SIGSTOP, and wait until it took: a client that connects before it lands on a running worker. */
-    private static void stop(final int pid) throws InterruptedException
-    {
-        Posix.checked("kill(SIGSTOP)", Posix.process().kill(pid, Signals.SIGSTOP));
-        assertTrue(eventually(2_000, () -> ProcFacts.state(pid) == 'T'), "worker " + pid + " stopped");
-    }
-
-    private static void resume(final int pid)
-    {
-        Posix.checked("kill(SIGCONT)", Posix.process().kill(pid, Signals.SIGCONT));
     }
 
     @Test

@@ -17,7 +17,7 @@ import java.util.function.IntFunction;
 import dev.mpserver.protocol.counters.WorkerCounter;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.PosixException;
-import dev.mpserver.protocol.posix.Signals;
+import dev.mpserver.testkit.JobControl;
 import dev.mpserver.testkit.ServerProcess;
 import dev.mpserver.testkit.TestClient;
 import org.junit.jupiter.api.Test;
@@ -50,7 +50,7 @@ class RespawnTest
             // The survivor stopped: a connection waits in the listen backlog, and a replacement in
             // epoll on the listener would be woken for it. It must leave it there while it warms up.
             final long survivor = before.get(1);
-            signal(survivor, Signals.SIGSTOP);
+            JobControl.stop(survivor);
             final TestClient waiting;
             try
             {
@@ -63,7 +63,7 @@ class RespawnTest
             }
             finally
             {
-                signal(survivor, Signals.SIGCONT);
+                JobControl.resume(survivor);
             }
             try (TestClient client = waiting)
             {
@@ -171,11 +171,6 @@ class RespawnTest
             }
         }
         return values;
-    }
-
-    private static void signal(final long pid, final int signo)
-    {
-        Posix.checked("kill", Posix.process().kill((int)pid, signo));
     }
 
     private static long replacement(final ServerProcess server, final List<Long> before)

@@ -13,8 +13,7 @@ import java.util.regex.Pattern;
 
 import dev.mpserver.protocol.counters.MasterCounter;
 import dev.mpserver.protocol.counters.WorkerCounter;
-import dev.mpserver.protocol.posix.Posix;
-import dev.mpserver.protocol.posix.Signals;
+import dev.mpserver.testkit.JobControl;
 import dev.mpserver.testkit.ServerProcess;
 import dev.mpserver.testkit.TestClient;
 import org.junit.jupiter.api.Test;
@@ -53,7 +52,7 @@ class StandbyTest
             assertTrue(eventually(2_000, () -> 0 == server.workerCounter(standby, WorkerCounter.STANDING_BY)), "and no more once promoted");
             // The other worker stopped: a client can only be the promoted one's.
             final long survivor = server.workerPids().stream().filter(pid -> pid != killed && pid != standby).findFirst().orElseThrow();
-            signal(survivor, Signals.SIGSTOP);
+            JobControl.stop(survivor);
             try (TestClient client = new TestClient(server.port()))
             {
                 client.join(1000).send(TestClient.PING).expectPing();
@@ -61,7 +60,7 @@ class StandbyTest
             }
             finally
             {
-                signal(survivor, Signals.SIGCONT);
+                JobControl.resume(survivor);
             }
 
             assertTrue(eventually(15_000, () -> standbys(server).size() == 2), "a new standby starts behind it, a few seconds later");
@@ -120,10 +119,5 @@ class StandbyTest
         {
             return false;
         }
-    }
-
-    private static void signal(final long pid, final int signo)
-    {
-        Posix.checked("kill", Posix.process().kill((int)pid, signo));
     }
 }
