@@ -114,7 +114,8 @@ class DistributionIT
         final String p = Integer.toString(port);
         final Path logs = Files.createDirectory(installation.root().resolve("logs"));
         final Path log = logs.resolve("mpserver.log");
-        final List<String> serverOptions = List.of("--port", p, "--workers", "2", "--log-file", log.toString());
+        // No standby (one starts 5 s after the pool is warm on defaults): the checks below count the workers.
+        final List<String> serverOptions = List.of("--port", p, "--workers", "2", "--standby", "0", "--log-file", log.toString());
 
         final Installation.Result check = installation.run("mpserver", prepend("check", serverOptions), 60);
         assertEquals(0, check.exit(), check.toString());
@@ -282,7 +283,7 @@ class DistributionIT
         final Installation.Result version = installation.run("mpserver", List.of("--version"), jdk25, 60);
         assertTrue(version.out().contains("Java 25"), version.toString());
         final String p = Integer.toString(Installation.freePort());
-        final Process server = installation.start("mpserver", List.of("--port", p, "--workers", "1"), jdk25, "server25");
+        final Process server = installation.start("mpserver", List.of("--port", p, "--workers", "1", "--standby", "0"), jdk25, "server25");
         awaitReadyLine("server25", server);
         for (final long worker : children(server))
         {

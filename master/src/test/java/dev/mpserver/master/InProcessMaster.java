@@ -87,6 +87,12 @@ public final class InProcessMaster implements AutoCloseable
         clock.update(millis * 1_000_000L);
     }
 
+    /** Moves the master's clock on. */
+    public void afterNanos(final long nanos)
+    {
+        clock.update(clock.nanoTime() + nanos);
+    }
+
     /** One pass of the cycle's channel work: every channel read, its frames dispatched, every queue flushed. */
     public int pass()
     {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -45,7 +46,26 @@ public final class ServerProcess implements AutoCloseable
         this.pid = pid;
     }
 
+    /**
+     * mpserver with {@code args}, and {@code --standby 0} unless they name {@code --standby}: the
+     * tests count, kill and stop workers, and a standby that starts 5 s after the pool is warm (the
+     * built-in default) would make those counts depend on how long a test ran. The tests of
+     * standbys pass {@code --standby}, or start the server {@link #startOnDefaults on defaults}.
+     */
     public static ServerProcess start(final String... args) throws IOException
+    {
+        if (List.of(args).contains("--standby"))
+        {
+            return startOnDefaults(args);
+        }
+        final String[] pinned = Arrays.copyOf(args, args.length + 2);
+        pinned[args.length] = "--standby";
+        pinned[args.length + 1] = "0";
+        return startOnDefaults(pinned);
+    }
+
+    /** mpserver with {@code args} and nothing else but a loopback address, a free port and a run directory. */
+    public static ServerProcess startOnDefaults(final String... args) throws IOException
     {
         final int given = List.of(args).indexOf("--run-dir");
         final Path dir = given >= 0 ? Path.of(args[given + 1]) : Files.createTempDirectory(Path.of("target"), "mpserver-it-");

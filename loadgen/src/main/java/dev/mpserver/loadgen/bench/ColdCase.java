@@ -17,12 +17,13 @@ import java.util.Map;
  *       the warm burst — for {@code --workers 0} and {@code --workers 2}; and the C server (no JIT:
  *       its second burst is its warm one), the yardstick for both. Under the independent client only (the C client when built): the
  *       figure is the server's cold, and the clients are compared on the same bursts elsewhere.</li>
- *   <li>Open loop, routed ({@code --workers 2}): the first 5 000 clients at 3 000/s after a start;
+ *   <li>Open loop, routed ({@code --workers 2 --standby 0}): the first 5 000 clients at 3 000/s after a start;
  *       the same after 4 warming bursts and 1 s alone (warm); after a reload (SIGHUP, once the new generation is
  *       READY and the old one gone); after a respawn (kill -9 of a worker, once its replacement is
  *       READY). Under both clients. Issue 16 item 3: route p99 after start, reload and respawn ≤ 2x
- *       warm. Then {@code --workers 2 --standby 1}: warm, after a worker's kill -9 (once the standby
- *       is promoted), and as the next standby starts.</li>
+ *       warm. Then {@code --workers 2} on defaults, which give it a standby: after a start, warm,
+ *       after a worker's kill -9 (once the standby is promoted), as the next standby starts, and
+ *       after a reload.</li>
  *   <li>The floor of that bar on this machine: the C server (no JIT, nothing to warm), the same
  *       open loop warm and again next to one SCHED_IDLE busy process — the CPU a respawn's
  *       replacement spends in that window (its JVM start and warm-up, about 1 CPU-s) with no server
@@ -55,9 +56,11 @@ final class ColdCase implements BenchCase
         new Phase("warm", "warm", "warm", false),
         new Phase("reload", "reload", "warm", true),
         new Phase("respawn", "respawn", "warm", true),
+        new Phase("standbyFirst", "start, standby", "standbyWarm", false),
         new Phase("standbyWarm", "warm, standby", "standbyWarm", false),
         new Phase("standbyRespawn", "kill, standby", "standbyWarm", true),
-        new Phase("standbyStart", "next standby", "standbyWarm", true));
+        new Phase("standbyStart", "next standby", "standbyWarm", true),
+        new Phase("standbyReload", "reload, standby", "standbyWarm", true));
     private static final int FLOOR_TURNS = 2;
     private static final long FLOOR_SETTLE_MILLIS = 1_000;
     /** The busy process of the floor: bounded by timeout(1) even if the bench dies; SIGTERM ends it. */
@@ -207,7 +210,7 @@ final class ColdCase implements BenchCase
     private static void openLoop(final BenchContext ctx, final ServerJava java, final BenchClient client, final ClientLoad open,
         final int burst, final int r, final Figures f) throws Exception
     {
-        try (ServerUnderTest server = ctx.mpserver("--workers 2", java, "--workers", "2", "--max-clients",
+        try (ServerUnderTest server = ctx.mpserver("--workers 2 --standby 0", java, "--workers", "2", "--standby", "0", "--max-clients",
             ThroughputCase.maxClients(burst)).start())
         {
             record(f, "start", r, client.run(server.port(), open.withSeed(1 + r)));
@@ -219,11 +222,7 @@ final class ColdCase implements BenchCase
             ctx.settleAfterBursts();
             record(f, "warm", r, client.run(server.port(), open.withSeed(2 + r)));
 
-            final int readyBefore = server.readyWorkers();
-            final List<Long> oldGeneration = server.workerPids();
-            server.reload();
-            final boolean reloaded = server.awaitReadyWorkers(readyBefore + 2, READY_TIMEOUT_MILLIS) && awaitGone(server, oldGeneration);
-            f.set("reload.ready", r, reloaded ? 1 : 0);
+            f.set("reload.ready", r, reload(server) ? 1 : 0);
             record(f, "reload", r, client.run(server.port(), open.withSeed(3 + r)));
 
             final int readyBeforeKill = server.readyWorkers();
@@ -239,18 +238,21 @@ final class ColdCase implements BenchCase
     }
 
     /**
-     * The same server with --standby 1, warmed the same way (its standby warm and waiting): then a
-     * worker is killed, and the load starts as soon as the master has reaped it and promoted the
-     * standby (a few ms; clients the dying process took are lost with or without a standby). Then
-     * the same load again as soon as the next standby starts (5 s later): what its JVM start costs
-     * the warm workers.
+     * The same server on defaults, which give it a standby (started 5 s after the pool is warm):
+     * its start, then warmed the same way (its standby warm and waiting); then a worker is killed,
+     * and the load starts as soon as the master has reaped it and promoted the standby (a few ms;
+     * clients the dying process took are lost with or without a standby). Then the same load again
+     * as soon as the next standby starts (5 s later): what its JVM start costs the warm workers.
+     * Last, once that standby is warm, a reload (which drains it; the new generation's starts 5 s
+     * after the switch).
      */
     private static void standby(final BenchContext ctx, final ServerJava java, final BenchClient client, final ClientLoad open,
         final int burst, final int r, final Figures f) throws Exception
     {
-        try (ServerUnderTest server = ctx.mpserver("--workers 2 --standby 1", java, "--workers", "2", "--standby", "1",
+        try (ServerUnderTest server = ctx.mpserver("--workers 2", java, "--workers", "2",
             "--max-clients", ThroughputCase.maxClients(burst)).start())
         {
+            record(f, "standbyFirst", r, client.run(server.port(), open.withSeed(8 + r)));
             for (int w = 0; w < WARMING_BURSTS; w++)
             {
                 client.run(server.port(), ClientLoad.burst(burst, MSGS).withSeed(100 + r * 10 + w));
@@ -263,7 +265,18 @@ final class ColdCase implements BenchCase
             record(f, "standbyRespawn", r, client.run(server.port(), open.withSeed(6 + r)));
             f.set("standbyStart.ready", r, server.awaitStandbysStarted(2, READY_TIMEOUT_MILLIS) ? 1 : 0);
             record(f, "standbyStart", r, client.run(server.port(), open.withSeed(7 + r)));
+            f.set("standbyReload.ready", r, server.awaitWarmStandbys(1, READY_TIMEOUT_MILLIS) && reload(server) ? 1 : 0);
+            record(f, "standbyReload", r, client.run(server.port(), open.withSeed(9 + r)));
         }
+    }
+
+    /** SIGHUP, then until the new generation is READY and the old one (its standby too) has drained and exited. */
+    private static boolean reload(final ServerUnderTest server) throws IOException, InterruptedException
+    {
+        final int readyBefore = server.readyWorkers();
+        final List<Long> oldGeneration = server.workerPids();
+        server.reload();
+        return server.awaitReadyWorkers(readyBefore + 2, READY_TIMEOUT_MILLIS) && awaitGone(server, oldGeneration);
     }
 
     /** Until none of these workers is left (the old generation has drained and exited). */
@@ -312,12 +325,13 @@ final class ColdCase implements BenchCase
     private static void printOpenLoops(final BenchContext ctx, final ClientLoad open, final List<String> rows, final Map<String, Figures> figures)
     {
         ctx.out.println();
-        ctx.out.println("cold: routed (--workers 2), the first " + open.conns + " clients at " + Stats.whole(open.rate) + "/s x " + MSGS
-            + " after a start, warm, after a reload (SIGHUP), after a respawn (kill -9 of a worker, replacement READY); then --workers 2 "
-            + "--standby 1 warm, after the kill -9 of a worker (once the standby took its place), and when the next standby starts; "
+        ctx.out.println("cold: routed (--workers 2 --standby 0), the first " + open.conns + " clients at " + Stats.whole(open.rate) + "/s x "
+            + MSGS + " after a start, warm, after a reload (SIGHUP), after a respawn (kill -9 of a worker, replacement READY); then "
+            + "--workers 2 on defaults (a standby): after a start, warm, after the kill -9 of a worker (once the standby took its "
+            + "place), when the next standby starts, and after a reload; "
             + "route ms, medians of "
             + ctx.repeat + " (issue 16: p99 <= 2x warm; a standby phase over its own server's warm)");
-        ctx.out.printf(Locale.ROOT, "  %-6s %-8s %-13s %9s %9s %9s %14s %10s %7s%n", "JVM", "client", "after", "p50", "p99", "max",
+        ctx.out.printf(Locale.ROOT, "  %-6s %-8s %-15s %9s %9s %9s %14s %10s %7s%n", "JVM", "client", "after", "p50", "p99", "max",
             "from intended", "p99/warm", "not ok");
         for (final String row : rows)
         {
@@ -328,7 +342,7 @@ final class ColdCase implements BenchCase
                 final String phase = p.key();
                 final String ready = p.waits() && f.sum(phase + ".ready") < ctx.repeat
                     ? " (READY, a promotion or a standby's start not seen in time in some repeat)" : "";
-                ctx.out.printf(Locale.ROOT, "  %-6s %-8s %-13s %9s %9s %9s %14s %10.2f %7.0f%s%n", parts[0], parts[1], p.label(),
+                ctx.out.printf(Locale.ROOT, "  %-6s %-8s %-15s %9s %9s %9s %14s %10.2f %7.0f%s%n", parts[0], parts[1], p.label(),
                     Stats.ms(f.median(phase + ".routeP50Ms")), Stats.ms(f.median(phase + ".routeP99Ms")),
                     Stats.ms(f.median(phase + ".routeMaxMs")), Stats.ms(f.median(phase + ".routeFromIntendedP99Ms")),
                     f.median(phase + ".p99OverWarm"), f.sum(phase + ".notOk"), ready);

@@ -21,7 +21,9 @@ final class FootprintCase implements BenchCase
         final Figures f = new Figures(ctx.repeat);
         for (int r = 0; r < ctx.repeat; r++)
         {
-            try (ServerUnderTest server = ctx.mpserver("footprint", "--workers", "1").start())
+            // No standby: one worker's RSS and its respawn (with a standby, a kill is a promotion and no
+            // worker starts); a standby, on defaults, adds one idle worker's RSS.
+            try (ServerUnderTest server = ctx.mpserver("footprint", "--workers", "1", "--standby", "0").start())
             {
                 Thread.sleep(1000);
                 f.set("spawnToReadyMs", r, server.counters().master(MasterCounter.LAST_SPAWN_TO_READY_MS));

@@ -264,7 +264,9 @@ final class RtmpLoadBench
 
     private BenchedServer mpserver(final int workers) throws Exception
     {
-        return ServerUnderTest.start(repo, workDir, java, "--workers", Integer.toString(workers));
+        // No standby: the CPU counted is the serving workers', next to nginx-rtmp's, with no JVM start
+        // in the run (on defaults one starts 5 s after the pool is warm; the cold case measures it).
+        return ServerUnderTest.start(repo, workDir, java, "--workers", Integer.toString(workers), "--standby", "0");
     }
 
     /** utime + stime of the processes, in clock ticks (/proc/PID/stat fields 14 and 15). */

@@ -265,7 +265,7 @@ final class ServerUnderTest implements BenchedServer
         return standbys;
     }
 
-    /** @return true once {@code count} standbys are warm and waiting, false if not within the timeout. */
+    /** @return true once {@code count} standbys (not promoted) are warm and waiting, false if not within the timeout. */
     boolean awaitWarmStandbys(final int count, final long timeoutMillis) throws IOException, InterruptedException
     {
         return awaitAtLeast(() -> standbys(true).size(), count, timeoutMillis);

@@ -53,8 +53,10 @@ public final class CheckCommand implements Callable<Integer>
         final String name = spec.qualifiedName();
         options.validate(spec.commandLine());
         final int workers = options.workerCount();
+        final int standby = options.standbyCount();
         out.println(name + ": options ok: " + (0 == workers ? "single-process mode" : workers + (1 == workers ? " worker" : " workers") +
-            " (at most " + options.maxWorkers + ")") + ", " + options.maxClients() + " clients per worker at most");
+            (0 == standby ? "" : " and " + standby + " standby") + " (at most " + options.maxWorkers + ")") + ", " +
+            options.maxClients() + " clients per worker at most");
         out.println(name + ": fd limit " + ServerOptions.fdLimit() + " fits " + options.maxClients() + " clients per worker");
         checkPort();
         out.println(name + ": " + options.host + ":" + (0 == options.port ? "0 (a free port, chosen at start)" : options.port + " is free"));

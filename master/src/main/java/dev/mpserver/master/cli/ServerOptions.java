@@ -58,12 +58,13 @@ public final class ServerOptions
         description = "Recycle a worker after the master forwarded it this many clients; 0 = never (default).")
     long maxServed;
 
-    @Option(names = "--standby", defaultValue = "0", paramLabel = "N",
-        description = "Warm workers to keep off the listener, within --max-workers: each is started and warmed up once the "
-            + "pool is warm, then waits; when a worker dies (or is recycled by --max-served), one takes its place at once, so "
-            + "that the dead worker's clients, reconnecting, meet a warm worker and no JVM start; the next standby starts 5 s "
-            + "later. Costs one idle JVM each (default ${DEFAULT-VALUE}; needs --workers 1 or more).")
-    int standby;
+    @Option(names = "--standby", paramLabel = "N",
+        description = "Warm workers to keep off the listener, within --max-workers: each is started and warmed up 5 s after "
+            + "the pool is warm, then waits; when a worker dies (or is recycled by --max-served), one takes its place at once, "
+            + "so that the dead worker's clients, reconnecting, meet a warm worker and no JVM start; the next standby starts "
+            + "5 s later. Costs one idle JVM each (about 56 MiB). 0 turns it off. Default: 1 with --workers 1 or more when "
+            + "--max-workers leaves room, else 0.")
+    Integer standby;
 
     @Mixin
     WorkerOptions worker;
@@ -138,6 +139,22 @@ public final class ServerOptions
     }
 
     /**
+     * --standby as given, or one when there are workers to stand by for and --max-workers has room:
+     * a respawn on defaults then meets a warm worker (issue 16: without one, the first clients
+     * after a kill -9 met a JVM start and 2.4-4x the warm p99 here; with one, under 2x in every
+     * repeat). Single-process mode has nobody to replace.
+     */
+    int standbyCount()
+    {
+        if (null != standby)
+        {
+            return standby;
+        }
+        final int workerCount = workerCount();
+        return workerCount > 0 && workerCount < maxWorkers ? 1 : 0;
+    }
+
+    /**
      * Checks every option and the fd limit; says what is wrong in one line, naming the option.
      *
      * @throws CommandLine.ParameterException (exit 2)
@@ -166,10 +183,11 @@ public final class ServerOptions
         {
             throw new CommandLine.ParameterException(cli, "--workers (" + workerCount + ") must be between 0 and --max-workers (" + maxWorkers + ")");
         }
-        if (standby < 0 || standby > 0 && (0 == workerCount || workerCount + standby > maxWorkers))
+        final int standbyCount = standbyCount();
+        if (standbyCount < 0 || standbyCount > 0 && (0 == workerCount || workerCount + standbyCount > maxWorkers))
         {
-            throw new CommandLine.ParameterException(cli, "--standby (" + standby + ") must not be negative, and needs --workers 1 or "
-                + "more, with --workers + --standby (" + (workerCount + standby) + ") at most --max-workers (" + maxWorkers + ")");
+            throw new CommandLine.ParameterException(cli, "--standby (" + standbyCount + ") must not be negative, and needs --workers 1 "
+                + "or more, with --workers + --standby (" + (workerCount + standbyCount) + ") at most --max-workers (" + maxWorkers + ")");
         }
         if (worker.maxClients < 1 && worker.maxClients != WorkerOptions.MAX_CLIENTS_FROM_FD_LIMIT)
         {
@@ -238,7 +256,7 @@ public final class ServerOptions
     MasterConfig masterConfig(final int actualPort, final Path dir, final WorkerConfig workerConfig)
     {
         return new MasterConfig(host, actualPort, workerCount(), maxWorkers, backlog, dir,
-            workerCapacity > 0 ? workerCapacity : workerConfig.maxClients, minSpare, maxSpare, maxServed, standby, shardTtl.toMillis(),
+            workerCapacity > 0 ? workerCapacity : workerConfig.maxClients, minSpare, maxSpare, maxServed, standbyCount(), shardTtl.toMillis(),
             placement == Placement.local, worker.drainTimeout.toMillis(), gracePeriod.toMillis(), handoffQueue, sigpending, workerConfig,
             workerJvmOptions(), workerClass, logFile);
     }

@@ -26,10 +26,10 @@ import org.apache.logging.log4j.Logger;
  *       {@link RespawnBackoff} delay when workers die young; never a worker that exited with
  *       {@link WorkerLaunch#EXIT_FATAL_CONFIG} (2: its configuration cannot work; when none is left
  *       the master stops with 2 too), nor one that was told to stop;</li>
- *   <li><b>stand by</b> with {@code --standby} workers once the pool is warm: started like a
+ *   <li><b>stand by</b> with {@code --standby} workers a while after the pool is warm: started like a
  *       replacement, warmed up, then held off the listener; when a worker dies a standby takes its
  *       place at once (PROMOTE), so that its clients, reconnecting, meet a warm worker and no
- *       JVM start, and a new standby starts {@link #STANDBY_RESTART_DELAY_NANOS} later;</li>
+ *       JVM start, and a new standby starts {@link #STANDBY_START_DELAY_NANOS} later;</li>
  *   <li><b>retire</b> (on the tick) idle workers above {@code --workers} beyond {@code --max-spare},
  *       and <b>recycle</b> a worker after {@code --max-served} clients, promoting a standby or
  *       starting a replacement;</li>
@@ -53,12 +53,14 @@ public final class Supervisor
      */
     static final long REAP_WAIT_NANOS = 1_000_000_000L;
     /**
-     * After a promotion the next standby starts this much later: a dead worker's clients reconnect
-     * at once, and they should meet the warm workers alone, not beside a JVM that starts (its start
-     * stalls a serving thread for a scheduler tick at a time here; docs/benchmarks.md, tenth and
-     * eleventh sessions). Another death meanwhile gets a replacement as without a standby.
+     * A standby starts this long after workers last met clients fresh: the pool's first warm-up
+     * (the start), a reload's switch to the new generation, a promotion. Then the first clients,
+     * and a dead worker's clients that reconnect at once, meet the warm workers alone, not beside a
+     * JVM that starts (its start stalls a serving thread for a scheduler tick at a time here;
+     * docs/benchmarks.md, tenth to twelfth sessions). A death meanwhile gets a replacement as
+     * without a standby.
      */
-    static final long STANDBY_RESTART_DELAY_NANOS = 5_000_000_000L;
+    static final long STANDBY_START_DELAY_NANOS = 5_000_000_000L;
 
     private final WorkerTable table;
     private final WorkerSpawner spawner;
@@ -77,8 +79,7 @@ public final class Supervisor
     private boolean fatalWorkerExit;
     /** A reload started: the older generations drain once the current one is warm. */
     private boolean reloadPending;
-    /** A standby was promoted: none starts before {@link #standbyNotBeforeNanos}. */
-    private boolean standbyDelayed;
+    /** No standby starts before this (see {@link #STANDBY_START_DELAY_NANOS}); set at the announce, a reload's switch, a promotion. */
     private long standbyNotBeforeNanos;
 
     /**
@@ -153,6 +154,7 @@ public final class Supervisor
         if (!announced && table.warm() >= limits.workers())
         {
             announced = true;
+            delayStandbys();
             allReady.accept(table.ready());
         }
     }
@@ -183,6 +185,7 @@ public final class Supervisor
             return;
         }
         reloadPending = false;
+        delayStandbys();
         for (int i = 0; i < table.capacity(); i++)
         {
             final WorkerSlot slot = table.slot(i);
@@ -331,11 +334,15 @@ public final class Supervisor
             return false;
         }
         counters.increment(MasterCounter.PROMOTIONS);
-        standbyDelayed = true;
-        standbyNotBeforeNanos = clock.nanoTime() + STANDBY_RESTART_DELAY_NANOS;
+        delayStandbys();
         LOG.info("standby {} (slot {}) promoted{}; the next standby starts in {} ms", standby.pid, standby.index,
-            standby.warm ? "" : ", it accepts once warm", STANDBY_RESTART_DELAY_NANOS / NANOS_PER_MILLI);
+            standby.warm ? "" : ", it accepts once warm", STANDBY_START_DELAY_NANOS / NANOS_PER_MILLI);
         return true;
+    }
+
+    private void delayStandbys()
+    {
+        standbyNotBeforeNanos = clock.nanoTime() + STANDBY_START_DELAY_NANOS;
     }
 
     private void drainStandbys(final String why)
@@ -365,9 +372,9 @@ public final class Supervisor
                 return;
             }
         }
-        // Once the pool is warm, so that a standby's start never competes with the first workers',
-        // and not right after a promotion, when the dead worker's clients come back.
-        while (announced && !reloadPending && (!standbyDelayed || clock.nanoTime() - standbyNotBeforeNanos >= 0)
+        // Not while the first workers or a new generation warm up, nor while the clients they then
+        // meet first (or a dead worker's, after a promotion) come in.
+        while (announced && !reloadPending && clock.nanoTime() - standbyNotBeforeNanos >= 0
             && table.standby() < limits.standby()
             && table.live() + table.standby() < limits.maxWorkers())
         {

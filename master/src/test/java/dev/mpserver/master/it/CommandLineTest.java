@@ -12,6 +12,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -54,6 +55,25 @@ class CommandLineTest
         assertOneLineUsageError("mpserver stat", "stat", "--format", "xml");
         assertOneLineUsageError("mpserver signal", "signal", "restart");
         assertOneLineUsageError("mpserver check", "check", "--port", "70000");
+    }
+
+    /** Without --standby: one standby when there are workers and --max-workers has room for it, none otherwise. */
+    @Test
+    void theDefaultStandbyFitsTheWorkers() throws Exception
+    {
+        assertCheckSays("options ok: 2 workers and 1 standby (at most 64)", "--workers", "2");
+        assertCheckSays("options ok: 2 workers (at most 2)", "--workers", "2", "--max-workers", "2");
+        assertCheckSays("options ok: single-process mode", "--workers", "0");
+        assertCheckSays("options ok: 2 workers (at most 64)", "--workers", "2", "--standby", "0");
+    }
+
+    private void assertCheckSays(final String line, final String... options) throws Exception
+    {
+        final List<String> args = new ArrayList<>(List.of("check", "--port", "0", "--run-dir", tmp.resolve("run").toString()));
+        args.addAll(List.of(options));
+        final CommandProcess check = CommandProcess.run(args.toArray(String[]::new));
+        assertEquals(0, check.exit(), check.toString());
+        assertTrue(check.out().contains(line), check.out());
     }
 
     /** Every duration option takes what loadgen's do: issue 13 found --idle-timeout 1h refused while loadgen --duration 1h ran. */
@@ -223,7 +243,7 @@ class CommandLineTest
             "# as conf/mpserver.args\n--workers 1\n--max-clients 10   --idle-timeout 30s\n");
         final CommandProcess check = CommandProcess.run("check", "--port", "0", "--run-dir", tmp.resolve("run").toString(), "@" + args);
         assertEquals(0, check.exit(), check.toString());
-        assertTrue(check.out().contains("options ok: 1 worker (at most 64), 10 clients per worker at most"), check.out());
+        assertTrue(check.out().contains("options ok: 1 worker and 1 standby (at most 64), 10 clients per worker at most"), check.out());
         try (ServerProcess server = ServerProcess.start("@" + args))
         {
             assertEquals(1, server.workerPids().size(), "the re-executed master read the file again");

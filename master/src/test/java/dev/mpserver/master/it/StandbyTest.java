@@ -19,9 +19,10 @@ import dev.mpserver.testkit.TestClient;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code --standby 1} with real processes: the standby starts once the pool is warm, warms up, and
- * takes no client until a worker dies; then it serves at once, warm, in the dead worker's place,
- * and a new standby starts behind it a few seconds later.
+ * A standby with real processes, on defaults ({@code --workers 2} and no {@code --standby}: one
+ * standby): it starts a few seconds after the pool is warm, warms up, and takes no client until a
+ * worker dies; then it serves at once, warm, in the dead worker's place, and a new standby starts
+ * behind it a few seconds later.
  */
 class StandbyTest
 {
@@ -31,9 +32,9 @@ class StandbyTest
     @Test
     void aStandbyServesNobodyUntilAWorkerDiesThenTakesItsPlaceWarmAndAnotherStandsBy() throws Exception
     {
-        try (ServerProcess server = ServerProcess.start("--workers", "2", "--standby", "1"))
+        try (ServerProcess server = ServerProcess.startOnDefaults("--workers", "2"))
         {
-            assertTrue(eventually(20_000, () -> standbys(server).size() == 1), "a standby starts once the pool is warm");
+            assertTrue(eventually(20_000, () -> standbys(server).size() == 1), "a standby starts a few seconds after the pool is warm");
             final long standby = standbys(server).get(0);
             assertTrue(eventually(20_000, () -> isWarm(server, standby)), "the standby warms up");
             assertEquals(1, server.counters().master(MasterCounter.STANDBYS));

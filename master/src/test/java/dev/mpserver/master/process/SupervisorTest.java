@@ -246,24 +246,42 @@ class SupervisorTest
         assertEquals(0, master.count(MasterCounter.CRASHES));
     }
 
-    /** Two workers READY and WARM, and the standby --standby 1 starts once they are. */
+    /** Two workers READY and WARM, and the standby --standby 1 starts a while after they are. */
     private WorkerSlot startTwoWarmWorkersAndAStandby()
     {
-        start(new PoolLimits(2, 4, 0, 0, 0, 1));
+        return startTwoWarmWorkersAndAStandby(new PoolLimits(2, 4, 0, 0, 0, 1));
+    }
+
+    private WorkerSlot startTwoWarmWorkersAndAStandby(final PoolLimits limits)
+    {
+        start(limits);
         master.supervisor.onTick();
         assertEquals(0, master.table.standby(), "not before the pool is warm: it would compete with the first workers");
         master.ready(0);
         master.ready(1);
         master.warm(0);
         master.warm(1);
-        master.supervisor.onTick();
-        assertEquals(1, master.table.standby());
+        assertEquals(List.of(2), master.announced);
+        assertStandbyStartsAfterTheDelay("nor while the first clients come in");
         final WorkerSlot standby = master.slot(2);
         assertTrue(master.processes.startedAsStandby(standby.pid));
         assertTrue(master.processes.startedIdle(standby.pid), "started as a replacement is, while others serve");
         master.ready(2);
         master.warm(2);
         return standby;
+    }
+
+    /** No standby starts until {@link Supervisor#STANDBY_START_DELAY_NANOS} have passed; then one does. */
+    private void assertStandbyStartsAfterTheDelay(final String why)
+    {
+        final int before = master.table.standby();
+        master.supervisor.onTick();
+        master.afterNanos(Supervisor.STANDBY_START_DELAY_NANOS - 1_000_000);
+        master.supervisor.onTick();
+        assertEquals(before, master.table.standby(), "no standby starts at once: " + why);
+        master.afterNanos(1_000_000);
+        master.supervisor.onTick();
+        assertEquals(before + 1, master.table.standby(), "one starts " + Supervisor.STANDBY_START_DELAY_NANOS / 1_000_000 + " ms later");
     }
 
     @Test
@@ -290,11 +308,7 @@ class SupervisorTest
         assertEquals(2, master.table.warm(), "and it is warm");
         assertEquals(1, master.count(MasterCounter.PROMOTIONS));
         assertEquals(3, master.processes.spawned().size(), "the dead worker's clients come back first: no JVM starts now");
-        master.atMillis(60_000 + Supervisor.STANDBY_RESTART_DELAY_NANOS / 1_000_000 - 1);
-        master.supervisor.onTick();
-        assertEquals(0, master.table.standby());
-        master.atMillis(60_000 + Supervisor.STANDBY_RESTART_DELAY_NANOS / 1_000_000);
-        master.supervisor.onTick();
+        assertStandbyStartsAfterTheDelay("nor while they do");
         final int next = last(master.processes.spawned());
         assertTrue(master.processes.startedAsStandby(next), "a new standby behind it, a while later");
         assertEquals(1, master.table.standby());
@@ -352,15 +366,7 @@ class SupervisorTest
     @Test
     void aWorkerRecycledAfterMaxServedHandsItsPlaceToTheStandby()
     {
-        start(new PoolLimits(2, 4, 0, 4, 10, 1));
-        master.ready(0);
-        master.ready(1);
-        master.warm(0);
-        master.warm(1);
-        master.supervisor.onTick();
-        final WorkerSlot standby = master.slot(2);
-        master.ready(2);
-        master.warm(2);
+        final WorkerSlot standby = startTwoWarmWorkersAndAStandby(new PoolLimits(2, 4, 0, 4, 10, 1));
         master.slot(0).served = 10;
         master.supervisor.onTick();
         assertEquals(WorkerSlot.DRAINING, master.slot(0).state);
@@ -391,8 +397,7 @@ class SupervisorTest
                 master.warm(i);
             }
         }
-        master.supervisor.onTick();
-        assertEquals(1, master.table.standby());
+        assertStandbyStartsAfterTheDelay("nor while the new generation meets its first clients");
         final int newStandby = last(master.processes.spawned());
         assertTrue(master.processes.startedAsStandby(newStandby));
     }
