@@ -34,7 +34,7 @@ class BenchSmokeTest
     private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
 
     @Test
-    void coldCaseReloadsAndRespawnsUnderBothClientsAndWritesItsFiguresAsJson() throws Exception
+    void coldCaseReloadsRespawnsAndPromotesUnderBothClientsAndWritesItsFiguresAsJson() throws Exception
     {
         assumeTrue(Files.isRegularFile(REPO.resolve("master/target/lib/mpserver-master.jar")), "the server is not built (mvn package)");
         final Path json = Files.createTempFile("bench-smoke-", ".json");
@@ -56,7 +56,11 @@ class BenchSmokeTest
                 final String prefix = open.substring(0, open.length() - ".warm.routeP99Ms".length());
                 assertEquals(1.0, value(results, prefix + ".reload.ready"), "the new generation was READY: " + prefix);
                 assertEquals(1.0, value(results, prefix + ".respawn.ready"), "the respawned worker was READY");
-                for (final String phase : new String[] {"start", "warm", "reload", "respawn"})
+                assertEquals(1.0, value(results, prefix + ".standbyRespawn.ready"), "on defaults, the standby was promoted");
+                assertEquals(1.0, value(results, prefix + ".standbyStart.ready"), "the next standby started");
+                assertEquals(1.0, value(results, prefix + ".standbyReload.ready"), "it warmed, and the reload's generation was READY");
+                for (final String phase : new String[] {"start", "warm", "reload", "respawn", "standbyFirst", "standbyWarm",
+                    "standbyRespawn", "standbyStart", "standbyReload"})
                 {
                     assertEquals(0.0, value(results, prefix + "." + phase + ".notOk"), phase + ": every client served");
                 }

@@ -160,7 +160,7 @@ public final class ShutdownSequence
         {
             return false;
         }
-        slot.state = WorkerSlot.DRAINING;
+        slot.drain();
         return true;
     }
 }

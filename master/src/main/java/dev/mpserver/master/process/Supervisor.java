@@ -279,7 +279,9 @@ public final class Supervisor
 
     private void onExit(final WorkerSlot slot, final int exitCode)
     {
-        final boolean toldToStop = slot.state == WorkerSlot.DRAINING;
+        // Not slot.state: a worker's channel closes as it exits, and that (read before the reap, as
+        // a rule) turns a DRAINING slot GONE; every drained worker was then a death.
+        final boolean toldToStop = slot.wasToldToQuit();
         final boolean wasStandby = slot.standby;
         routing.onWorkerLost(slot, "exited with " + describeExit(exitCode));
         counters.add(MasterCounter.FRAMES_OUT, slot.takeFramesOut());
@@ -423,7 +425,7 @@ public final class Supervisor
     private void drain(final WorkerSlot slot, final String why)
     {
         LOG.info("worker {} (slot {}): QUIT, {}", slot.pid, slot.index, why);
-        slot.state = WorkerSlot.DRAINING;
+        slot.drain();
         routing.onWorkerDraining(slot);
         commands.quit(slot);
     }

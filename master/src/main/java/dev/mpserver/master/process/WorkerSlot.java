@@ -66,6 +66,11 @@ public final class WorkerSlot
     public boolean standby;
     /** Clients forwarded to it over its life (for --max-served). */
     public long served;
+    /**
+     * Told to QUIT ({@link #drain}): its exit is the end it was asked for, not a death. Kept apart
+     * from {@link #state}, which its channel's close turns to {@link #GONE} before the reap.
+     */
+    private boolean toldToQuit;
 
     /** Clients sent to it while STARTING, waiting for its READY. */
     public final PendingHandoffs pending;
@@ -174,6 +179,20 @@ public final class WorkerSlot
         warm = false;
         shards = 0;
         served = 0;
+        toldToQuit = false;
+    }
+
+    /** QUIT is sent (reload, retirement, recycling, stop): DRAINING, and its exit is no death. */
+    public void drain()
+    {
+        state = DRAINING;
+        toldToQuit = true;
+    }
+
+    /** Whether it was told to QUIT ({@link #drain}), in whatever state it is now. */
+    public boolean wasToldToQuit()
+    {
+        return toldToQuit;
     }
 
     /** @return frames its channel sent since the last call: the master counts them as they go. */

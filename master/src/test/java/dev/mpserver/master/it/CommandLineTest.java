@@ -57,14 +57,12 @@ class CommandLineTest
         assertOneLineUsageError("mpserver check", "check", "--port", "70000");
     }
 
-    /** Without --standby: one standby when there are workers and --max-workers has room for it, none otherwise. */
+    /** Without --standby: one standby when there are workers and --max-workers has room for it, else none (given, it is checked: above). */
     @Test
     void theDefaultStandbyFitsTheWorkers() throws Exception
     {
         assertCheckSays("options ok: 2 workers and 1 standby (at most 64)", "--workers", "2");
         assertCheckSays("options ok: 2 workers (at most 2)", "--workers", "2", "--max-workers", "2");
-        assertCheckSays("options ok: single-process mode", "--workers", "0");
-        assertCheckSays("options ok: 2 workers (at most 64)", "--workers", "2", "--standby", "0");
     }
 
     private void assertCheckSays(final String line, final String... options) throws Exception
