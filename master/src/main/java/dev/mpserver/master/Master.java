@@ -1,6 +1,7 @@
 package dev.mpserver.master;
 
 import java.io.PrintStream;
+import java.util.concurrent.TimeUnit;
 
 import dev.mpserver.master.counters.CountersPublisher;
 import dev.mpserver.master.counters.MasterCounters;
@@ -109,7 +110,8 @@ public final class Master
     private MasterWiring.Settings settings(final int pid)
     {
         return new MasterWiring.Settings(pid,
-            new PoolLimits(config.workers, config.maxWorkers, config.minSpare, config.maxSpare, config.maxServed, config.standby),
+            new PoolLimits(config.workers, config.maxWorkers, config.minSpare, config.maxSpare, config.maxServed, config.standby,
+                TimeUnit.MILLISECONDS.toNanos(config.standbyDelayMs)),
             config.workerCapacity, config.worker.maxClients, config.handoffQueue, idleStarts(), config.worker.lingerTimeoutNanos,
             config.drainTimeoutMs, config.gracePeriodMs, config.shardTtlMs, config.runDir);
     }

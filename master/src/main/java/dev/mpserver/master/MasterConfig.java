@@ -20,6 +20,8 @@ public final class MasterConfig
     public final long maxServed;
     /** Warm workers held off the listener, each taking a dead worker's place at once (--standby). */
     public final int standby;
+    /** A standby starts this long after a start, a reload's switch or a promotion (--standby-delay). */
+    public final long standbyDelayMs;
     public final long shardTtlMs;
     /** Workers take new (and empty) shards themselves through the shard table; false: the master places every one. */
     public final boolean workersTakeShards;
@@ -36,7 +38,8 @@ public final class MasterConfig
 
     public MasterConfig(
         final String host, final int port, final int workers, final int maxWorkers, final int backlog, final Path runDir,
-        final int workerCapacity, final int minSpare, final int maxSpare, final long maxServed, final int standby, final long shardTtlMs,
+        final int workerCapacity, final int minSpare, final int maxSpare, final long maxServed, final int standby, final long standbyDelayMs,
+        final long shardTtlMs,
         final boolean workersTakeShards, final long drainTimeoutMs, final long gracePeriodMs, final int handoffQueue, final long sigpending,
         final WorkerConfig worker, final List<String> workerJvmOptions, final String workerClass, final Path logFile)
     {
@@ -51,6 +54,7 @@ public final class MasterConfig
         this.maxSpare = maxSpare;
         this.maxServed = maxServed;
         this.standby = standby;
+        this.standbyDelayMs = standbyDelayMs;
         this.shardTtlMs = shardTtlMs;
         this.workersTakeShards = workersTakeShards;
         this.drainTimeoutMs = drainTimeoutMs;

@@ -59,12 +59,19 @@ public final class ServerOptions
     long maxServed;
 
     @Option(names = "--standby", paramLabel = "N",
-        description = "Warm workers to keep off the listener, within --max-workers: each is started and warmed up 5 s after "
-            + "the pool is warm, then waits; when a worker dies (or is recycled by --max-served), one takes its place at once, "
-            + "so that the dead worker's clients, reconnecting, meet a warm worker and no JVM start; the next standby starts "
-            + "5 s later. Costs one idle JVM each (about 56 MiB). 0 turns it off. Default: 1 with --workers 1 or more when "
-            + "--max-workers leaves room, else 0.")
+        description = "Warm workers to keep off the listener, within --max-workers: each is started and warmed up "
+            + "--standby-delay after the pool is warm, then waits; when a worker dies (or is recycled by --max-served), one "
+            + "takes its place at once, so that the dead worker's clients, reconnecting, meet a warm worker and no JVM start; "
+            + "the next standby starts --standby-delay later. Costs one idle JVM each (about 56 MiB). 0 turns it off. "
+            + "Default: 1 with --workers 1 or more when --max-workers leaves room, else 0.")
     Integer standby;
+
+    // The default is PoolLimits.DEFAULT_STANDBY_DELAY_NANOS.
+    @Option(names = "--standby-delay", defaultValue = "5s", converter = DurationConverter.class,
+        description = "A standby starts this long after a start, a reload's switch to the new generation, or a promotion: "
+            + "meanwhile the first clients of fresh workers, or a dead worker's clients coming back, meet no JVM start "
+            + "(default ${DEFAULT-VALUE}).")
+    Duration standbyDelay;
 
     @Mixin
     WorkerOptions worker;
@@ -206,6 +213,10 @@ public final class ServerOptions
             throw new CommandLine.ParameterException(cli,
                 "--backlog and --handoff-queue must be positive, spares non-negative, --output-cap at least " + WorkerConfig.MIN_OUTPUT_CAP);
         }
+        if (standbyDelay.isNegative())
+        {
+            throw new CommandLine.ParameterException(cli, "--standby-delay must not be negative, got " + standbyDelay.toMillis() + "ms");
+        }
         if (sigpending < 0)
         {
             throw new CommandLine.ParameterException(cli, "--sigpending must not be negative, got " + sigpending);
@@ -256,7 +267,8 @@ public final class ServerOptions
     MasterConfig masterConfig(final int actualPort, final Path dir, final WorkerConfig workerConfig)
     {
         return new MasterConfig(host, actualPort, workerCount(), maxWorkers, backlog, dir,
-            workerCapacity > 0 ? workerCapacity : workerConfig.maxClients, minSpare, maxSpare, maxServed, standbyCount(), shardTtl.toMillis(),
+            workerCapacity > 0 ? workerCapacity : workerConfig.maxClients, minSpare, maxSpare, maxServed, standbyCount(), standbyDelay.toMillis(),
+            shardTtl.toMillis(),
             placement == Placement.local, worker.drainTimeout.toMillis(), gracePeriod.toMillis(), handoffQueue, sigpending, workerConfig,
             workerJvmOptions(), workerClass, logFile);
     }

@@ -29,7 +29,7 @@ import org.apache.logging.log4j.Logger;
  *   <li><b>stand by</b> with {@code --standby} workers a while after the pool is warm: started like a
  *       replacement, warmed up, then held off the listener; when a worker dies a standby takes its
  *       place at once (PROMOTE), so that its clients, reconnecting, meet a warm worker and no
- *       JVM start, and a new standby starts {@link #STANDBY_START_DELAY_NANOS} later;</li>
+ *       JVM start, and a new standby starts {@link PoolLimits#standbyDelayNanos} later;</li>
  *   <li><b>retire</b> (on the tick) idle workers above {@code --workers} beyond {@code --max-spare},
  *       and <b>recycle</b> a worker after {@code --max-served} clients, promoting a standby or
  *       starting a replacement;</li>
@@ -52,15 +52,6 @@ public final class Supervisor
      * replaced anyway.
      */
     static final long REAP_WAIT_NANOS = 1_000_000_000L;
-    /**
-     * A standby starts this long after workers last met clients fresh: the pool's first warm-up
-     * (the start), a reload's switch to the new generation, a promotion. Then the first clients,
-     * and a dead worker's clients that reconnect at once, meet the warm workers alone, not beside a
-     * JVM that starts (its start stalls a serving thread for a scheduler tick at a time here;
-     * docs/benchmarks.md, tenth to twelfth sessions). A death meanwhile gets a replacement as
-     * without a standby.
-     */
-    static final long STANDBY_START_DELAY_NANOS = 5_000_000_000L;
 
     private final WorkerTable table;
     private final WorkerSpawner spawner;
@@ -79,7 +70,7 @@ public final class Supervisor
     private boolean fatalWorkerExit;
     /** A reload started: the older generations drain once the current one is warm. */
     private boolean reloadPending;
-    /** No standby starts before this (see {@link #STANDBY_START_DELAY_NANOS}); set at the announce, a reload's switch, a promotion. */
+    /** No standby starts before this (see {@link PoolLimits#DEFAULT_STANDBY_DELAY_NANOS}); set at the announce, a reload's switch, a promotion. */
     private long standbyNotBeforeNanos;
 
     /**
@@ -338,13 +329,13 @@ public final class Supervisor
         counters.increment(MasterCounter.PROMOTIONS);
         delayStandbys();
         LOG.info("standby {} (slot {}) promoted{}; the next standby starts in {} ms", standby.pid, standby.index,
-            standby.warm ? "" : ", it accepts once warm", STANDBY_START_DELAY_NANOS / NANOS_PER_MILLI);
+            standby.warm ? "" : ", it accepts once warm", limits.standbyDelayNanos() / NANOS_PER_MILLI);
         return true;
     }
 
     private void delayStandbys()
     {
-        standbyNotBeforeNanos = clock.nanoTime() + STANDBY_START_DELAY_NANOS;
+        standbyNotBeforeNanos = clock.nanoTime() + limits.standbyDelayNanos();
     }
 
     private void drainStandbys(final String why)

@@ -52,6 +52,7 @@ class CommandLineTest
         assertOneLineUsageError("mpserver", "--port", "0", "--workers", "0", "--standby", "1"); // single-process: nobody to stand by for
         assertOneLineUsageError("mpserver", "--port", "0", "--workers", "2", "--max-workers", "2", "--standby", "1");
         assertOneLineUsageError("mpserver", "--port", "0", "--workers", "2", "--standby", "-1");
+        assertOneLineUsageError("mpserver", "--port", "0", "--workers", "2", "--standby-delay", "-1s");
         assertOneLineUsageError("mpserver stat", "stat", "--format", "xml");
         assertOneLineUsageError("mpserver signal", "signal", "restart");
         assertOneLineUsageError("mpserver check", "check", "--port", "70000");

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A standby with real processes, on defaults ({@code --workers 2} and no {@code --standby}: one
- * standby): it starts a few seconds after the pool is warm, warms up, and takes no client until a
- * worker dies; then it serves at once, warm, in the dead worker's place, and a new standby starts
- * behind it a few seconds later.
+ * standby; {@code --standby-delay 1s} for a shorter test): it starts a second after the pool is
+ * warm, warms up, and takes no client until a worker dies; then it serves at once, warm, in the
+ * dead worker's place, and a new standby starts behind it a second later.
  */
 class StandbyTest
 {
@@ -32,9 +32,9 @@ class StandbyTest
     @Test
     void aStandbyServesNobodyUntilAWorkerDiesThenTakesItsPlaceWarmAndAnotherStandsBy() throws Exception
     {
-        try (ServerProcess server = ServerProcess.startOnDefaults("--workers", "2"))
+        try (ServerProcess server = ServerProcess.startOnDefaults("--workers", "2", "--standby-delay", "1s"))
         {
-            assertTrue(eventually(20_000, () -> standbys(server).size() == 1), "a standby starts a few seconds after the pool is warm");
+            assertTrue(eventually(20_000, () -> standbys(server).size() == 1), "a standby starts a second after the pool is warm");
             final long standby = standbys(server).get(0);
             assertTrue(eventually(20_000, () -> isWarm(server, standby)), "the standby warms up");
             assertEquals(1, server.counters().master(MasterCounter.STANDBYS));
@@ -64,7 +64,7 @@ class StandbyTest
                 JobControl.resume(survivor);
             }
 
-            assertTrue(eventually(15_000, () -> standbys(server).size() == 2), "a new standby starts behind it, a few seconds later");
+            assertTrue(eventually(15_000, () -> standbys(server).size() == 2), "a new standby starts behind it, a second later");
             final long next = standbys(server).get(1);
             assertTrue(eventually(20_000, () -> isWarm(server, next)), "and warms up");
             final List<Long> after = serveClients(server);

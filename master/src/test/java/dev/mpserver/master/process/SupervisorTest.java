@@ -30,9 +30,11 @@ class SupervisorTest
     Path runDir;
 
     private InProcessMaster master;
+    private PoolLimits limits;
 
     private InProcessMaster start(final PoolLimits limits)
     {
+        this.limits = limits;
         master = new InProcessMaster(runDir, limits, 1000, 64);
         master.atMillis(1_000);
         master.supervisor.startWorkers();
@@ -273,17 +275,17 @@ class SupervisorTest
         return standby;
     }
 
-    /** No standby starts until {@link Supervisor#STANDBY_START_DELAY_NANOS} have passed; then one does. */
+    /** No standby starts until {@link PoolLimits#standbyDelayNanos} have passed; then one does. */
     private void assertStandbyStartsAfterTheDelay(final String why)
     {
         final int before = master.table.standby();
         master.supervisor.onTick();
-        master.afterNanos(Supervisor.STANDBY_START_DELAY_NANOS - 1_000_000);
+        master.afterNanos(limits.standbyDelayNanos() - 1_000_000);
         master.supervisor.onTick();
         assertEquals(before, master.table.standby(), "no standby starts at once: " + why);
         master.afterNanos(1_000_000);
         master.supervisor.onTick();
-        assertEquals(before + 1, master.table.standby(), "one starts " + Supervisor.STANDBY_START_DELAY_NANOS / 1_000_000 + " ms later");
+        assertEquals(before + 1, master.table.standby(), "one starts " + limits.standbyDelayNanos() / 1_000_000 + " ms later");
     }
 
     @Test
@@ -368,7 +370,8 @@ class SupervisorTest
     @Test
     void aWorkerRecycledAfterMaxServedHandsItsPlaceToTheStandby()
     {
-        final WorkerSlot standby = startTwoWarmWorkersAndAStandby(new PoolLimits(2, 4, 0, 4, 10, 1));
+        // --standby-delay 1s
+        final WorkerSlot standby = startTwoWarmWorkersAndAStandby(new PoolLimits(2, 4, 0, 4, 10, 1, 1_000_000_000L));
         master.slot(0).served = 10;
         master.supervisor.onTick();
         assertEquals(WorkerSlot.DRAINING, master.slot(0).state);
