@@ -238,13 +238,13 @@ final class ColdCase implements BenchCase
     }
 
     /**
-     * The same server on defaults, which give it a standby (started 5 s after the pool is warm):
-     * its start, then warmed the same way (its standby warm and waiting); then a worker is killed,
-     * and the load starts as soon as the master has reaped it and promoted the standby (a few ms;
-     * clients the dying process took are lost with or without a standby). Then the same load again
-     * as soon as the next standby starts (5 s later): what its JVM start costs the warm workers.
-     * Last, once that standby is warm, a reload (which drains it; the new generation's starts 5 s
-     * after the switch).
+     * The same server on defaults, which give it a standby (started --standby-delay, 5 s by
+     * default, after the pool is warm): its start, then warmed the same way (its standby warm and
+     * waiting); then a worker is killed, and the load starts as soon as the master has reaped it
+     * and promoted the standby (a few ms; clients the dying process took are lost with or without a
+     * standby). Then the same load again as soon as the next standby starts (the delay later): what
+     * its JVM start costs the warm workers. Last, once that standby is warm, a reload (which drains
+     * it; the new generation's starts the delay after the switch).
      */
     private static void standby(final BenchContext ctx, final ServerJava java, final BenchClient client, final ClientLoad open,
         final int burst, final int r, final Figures f) throws Exception
