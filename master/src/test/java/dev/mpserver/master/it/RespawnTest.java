@@ -58,7 +58,7 @@ class RespawnTest
                 Thread.sleep(HELD_FOR_MILLIS);
                 final long acceptedWhileWarming = accepts(server, replacement);
                 assertTrue(acceptedWhileWarming >= 0, "the counters are readable");
-                assumeFalse(isWarm(server, replacement), "the replacement became warm before the check: inconclusive");
+                assumeFalse(warmUpEnded(server, replacement), "the replacement's warm-up ended before the check: inconclusive");
                 assertEquals(0, acceptedWhileWarming, "the replacement accepted nothing while warming up");
             }
             finally
@@ -118,7 +118,7 @@ class RespawnTest
             final BitSet last = new BitSet();
             last.set(master.length() - 1);
             final Set<BitSet> cpusWhileWarming = cpus(replacement);
-            assumeFalse(isWarm(server, replacement), "the replacement became warm before the check: inconclusive");
+            assumeFalse(warmUpEnded(server, replacement), "the replacement's warm-up ended before the check: inconclusive");
             assertEquals(pinned ? Set.of(last) : Set.of(master), cpusWhileWarming,
                 "every thread's CPUs while warming (master: " + master + ")");
 
@@ -178,6 +178,24 @@ class RespawnTest
         final Set<Long> now = new HashSet<>(server.workerPids());
         now.removeAll(before);
         return now.isEmpty() ? -1 : now.iterator().next();
+    }
+
+    /**
+     * The worker's own line at the end of its warm-up. It is written before the worker leaves
+     * SCHED_IDLE, takes the master's CPUs and accepts, while the master logs "warm in" only once it
+     * has read the WARM that follows: a check made before this line is seen looked at a worker
+     * still warming up.
+     */
+    private static boolean warmUpEnded(final ServerProcess server, final long pid)
+    {
+        try
+        {
+            return server.log().contains("worker " + pid + " warm: its warm-up served");
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
     }
 
     private static boolean isWarm(final ServerProcess server, final long pid)
