@@ -205,6 +205,19 @@ public final class ServerProcess implements AutoCloseable
         }
     }
 
+    /** Whether one line of the log holds every one of {@code parts} yet (a log not readable yet holds nothing). */
+    public boolean logHasLine(final String... parts)
+    {
+        try
+        {
+            return log().lines().anyMatch(line -> Arrays.stream(parts).allMatch(line::contains));
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
     /** Every worker pid ever seen that still exists: must be empty after the master stopped. */
     public List<Long> survivingWorkers()
     {

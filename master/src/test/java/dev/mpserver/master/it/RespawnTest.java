@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.File;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashSet;
@@ -188,27 +187,13 @@ class RespawnTest
      */
     private static boolean warmUpEnded(final ServerProcess server, final long pid)
     {
-        try
-        {
-            return server.log().contains("worker " + pid + " warm: its warm-up served");
-        }
-        catch (final IOException ex)
-        {
-            return false;
-        }
+        return server.logContains("worker " + pid + " warm: its warm-up served");
     }
 
     private static boolean isWarm(final ServerProcess server, final long pid)
     {
-        try
-        {
-            return server.log().lines().anyMatch(line -> line.contains("worker " + pid + " (slot")
-                && (line.contains(") warm in") || line.contains("taken as warm")));
-        }
-        catch (final IOException ex)
-        {
-            return false;
-        }
+        final String worker = "worker " + pid + " (slot";
+        return server.logHasLine(worker, ") warm in") || server.logHasLine(worker, "taken as warm");
     }
 
     /** The ACCEPTS counter of worker {@code pid}, 0 if it has no counters yet, -1 if they could not be read. */

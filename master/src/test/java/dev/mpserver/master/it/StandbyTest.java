@@ -112,13 +112,6 @@ class StandbyTest
 
     private static boolean isWarm(final ServerProcess server, final long pid)
     {
-        try
-        {
-            return server.log().lines().anyMatch(line -> line.contains("worker " + pid + " (slot") && line.contains(") warm in"));
-        }
-        catch (final IOException ex)
-        {
-            return false;
-        }
+        return server.logHasLine("worker " + pid + " (slot", ") warm in");
     }
 }
