@@ -146,6 +146,9 @@ final class WarmUp implements Runnable
             0, 100, null, realConfig.rtmp);
         final Path tableFile = temporaryFile();
         final SharedShardTable shards = SharedShardTable.create(tableFile, WarmUpShards.SETS, realConfig.slot + 2, WARM_UP_MAX_CLIENTS, true);
+        // Only this process maps it, and it is mapped: unlinked at once, a worker killed during its
+        // warm-up (kill -9, a stop in that second) leaves no file behind in the temporary directory.
+        deleteQuietly(tableFile);
         WarmUpShards.prepare(shards, realConfig.slot, realConfig.slot + 1, clients);
         final WorkerLoop loop = new WorkerLoop(config, listenFd, pair[1], true, shards, false);
         final Channel master = new Channel(pair[0]);
@@ -188,7 +191,6 @@ final class WarmUp implements Runnable
             master.close();
             Posix.closeQuietly(listenFd);
             shards.close();
-            deleteQuietly(tableFile);
         }
     }
 
