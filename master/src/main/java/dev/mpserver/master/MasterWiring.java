@@ -78,12 +78,19 @@ final class MasterWiring
         refusal = new ClientRefusal(counters, clock, settings.lingerNanos());
         shutdown = new ShutdownSequence(
             table, commands, refusal.shuttingDown(), clock, settings.drainTimeoutMs(), settings.gracePeriodMs());
-        placement = new Placement(table, settings.workerCapacity(), settings.limits().maxWorkers(), spawner::spawnForClients);
+        placement = new Placement(table, settings.workerCapacity(), settings.limits().maxWorkers(),
+            this::promoteStandbyForClients, spawner::spawnForClients);
         router = new HandoffRouter(
             table, shards, placement, refusal, shutdown, counters, clock, settings.masterPid(), settings.shardTtlMs());
         supervisor = new Supervisor(table, spawner, processes, commands, router, shutdown, counters, clock, settings.limits(),
             settings.runDir(), allReady);
         pump = new ChannelPump(
             table, new WorkerFrameDispatcher(supervisor, router, counters, settings.maxClients(), toMaster), router, counters);
+    }
+
+    /** The supervisor is built after the router this placement serves; it is there by the first client. */
+    private int promoteStandbyForClients()
+    {
+        return supervisor.promoteStandbyForClients();
     }
 }

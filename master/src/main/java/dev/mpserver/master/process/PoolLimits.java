@@ -4,7 +4,7 @@ package dev.mpserver.master.process;
  * How many workers the supervisor keeps (seed 003's prefork pool), and when.
  *
  * @param workers    live workers at least (--workers)
- * @param maxWorkers live workers at most (--max-workers)
+ * @param maxWorkers live workers and standbys at most (--max-workers)
  * @param minSpare   workers with no client to keep ready, within maxWorkers (--min-spare)
  * @param maxSpare   such workers beyond which idle ones above {@code workers} retire (--max-spare)
  * @param maxServed  clients after which a worker is recycled; 0 = never (--max-served)

@@ -29,7 +29,8 @@ import org.apache.logging.log4j.Logger;
  *   <li><b>stand by</b> with {@code --standby} workers a while after the pool is warm: started like a
  *       replacement, warmed up, then held off the listener; when a worker dies a standby takes its
  *       place at once (PROMOTE), so that its clients, reconnecting, meet a warm worker and no
- *       JVM start, and a new standby starts {@link PoolLimits#standbyDelayNanos} later;</li>
+ *       JVM start, and a new standby starts {@link PoolLimits#standbyDelayNanos} later, within
+ *       {@code --max-workers}; placement promotes one too, before it would start a new worker;</li>
  *   <li><b>retire</b> (on the tick) idle workers above {@code --workers} beyond {@code --max-spare},
  *       and <b>recycle</b> a worker after {@code --max-served} clients, promoting a standby or
  *       starting a replacement;</li>
@@ -296,7 +297,7 @@ public final class Supervisor
         LOG.warn("{} {} (slot {}) died: {}", wasStandby ? "standby" : "worker", slot.pid, slot.index, describeExit(exitCode));
         if (!wasStandby)
         {
-            promoteStandby();
+            promoteStandby("in its place");
         }
         if (backoff.onDeath(slot.spawnedAtNanos, clock.nanoTime()))
         {
@@ -307,30 +308,42 @@ public final class Supervisor
     }
 
     /**
-     * A worker died or is recycled: a standby of the current generation takes its place at once,
-     * warm or, if still starting, once warm.
+     * Placement found no worker with room for a new shard: a standby takes it, rather than a new
+     * worker, as it is warm (its clients meet no JVM start) and already counted in --max-workers.
      *
-     * @return true if one did
+     * @return the promoted standby's slot, or {@link WorkerSlot#NO_SLOT} if there was none
      */
-    private boolean promoteStandby()
+    public int promoteStandbyForClients()
+    {
+        final WorkerSlot standby = promoteStandby("for a new shard no worker has room for");
+        return null == standby ? WorkerSlot.NO_SLOT : standby.index;
+    }
+
+    /**
+     * A worker died or is recycled, or a new shard has no worker with room: a standby of the
+     * current generation takes the place at once, warm or, if still starting, once warm.
+     *
+     * @return the promoted standby, or null if none was
+     */
+    private WorkerSlot promoteStandby(final String why)
     {
         final WorkerSlot standby = table.standbyToPromote();
         if (null == standby)
         {
-            return false;
+            return null;
         }
         standby.standby = false;
         if (!commands.promote(standby))
         {
             // Off the listener for good: not a standby any more, and no worker either.
             drain(standby, "its channel cannot take PROMOTE");
-            return false;
+            return null;
         }
         counters.increment(MasterCounter.PROMOTIONS);
         delayStandbys();
-        LOG.info("standby {} (slot {}) promoted{}; the next standby starts in {} ms", standby.pid, standby.index,
+        LOG.info("standby {} (slot {}) promoted {}{}; no standby starts for {} ms", standby.pid, standby.index, why,
             standby.warm ? "" : ", it accepts once warm", limits.standbyDelayNanos() / NANOS_PER_MILLI);
-        return true;
+        return standby;
     }
 
     private void delayStandbys()
@@ -357,7 +370,8 @@ public final class Supervisor
         {
             return;
         }
-        while (table.live() < limits.workers() || table.spare() < limits.minSpare() && table.live() < limits.maxWorkers())
+        while (table.live() < limits.workers()
+            || table.spare() < limits.minSpare() && table.live() + table.standby() < limits.maxWorkers())
         {
             if (spawner.spawn() == WorkerSlot.NO_SLOT)
             {
@@ -404,7 +418,7 @@ public final class Supervisor
                 if (slot.isLive() && slot.state == WorkerSlot.READY && slot.served >= limits.maxServed())
                 {
                     drain(slot, "served " + slot.served + " clients (--max-served)");
-                    if (!promoteStandby())
+                    if (null == promoteStandby("in its place"))
                     {
                         spawner.spawn();
                     }

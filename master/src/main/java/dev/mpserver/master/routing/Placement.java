@@ -16,7 +16,9 @@ import dev.mpserver.protocol.shard.SharedShardTable;
  *   <li>else the least-loaded READY one of the current generation with room, warm or not;</li>
  *   <li>else the least-loaded STARTING one of that generation with room (its clients wait for its
  *       READY in the master);</li>
- *   <li>else a new worker, below {@code --max-workers};</li>
+ *   <li>else a standby ({@code --standby}), promoted: it is warm, its clients meet no JVM start, and
+ *       the pool stays within {@code --max-workers} (a new standby starts later where there is room);</li>
+ *   <li>else a new worker, while live workers and standbys are fewer than {@code --max-workers};</li>
  *   <li>else none: the caller refuses the client ({@code E 2}).</li>
  * </ol>
  * A worker's load is what the master can tell ({@link WorkerSlot#load}): its last LOAD report plus
@@ -29,18 +31,22 @@ public final class Placement
     private final WorkerTable table;
     private final int workerCapacity;
     private final int maxWorkers;
+    private final IntSupplier standbys;
     private final IntSupplier spawner;
 
     /**
      * @param workerCapacity clients per worker beyond which it takes no new shard
-     * @param maxWorkers     live workers at most
+     * @param maxWorkers     live workers and standbys at most
+     * @param standbys       promotes a standby: its slot, or {@link WorkerSlot#NO_SLOT} when there is none
      * @param spawner        starts a worker: its slot, or {@link WorkerSlot#NO_SLOT}
      */
-    public Placement(final WorkerTable table, final int workerCapacity, final int maxWorkers, final IntSupplier spawner)
+    public Placement(
+        final WorkerTable table, final int workerCapacity, final int maxWorkers, final IntSupplier standbys, final IntSupplier spawner)
     {
         this.table = table;
         this.workerCapacity = workerCapacity;
         this.maxWorkers = maxWorkers;
+        this.standbys = standbys;
         this.spawner = spawner;
     }
 
@@ -85,7 +91,13 @@ public final class Placement
         {
             return chosen.index;
         }
-        return table.live() < maxWorkers ? spawner.getAsInt() : WorkerSlot.NO_SLOT;
+        final int promoted = standbys.getAsInt();
+        if (WorkerSlot.NO_SLOT != promoted)
+        {
+            return promoted;
+        }
+        // A standby counts: it is a process --max-workers bounds, and it starts only where there is room.
+        return table.live() + table.standby() < maxWorkers ? spawner.getAsInt() : WorkerSlot.NO_SLOT;
     }
 
     private static WorkerSlot lessLoaded(final WorkerSlot best, final WorkerSlot candidate)

@@ -76,6 +76,39 @@ class StandbyTest
         }
     }
 
+    /**
+     * {@code --workers 1 --max-workers 2}: one worker and its standby are the two processes. The
+     * worker is full ({@code --max-clients 2}) and returns a new shard's client: the standby takes
+     * that shard, promoted, and no third worker starts beyond {@code --max-workers}.
+     */
+    @Test
+    void aNewShardTheFullWorkerReturnsGoesToTheStandbyAndNoProcessStartsBeyondMaxWorkers() throws Exception
+    {
+        try (ServerProcess server = ServerProcess.startOnDefaults(
+            "--workers", "1", "--max-workers", "2", "--max-clients", "2", "--worker-capacity", "1000", "--standby-delay", "1s"))
+        {
+            assertTrue(eventually(20_000, () -> standbys(server).size() == 1), "one standby by default");
+            final long standby = standbys(server).get(0);
+            assertTrue(eventually(20_000, () -> isWarm(server, standby)), "the standby warms up");
+            try (TestClient a1 = new TestClient(server.port()).join(1);
+                TestClient a2 = new TestClient(server.port()).join(2))
+            {
+                final int worker = a1.identify()[0];
+                assertEquals(worker, a2.identify()[0], "both shards on the one worker, which is now full");
+                try (TestClient third = new TestClient(server.port()).join(3))
+                {
+                    third.send(TestClient.PING).expectPing();
+                    assertEquals(standby, third.identify()[0], "the new shard went to the standby");
+                    assertEquals(1, server.counters().master(MasterCounter.PROMOTIONS));
+                    assertTrue(server.logHasLine("standby " + standby + " (slot", ") promoted for a new shard"));
+                }
+                assertEquals(2, server.counters().master(MasterCounter.SPAWNS), "the worker and the standby: no third process");
+                assertEquals(2, server.workerPids().size());
+            }
+            assertTrue(server.isAlive());
+        }
+    }
+
     /** {@link #CLIENTS} clients of as many shards, each served one ping: @return the worker pid of each. */
     private static List<Long> serveClients(final ServerProcess server) throws IOException
     {

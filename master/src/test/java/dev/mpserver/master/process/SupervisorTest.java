@@ -319,6 +319,51 @@ class SupervisorTest
         assertEquals(4, master.processes.spawned().size());
     }
 
+    /**
+     * --workers 1 --max-workers 2 (one standby by default): a new shard the worker has no room for
+     * goes to the standby, promoted, not to a third process beyond --max-workers; and no new
+     * standby starts, as the two processes are --max-workers.
+     */
+    @Test
+    void aNewShardNoWorkerHasRoomForTakesTheStandbyWithinMaxWorkers()
+    {
+        start(new PoolLimits(1, 2, 0, 4, 0, 1));
+        master.ready(0);
+        master.warm(0);
+        assertStandbyStartsAfterTheDelay("after the start");
+        final WorkerSlot standby = master.slot(1);
+        master.ready(1);
+        master.warm(1);
+        master.slot(0).onLoadReport(1000, 0, InProcessMaster.MAX_CLIENTS); // --worker-capacity 1000: full
+
+        assertEquals(standby.index, master.placement.place());
+        assertEquals(List.of(ChannelCommand.PROMOTE), master.commandsReceivedBy(standby.pid));
+        assertEquals(1, master.count(MasterCounter.PROMOTIONS));
+        assertEquals(2, master.processes.spawned().size(), "no third process");
+        master.afterNanos(limits.standbyDelayNanos() * 2);
+        master.supervisor.onTick();
+        assertEquals(0, master.table.standby(), "two workers are --max-workers: no room for a standby");
+        assertEquals(2, master.processes.spawned().size());
+
+        standby.onLoadReport(1000, 0, InProcessMaster.MAX_CLIENTS);
+        assertEquals(WorkerSlot.NO_SLOT, master.placement.place(), "both full: the client is refused, nothing starts");
+        assertEquals(2, master.processes.spawned().size());
+    }
+
+    /** --min-spare starts idle workers within --max-workers, the standby counted. */
+    @Test
+    void minSpareStartsNoWorkerBeyondMaxWorkersWithTheStandby()
+    {
+        start(new PoolLimits(1, 2, 1, 4, 0, 1));
+        master.ready(0);
+        master.warm(0);
+        assertStandbyStartsAfterTheDelay("after the start");
+        master.slot(0).onLoadReport(5, 0, InProcessMaster.MAX_CLIENTS);
+        master.supervisor.onTick();
+        assertEquals(0, master.table.spare(), "no idle worker, and no room for one");
+        assertEquals(2, master.processes.spawned().size(), "one worker and its standby are --max-workers 2");
+    }
+
     @Test
     void aStandbyThatDiesIsReplacedByAStandbyAndPromotesNothing()
     {

@@ -22,6 +22,7 @@ class PlacementTest
 
     private WorkerTable table;
     private int spawns;
+    private int promotions;
     private Placement placement;
 
     @BeforeEach
@@ -29,13 +30,27 @@ class PlacementTest
     {
         table = new WorkerTable(MAX_WORKERS * 2, 16);
         spawns = 0;
-        placement = new Placement(table, CAPACITY, MAX_WORKERS, () ->
+        promotions = 0;
+        placement = new Placement(table, CAPACITY, MAX_WORKERS, this::promoteAStandby, () ->
         {
             spawns++;
             final WorkerSlot slot = table.freeSlot();
             slot.start(100 + slot.index, table.generation(), null, false, 0);
             return slot.index;
         });
+    }
+
+    /** As the supervisor does (its PROMOTE aside). */
+    private int promoteAStandby()
+    {
+        final WorkerSlot standby = table.standbyToPromote();
+        if (null == standby)
+        {
+            return WorkerSlot.NO_SLOT;
+        }
+        promotions++;
+        standby.standby = false;
+        return standby.index;
     }
 
     private WorkerSlot worker(final int index, final int state, final int reportedLoad)
@@ -177,5 +192,38 @@ class PlacementTest
         worker(1, WorkerSlot.GONE, 0);
         worker(2, WorkerSlot.READY, 9);
         assertEquals(2, placement.place());
+    }
+
+    @Test
+    void aStandbyIsPromotedBeforeANewWorkerStarts()
+    {
+        worker(0, WorkerSlot.READY, CAPACITY).warm = true;
+        final WorkerSlot standby = worker(1, WorkerSlot.READY, 0);
+        standby.warm = true;
+        standby.standby = true;
+        assertEquals(1, placement.place(), "warm, and no JVM start for its clients");
+        assertEquals(1, promotions);
+        assertEquals(0, spawns);
+
+        table.slot(1).onLoadReport(CAPACITY, 0, MAX_CLIENTS);
+        worker(2, WorkerSlot.STARTING, 0).standby = true; // the next standby, starting
+        assertEquals(2, placement.place(), "a standby still starting: its clients wait for its READY, as for a new worker's");
+        assertEquals(2, promotions);
+        assertEquals(0, spawns);
+    }
+
+    @Test
+    void aStandbyThatCannotBePromotedStillCountsInMaxWorkers()
+    {
+        worker(0, WorkerSlot.READY, CAPACITY).warm = true;
+        worker(1, WorkerSlot.READY, 0).standby = true;
+        table.nextGeneration(); // a standby of an older generation is never promoted
+        worker(2, WorkerSlot.READY, CAPACITY).warm = true;
+        assertEquals(WorkerSlot.NO_SLOT, placement.place(), "2 live workers and a standby are --max-workers 3 processes");
+        assertEquals(0, promotions);
+        assertEquals(0, spawns);
+        table.slot(1).state = WorkerSlot.DRAINING;
+        assertEquals(3, placement.place(), "once it is told to quit, a new worker fits");
+        assertEquals(1, spawns);
     }
 }
