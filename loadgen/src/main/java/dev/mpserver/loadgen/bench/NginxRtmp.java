@@ -1,6 +1,7 @@
 package dev.mpserver.loadgen.bench;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -9,8 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * nginx with nginx-rtmp-module (Debian: nginx-light + libnginx-mod-rtmp) as a real process: its own
@@ -69,9 +72,10 @@ public final class NginxRtmp implements BenchedServer
             {
                 return nginx;
             }
-            nginx.close();
+            nginx.stop();
             last = new IOException("nginx-rtmp did not listen on 127.0.0.1:" + port + ": " + nginx.log());
         }
+        deleteDir(dir);
         throw last;
     }
 
@@ -178,9 +182,16 @@ public final class NginxRtmp implements BenchedServer
         }
     }
 
-    /** SIGQUIT is graceful for nginx and would wait for the players; SIGTERM (fast stop) to the master's pid, then KILL. */
+    /** Stops nginx, then removes its directory (config, pid file, logs: read {@link #log} before). */
     @Override
     public void close() throws InterruptedException
+    {
+        stop();
+        deleteDir(dir);
+    }
+
+    /** SIGQUIT is graceful for nginx and would wait for the players; SIGTERM (fast stop) to the master's pid, then KILL. */
+    private void stop() throws InterruptedException
     {
         final List<Long> workers = workerPids();
         if (process.isAlive())
@@ -195,6 +206,22 @@ public final class NginxRtmp implements BenchedServer
         for (final long worker : workers)
         {
             ProcessHandle.of(worker).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /** Its directory, deepest first: nginx may make temp directories under its prefix. */
+    private static void deleteDir(final Path dir)
+    {
+        try (Stream<Path> paths = Files.walk(dir))
+        {
+            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
+            {
+                Files.deleteIfExists(path);
+            }
+        }
+        catch (final IOException | UncheckedIOException ex)
+        {
+            System.err.println("nginx-rtmp: could not remove " + dir + ": " + ex.getMessage());
         }
     }
 }

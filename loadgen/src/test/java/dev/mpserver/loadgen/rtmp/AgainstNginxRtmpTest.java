@@ -6,6 +6,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -38,8 +40,10 @@ class AgainstNginxRtmpTest
     @Test
     void oneWorkerServesEveryPlayerEveryFrame() throws Exception
     {
+        final Path dir;
         try (NginxRtmp nginx = NginxRtmp.start(1))
         {
+            dir = nginx.dir();
             final RtmpReport r = new RtmpRun(RtmpConfig.builder(nginx.port()).streams(3).players(10)
                 .duration(5, TimeUnit.SECONDS).verify(true).build()).call();
             System.out.println(RtmpSummaryTable.render(r));
@@ -52,6 +56,7 @@ class AgainstNginxRtmpTest
             assertEquals(0, r.exitCode());
             assertTrue(r.latency(RtmpLatency.RELAY).count() > 0);
         }
+        assertFalse(Files.exists(dir), "its temp directory goes with it: " + dir);
     }
 
     @Test
