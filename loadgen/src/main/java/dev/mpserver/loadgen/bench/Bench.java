@@ -56,7 +56,7 @@ import picocli.CommandLine.Spec;
         "  cold        what users meet first, for each --java in turns: a new server's first burst of 5000 next to its "
             + "warm one after 4 more (--workers 0, --workers 2; the C server as yardstick), under the independent client; and "
             + "routed, under both clients, the first 5000 clients at 3000/s x 10 on --workers 2 --standby 0 after a start, warm, "
-            + "after a reload (SIGHUP) and after a respawn (kill -9 of a worker), and on --workers 2 (defaults: a standby) after "
+            + "warm again (nothing changed: its p99 / warm is the bar's own noise), after a reload (SIGHUP) and after a respawn (kill -9 of a worker), and on --workers 2 (defaults: a standby) after "
             + "a start, warm, after a kill -9 (the standby promoted), as the next standby starts and after a reload: route "
             + "p50/p99/max and p99 / warm p99 (issue 16: <= 2); and the "
             + "floor of that bar here: the C server's p99 at the same load next to one SCHED_IDLE busy process (a respawn's "

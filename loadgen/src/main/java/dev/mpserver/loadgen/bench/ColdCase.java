@@ -18,7 +18,8 @@ import java.util.Map;
  *       its second burst is its warm one), the yardstick for both. Under the independent client only (the C client when built): the
  *       figure is the server's cold, and the clients are compared on the same bursts elsewhere.</li>
  *   <li>Open loop, routed ({@code --workers 2 --standby 0}): the first 5 000 clients at 3 000/s after a start;
- *       the same after 4 warming bursts and 1 s alone (warm); after a reload (SIGHUP, once the new generation is
+ *       the same after 4 warming bursts and 1 s alone (warm), and at once again (warm, again: nothing
+ *       changed, so its p99 over warm is the bar's own noise, an A/A test); after a reload (SIGHUP, once the new generation is
  *       READY and the old one gone); after a respawn (kill -9 of a worker, once its replacement is
  *       READY). Under both clients. Issue 16 item 3: route p99 after start, reload and respawn ≤ 2x
  *       warm. Then {@code --workers 2} on defaults, which give it a standby: after a start, warm,
@@ -54,6 +55,7 @@ final class ColdCase implements BenchCase
     private static final List<Phase> PHASES = List.of(
         new Phase("start", "start", "warm", false),
         new Phase("warm", "warm", "warm", false),
+        new Phase("warmAgain", "warm, again", "warm", false),
         new Phase("reload", "reload", "warm", true),
         new Phase("respawn", "respawn", "warm", true),
         new Phase("standbyFirst", "start, standby", "standbyWarm", false),
@@ -221,6 +223,8 @@ final class ColdCase implements BenchCase
             }
             ctx.settleAfterBursts();
             record(f, "warm", r, client.run(server.port(), open.withSeed(2 + r)));
+            // The bar's own noise: nothing changed, so its p99 over warm is what chance alone gives.
+            record(f, "warmAgain", r, client.run(server.port(), open.withSeed(20 + r)));
 
             f.set("reload.ready", r, reload(server) ? 1 : 0);
             record(f, "reload", r, client.run(server.port(), open.withSeed(3 + r)));
@@ -326,7 +330,7 @@ final class ColdCase implements BenchCase
     {
         ctx.out.println();
         ctx.out.println("cold: routed (--workers 2 --standby 0), the first " + open.conns + " clients at " + Stats.whole(open.rate) + "/s x "
-            + MSGS + " after a start, warm, after a reload (SIGHUP), after a respawn (kill -9 of a worker, replacement READY); then "
+            + MSGS + " after a start, warm, warm again (what chance alone gives p99/warm), after a reload (SIGHUP), after a respawn (kill -9 of a worker, replacement READY); then "
             + "--workers 2 on defaults (a standby): after a start, warm, after the kill -9 of a worker (once the standby took its "
             + "place), when the next standby starts, and after a reload; "
             + "route ms, medians of "

@@ -64,7 +64,7 @@ class BenchSmokeTest
                 assertEquals(1.0, value(results, prefix + ".standbyRespawn.ready"), "on defaults, the standby was promoted");
                 assertEquals(1.0, value(results, prefix + ".standbyStart.ready"), "the next standby started");
                 assertEquals(1.0, value(results, prefix + ".standbyReload.ready"), "it warmed, and the reload's generation was READY");
-                for (final String phase : new String[] {"start", "warm", "reload", "respawn", "standbyFirst", "standbyWarm",
+                for (final String phase : new String[] {"start", "warm", "warmAgain", "reload", "respawn", "standbyFirst", "standbyWarm",
                     "standbyRespawn", "standbyStart", "standbyReload"})
                 {
                     assertEquals(0.0, value(results, prefix + "." + phase + ".notOk"), phase + ": every client served");
