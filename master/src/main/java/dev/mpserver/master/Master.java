@@ -104,6 +104,7 @@ public final class Master
         publisher.publish();
         LOG.info("master {} exits ({})", pid, counters.toString());
         counters.close(); // the file stays: 'mpserver stat' shows the last values of a stopped server
+        shards.shared().closeAndRemove(); // 4 MiB, in memory in a default run directory
         return exitCode;
     }
 

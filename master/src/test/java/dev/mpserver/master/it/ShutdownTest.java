@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import dev.mpserver.protocol.counters.CountersFile;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.Signals;
+import dev.mpserver.protocol.shard.SharedShardTable;
 import dev.mpserver.protocol.wire.ErrorCode;
 import dev.mpserver.testkit.ServerProcess;
 import dev.mpserver.testkit.TestClient;
@@ -72,6 +75,8 @@ class ShutdownTest
             assertEquals(0, server.awaitExit(5, TimeUnit.SECONDS));
             assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(4));
             assertTrue(server.survivingWorkers().isEmpty(), "no orphans");
+            assertFalse(Files.exists(server.runDir().resolve(SharedShardTable.FILE_NAME)), "the shard table goes with the master");
+            assertTrue(Files.exists(server.runDir().resolve(CountersFile.MASTER_FILE)), "the counters stay for stat");
             for (final TestClient client : clients)
             {
                 assertEquals(ErrorCode.SHUTTING_DOWN.code(), client.expectError(), "told why, even in a fast stop");
