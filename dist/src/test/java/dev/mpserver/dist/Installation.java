@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import dev.mpserver.protocol.rundir.RunDirectory;
+
 /**
  * The distribution as a user has it: the tarball extracted with {@code tar} into a directory of
  * its own outside the source tree, and its commands run as processes. Every process started here
@@ -21,6 +23,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class Installation implements AutoCloseable
 {
+    private static final Path SHM = Path.of("/dev/shm");
+
     private final Path root;
     private final Path home;
     private final Map<String, String> environment = new HashMap<>();
@@ -32,7 +36,11 @@ final class Installation implements AutoCloseable
         this.home = home;
     }
 
-    /** Extracts {@code tarball} under a new temporary directory; the environment's XDG_RUNTIME_DIR is a directory of its own. */
+    /**
+     * Extracts {@code tarball} under a new temporary directory; the environment's XDG_RUNTIME_DIR is
+     * a directory of its own, in memory as under systemd ({@code /run/user/<uid>}) where
+     * {@code /dev/shm} is, so that the default run directory is there.
+     */
     static Installation extract(final Path tarball) throws IOException, InterruptedException
     {
         final Path root = Files.createTempDirectory(Path.of("/tmp"), "mpserver-dist-it-");
@@ -51,7 +59,8 @@ final class Installation implements AutoCloseable
             throw new IOException("the tarball must hold one directory, not " + extracted);
         }
         final Installation installation = new Installation(root, extracted.get(0));
-        final Path runtime = Files.createDirectory(root.resolve("xdg-runtime"));
+        final Path runtime = RunDirectory.isInMemory(SHM) && Files.isWritable(SHM)
+            ? Files.createTempDirectory(SHM, "mpserver-dist-xdg-") : Files.createDirectory(root.resolve("xdg-runtime"));
         Files.setPosixFilePermissions(runtime, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         installation.environment.put("XDG_RUNTIME_DIR", runtime.toString());
         return installation;
@@ -193,7 +202,17 @@ final class Installation implements AutoCloseable
                 stop(process);
             }
         }
-        try (var files = Files.walk(root))
+        final Path runtime = runtimeDir();
+        deleteTree(root);
+        if (Files.exists(runtime))
+        {
+            deleteTree(runtime);
+        }
+    }
+
+    private static void deleteTree(final Path dir) throws IOException
+    {
+        try (var files = Files.walk(dir))
         {
             for (final Path file : files.sorted(java.util.Comparator.reverseOrder()).toList())
             {

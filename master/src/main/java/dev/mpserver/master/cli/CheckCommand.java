@@ -61,6 +61,13 @@ public final class CheckCommand implements Callable<Integer>
         checkPort();
         out.println(name + ": " + options.host + ":" + (0 == options.port ? "0 (a free port, chosen at start)" : options.port + " is free"));
         out.println(name + ": run directory " + checkRunDirectory());
+        final Path runDir = 0 == options.port && null == options.runDir ? RunDirectory.defaultFor(0).getParent()
+            : options.runDirFor(options.port).toAbsolutePath().normalize();
+        final String diskWarning = RunDirectory.diskWarning(runDir);
+        if (null != diskWarning)
+        {
+            out.println(name + ": warning: " + diskWarning);
+        }
         if (null != options.logFile)
         {
             final LogFile logFile = new LogFile(options.logFile);

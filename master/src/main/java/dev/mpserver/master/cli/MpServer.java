@@ -101,6 +101,11 @@ public final class MpServer implements Callable<Integer>
                 {
                     logFile.redirectStderr();
                 }
+                final String diskWarning = RunDirectory.diskWarning(dir);
+                if (null != diskWarning)
+                {
+                    LOG.warn(diskWarning);
+                }
                 final WorkerConfig workerConfig = options.workerConfig(dir);
                 if (0 == workerCount)
                 {

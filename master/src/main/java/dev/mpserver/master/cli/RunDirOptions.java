@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 public final class RunDirOptions
 {
     @Option(names = "--run-dir", paramLabel = "DIR",
-        description = "The server's --run-dir. Default: mpserver-<port> under $XDG_RUNTIME_DIR, /run or /tmp, the first that exists.")
+        description = "The server's --run-dir. Default: mpserver-<port> under $XDG_RUNTIME_DIR, /run, /dev/shm or /tmp, the first "
+            + "that exists.")
     Path runDir;
 
     @Option(names = {"-p", "--port"}, defaultValue = "8935", description = "Find the run dir of the server on this port (default ${DEFAULT-VALUE}).")

@@ -109,9 +109,11 @@ public final class ServerOptions
     int handoffQueue;
 
     @Option(names = "--run-dir", paramLabel = "DIR",
-        description = "Where the pid file (master.pid) and the counters files live. Default: mpserver-<port> under " +
-            "$XDG_RUNTIME_DIR, else /run, else /tmp (the first that is writable). Created mode 0700; one that is a " +
-            "symbolic link, another user's, or writable by group or others is refused.")
+        description = "Where the pid file (master.pid), the counters files and the shard table live. Default: " +
+            "mpserver-<port> under the first writable of $XDG_RUNTIME_DIR, /run, /dev/shm and /tmp that is in memory " +
+            "(tmpfs), else the first writable: the counters and shard table are memory-mapped and written on every client, " +
+            "and on a disk file system the workers' writes fault after each write-back (a warning says so). Created mode " +
+            "0700; one that is a symbolic link, another user's, or writable by group or others is refused.")
     Path runDir;
 
     @Option(names = "--log-file", paramLabel = "FILE",

@@ -10,14 +10,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
 
 import dev.mpserver.protocol.posix.Posix;
 
 /**
  * Where a server keeps its pid file and counters files, and the checks that make the place safe.
  *
- * <p>Default: {@code mpserver-<port>} under the first of {@code $XDG_RUNTIME_DIR}, {@code /run} and
- * {@code /tmp} that is a writable directory. A server creates it mode 0700 and refuses one that is a
+ * <p>Default: {@code mpserver-<port>} under the first of {@code $XDG_RUNTIME_DIR}, {@code /run},
+ * {@code /dev/shm} and {@code /tmp} that is a writable directory in memory (tmpfs), else under the
+ * first that is a writable directory. In memory, because the counters files and the shard table
+ * are memory-mapped from it and written on every client: on a disk file system (ext4 here) the
+ * kernel writes their dirty pages back and write-protects them, and a worker's next write to each
+ * page faults into the file system; a routed server's warm route p99 was 4-5x that of the same
+ * server with its run directory on tmpfs (docs/benchmarks.md, thirteenth session). Where
+ * {@code /run} is not tmpfs (a machine without systemd), {@code /dev/shm} is.
+ *
+ * <p>A server creates it mode 0700 and refuses one that is a
  * symbolic link, is not a directory, belongs to another user, or is writable by group or others:
  * under a shared {@code /tmp} the name is predictable, and whoever made the directory first could
  * otherwise read, replace or point elsewhere the files other tools trust. The control commands
@@ -30,7 +41,10 @@ public final class RunDirectory
     public static final String NAME_PREFIX = "mpserver-";
     public static final String XDG_RUNTIME_DIR = "XDG_RUNTIME_DIR";
     static final Path RUN = Path.of("/run");
+    static final Path SHM = Path.of("/dev/shm");
     static final Path TMP = Path.of("/tmp");
+    /** File systems whose files live in memory: nothing mapped from them is written back to a disk. */
+    private static final Set<String> IN_MEMORY = Set.of("tmpfs", "ramfs");
     /** Group- and world-writable bits of a mode. */
     private static final int WRITABLE_BY_OTHERS = 0022;
     private static final int PERMISSION_BITS = 07777;
@@ -42,33 +56,98 @@ public final class RunDirectory
     /** The places a default run directory may live, in order of preference. */
     public static List<Path> bases(final Map<String, String> environment)
     {
-        final List<Path> bases = new ArrayList<>(3);
+        final List<Path> bases = new ArrayList<>(4);
         final String xdg = environment.get(XDG_RUNTIME_DIR);
         if (null != xdg && !xdg.isBlank() && Path.of(xdg).isAbsolute())
         {
             bases.add(Path.of(xdg));
         }
         bases.add(RUN);
+        bases.add(SHM);
         bases.add(TMP);
         return bases;
     }
 
-    /** The run directory a server on {@code port} creates by default: under the first writable base. */
+    /** The run directory a server on {@code port} creates by default: under the first writable base in memory, else the first writable one. */
     public static Path defaultFor(final int port)
     {
-        return defaultFor(port, bases(System.getenv()));
+        return defaultFor(port, bases(System.getenv()), RunDirectory::isInMemory);
     }
 
-    static Path defaultFor(final int port, final List<Path> bases)
+    static Path defaultFor(final int port, final List<Path> bases, final Predicate<Path> inMemory)
     {
+        return writableBase(bases, inMemory).orElse(bases.get(bases.size() - 1)).resolve(NAME_PREFIX + port);
+    }
+
+    /**
+     * Where a directory that is memory-mapped from (a run directory) had best be made: the first
+     * writable {@link #bases base} in memory, else the first writable one.
+     */
+    public static Optional<Path> writableBase()
+    {
+        return writableBase(bases(System.getenv()), RunDirectory::isInMemory);
+    }
+
+    private static Optional<Path> writableBase(final List<Path> bases, final Predicate<Path> inMemory)
+    {
+        Path firstWritable = null;
         for (final Path base : bases)
         {
             if (Files.isDirectory(base) && Files.isWritable(base))
             {
-                return base.resolve(NAME_PREFIX + port);
+                if (inMemory.test(base))
+                {
+                    return Optional.of(base);
+                }
+                firstWritable = null == firstWritable ? base : firstWritable;
             }
         }
-        return bases.get(bases.size() - 1).resolve(NAME_PREFIX + port);
+        return Optional.ofNullable(firstWritable);
+    }
+
+    /** True if {@code path} is on a file system in memory (tmpfs, ramfs); false if not, or if that cannot be told. */
+    public static boolean isInMemory(final Path path)
+    {
+        final String type = fileSystemType(path);
+        return null != type && IN_MEMORY.contains(type);
+    }
+
+    /**
+     * The type of the file system {@code path} is on (e.g. "tmpfs", "ext4"), or, where it does not
+     * exist yet, the one it would be made on; null if that cannot be told.
+     */
+    public static String fileSystemType(final Path path)
+    {
+        Path existing = path.toAbsolutePath();
+        while (null != existing && !Files.exists(existing))
+        {
+            existing = existing.getParent();
+        }
+        try
+        {
+            return null == existing ? null : Files.getFileStore(existing).type();
+        }
+        catch (final IOException | SecurityException ex)
+        {
+            return null;
+        }
+    }
+
+    /**
+     * What to tell the user about where {@code dir} is, or null when all is well: a run directory
+     * on a disk file system costs every worker write-protect faults on its mapped files.
+     */
+    public static String diskWarning(final Path dir)
+    {
+        if (isInMemory(dir))
+        {
+            return null;
+        }
+        final String type = fileSystemType(dir);
+        return "run directory " + dir + " is on " + (null == type ? "a file system of unknown type" : type) + ", not in memory (tmpfs): "
+            + "its counters files and shard table are memory-mapped and written on every client, and on a disk file system each "
+            + "write-back of their pages makes the workers' next writes fault into it (measured: warm route p99 4-5x that on "
+            + "tmpfs). Give --run-dir a directory under /dev/shm or another tmpfs";
     }
 
     /**
@@ -90,7 +169,7 @@ public final class RunDirectory
                 return dir;
             }
         }
-        return defaultFor(port, bases);
+        return defaultFor(port, bases, RunDirectory::isInMemory);
     }
 
     /**

@@ -31,7 +31,7 @@ class RunDirectoryTest
         final Path missing = tmp.resolve("no-such-base");
         final Path first = Files.createDirectory(tmp.resolve("xdg"));
         final Path second = Files.createDirectory(tmp.resolve("run"));
-        assertEquals(first.resolve("mpserver-9000"), RunDirectory.defaultFor(9000, List.of(missing, first, second)));
+        assertEquals(first.resolve("mpserver-9000"), RunDirectory.defaultFor(9000, List.of(missing, first, second), base -> false));
         Files.createDirectory(second.resolve("mpserver-9000"));
         assertEquals(second.resolve("mpserver-9000"), RunDirectory.find(9000, List.of(missing, first, second)),
             "stat finds the server's directory even where it would not have created one");
@@ -39,12 +39,41 @@ class RunDirectoryTest
     }
 
     @Test
-    void xdgRuntimeDirComesFirstThenRunThenTmp()
+    void xdgRuntimeDirComesFirstThenRunThenDevShmThenTmp()
     {
-        assertEquals(List.of(Path.of("/run/user/1000"), Path.of("/run"), Path.of("/tmp")),
+        assertEquals(List.of(Path.of("/run/user/1000"), Path.of("/run"), Path.of("/dev/shm"), Path.of("/tmp")),
             RunDirectory.bases(Map.of(RunDirectory.XDG_RUNTIME_DIR, "/run/user/1000")));
-        assertEquals(List.of(Path.of("/run"), Path.of("/tmp")), RunDirectory.bases(Map.of(RunDirectory.XDG_RUNTIME_DIR, "relative")));
-        assertEquals(List.of(Path.of("/run"), Path.of("/tmp")), RunDirectory.bases(Map.of()));
+        assertEquals(List.of(Path.of("/run"), Path.of("/dev/shm"), Path.of("/tmp")),
+            RunDirectory.bases(Map.of(RunDirectory.XDG_RUNTIME_DIR, "relative")));
+        assertEquals(List.of(Path.of("/run"), Path.of("/dev/shm"), Path.of("/tmp")), RunDirectory.bases(Map.of()));
+    }
+
+    /** A base in memory goes before an earlier one on disk; with none in memory, the first writable. */
+    @Test
+    void theDefaultIsUnderAWritableBaseInMemoryBeforeOneOnDisk() throws IOException
+    {
+        final Path disk = Files.createDirectory(tmp.resolve("run"));
+        final Path memory = Files.createDirectory(tmp.resolve("shm"));
+        final List<Path> bases = List.of(disk, tmp.resolve("no-such-shm"), memory);
+        assertEquals(memory.resolve("mpserver-9000"), RunDirectory.defaultFor(9000, bases, base -> !base.equals(disk)));
+        assertEquals(disk.resolve("mpserver-9000"), RunDirectory.defaultFor(9000, bases, base -> false));
+        Files.createDirectory(disk.resolve("mpserver-9000"));
+        assertEquals(disk.resolve("mpserver-9000"), RunDirectory.find(9000, bases), "stat finds an existing one first, as before");
+    }
+
+    /** The file system type, read from the real mounts: /dev/shm is tmpfs on Linux. */
+    @Test
+    void devShmIsInMemoryAndItsRunDirectoryNeedsNoWarning()
+    {
+        assumeTrue(Files.isDirectory(Path.of("/dev/shm")), "no /dev/shm here");
+        assertEquals("tmpfs", RunDirectory.fileSystemType(Path.of("/dev/shm")));
+        assertTrue(RunDirectory.isInMemory(Path.of("/dev/shm")));
+        assertEquals(null, RunDirectory.diskWarning(Path.of("/dev/shm")));
+        if (!RunDirectory.isInMemory(tmp))
+        {
+            final String warning = RunDirectory.diskWarning(tmp);
+            assertTrue(warning.contains(tmp + " is on " + RunDirectory.fileSystemType(tmp) + ", not in memory"), warning);
+        }
     }
 
     @Test
