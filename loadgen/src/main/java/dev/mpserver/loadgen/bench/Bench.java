@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
+import dev.mpserver.protocol.rundir.RunDirectory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -123,7 +124,8 @@ public final class Bench implements Callable<Integer>
             + "figures are only comparable at 1 (default)."})
     double scale;
 
-    @Option(names = "--keep", description = "Keep the work directory (servers' logs and run directories) instead of deleting it.")
+    @Option(names = "--keep", description = "Keep the work directory (the servers' logs; mpserver's run directories, in "
+        + "memory where possible, go with each server) instead of deleting it.")
     boolean keep;
 
     private static final int LOADGEN_WARM_UP_BURSTS = 4;
@@ -242,6 +244,8 @@ public final class Bench implements Callable<Integer>
             return 3;
         }
         out.println("  clients: " + String.join(", ", clients.stream().map(BenchClient::name).toArray(String[]::new)));
+        final Path runBase = RunDirectory.writableBase().filter(RunDirectory::isInMemory).orElse(workDir);
+        out.println("  mpserver run directories under " + runBase + " (" + RunDirectory.fileSystemType(runBase) + ")");
 
         final BenchContext ctx = new BenchContext(repo, workDir, repeat, scale, out, results, peers, javas, clients);
         header(results, javas, clients);

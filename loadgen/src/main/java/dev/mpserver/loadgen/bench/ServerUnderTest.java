@@ -2,6 +2,7 @@ package dev.mpserver.loadgen.bench;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -10,22 +11,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import dev.mpserver.protocol.counters.RunDirCounters;
 import dev.mpserver.protocol.launch.MainClasses;
 import dev.mpserver.protocol.launch.ReadyLine;
+import dev.mpserver.protocol.rundir.RunDirectory;
 
 /**
- * A server process started for one benchmark case, on 127.0.0.1 and a free port, with its own run
- * directory (its stderr in {@code server.log}); stopped by pid (TERM, then KILL, then KILL of any
- * process it left behind). mpserver from the built {@code master/target/lib} on a chosen JVM, or a
+ * A server process started for one benchmark case, on 127.0.0.1 and a free port, with its own
+ * directory in the work directory (its stderr in {@code server.log}) and, for mpserver, its own run
+ * directory, in memory where there is such a place as a default one is ({@link RunDirectory}: its
+ * counters and shard table are memory-mapped; removed when the server stops); stopped by pid (TERM,
+ * then KILL, then KILL of any process it left behind). mpserver from the built {@code master/target/lib} on a chosen JVM, or a
  * native peer: the C epoll server or the prototype.
  */
 final class ServerUnderTest implements BenchedServer
@@ -41,13 +48,15 @@ final class ServerUnderTest implements BenchedServer
     private static final long POLL_MILLIS = 20;
 
     private final Process process;
+    private final Path dir;
     private final Path runDir;
     private final int port;
     private final long pid;
 
-    private ServerUnderTest(final Process process, final Path runDir, final int port, final long pid)
+    private ServerUnderTest(final Process process, final Path dir, final Path runDir, final int port, final long pid)
     {
         this.process = process;
+        this.dir = dir;
         this.runDir = runDir;
         this.port = port;
         this.pid = pid;
@@ -57,20 +66,29 @@ final class ServerUnderTest implements BenchedServer
     static ServerUnderTest start(final Path repo, final Path workDir, final ServerJava java, final String... args)
         throws IOException, InterruptedException
     {
-        final Path runDir = Files.createTempDirectory(workDir, "mpserver-");
+        final Path dir = Files.createTempDirectory(workDir, "mpserver-");
+        final Path runDir = runDirFor(dir);
         final List<String> command = new ArrayList<>(java.command());
         command.add(1, "-XX:TieredStopAtLevel=1"); // as the launchers run it; a --java option after it wins
         command.addAll(List.of("-cp", repo.resolve("master/target/lib").toAbsolutePath() + File.separator + "*",
             MainClasses.MPSERVER, "--host", "127.0.0.1", "--port", "0", "--run-dir", runDir.toString()));
         command.addAll(List.of(args));
         command.addAll(java.serverOptions());
-        return startWithReadyLine(command, runDir);
+        return startWithReadyLine(command, dir, runDir);
+    }
+
+    /** A new directory in memory where a default run directory would be, else {@code dir} itself. */
+    private static Path runDirFor(final Path dir) throws IOException
+    {
+        final Optional<Path> base = RunDirectory.writableBase().filter(RunDirectory::isInMemory);
+        return base.isPresent() ? Files.createTempDirectory(base.get(), "mpserver-bench-") : dir;
     }
 
     /** The C epoll server: a binary that takes a port and prints the same ready line. */
     static ServerUnderTest startReference(final Path binary, final Path workDir) throws IOException, InterruptedException
     {
-        return startWithReadyLine(List.of(binary.toString(), "0"), Files.createTempDirectory(workDir, "c-server-"));
+        final Path dir = Files.createTempDirectory(workDir, "c-server-");
+        return startWithReadyLine(List.of(binary.toString(), "0"), dir, dir);
     }
 
     /**
@@ -80,7 +98,7 @@ final class ServerUnderTest implements BenchedServer
     static ServerUnderTest startPrototype(final Path binary, final int workers, final Path workDir)
         throws IOException, InterruptedException
     {
-        final Path runDir = Files.createTempDirectory(workDir, "prototype-");
+        final Path dir = Files.createTempDirectory(workDir, "prototype-");
         final int port;
         try (ServerSocket probe = new ServerSocket())
         {
@@ -90,7 +108,7 @@ final class ServerUnderTest implements BenchedServer
         }
         final Process process = new ProcessBuilder(binary.toString(), Integer.toString(port), Integer.toString(workers))
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .redirectError(runDir.resolve("server.log").toFile())
+            .redirectError(dir.resolve("server.log").toFile())
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .start();
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
@@ -101,7 +119,7 @@ final class ServerUnderTest implements BenchedServer
                 socket.connect(new InetSocketAddress("127.0.0.1", port), 100);
                 // Listening; its workers are forked right after listen(): give them a moment.
                 Thread.sleep(200);
-                return new ServerUnderTest(process, runDir, port, process.pid());
+                return new ServerUnderTest(process, dir, dir, port, process.pid());
             }
             catch (final IOException notYet)
             {
@@ -109,24 +127,34 @@ final class ServerUnderTest implements BenchedServer
             }
         }
         process.destroyForcibly();
-        throw new IOException(binary + " did not start; see " + runDir.resolve("server.log"));
+        throw new IOException(binary + " did not start; see " + dir.resolve("server.log"));
     }
 
-    private static ServerUnderTest startWithReadyLine(final List<String> command, final Path runDir) throws IOException
+    private static ServerUnderTest startWithReadyLine(final List<String> command, final Path dir, final Path runDir) throws IOException
     {
-        final Process process = new ProcessBuilder(command)
-            .redirectError(runDir.resolve("server.log").toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .start();
+        final Process process;
+        try
+        {
+            process = new ProcessBuilder(command)
+                .redirectError(dir.resolve("server.log").toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
+        }
+        catch (final IOException ex)
+        {
+            deleteRunDir(dir, runDir);
+            throw ex;
+        }
         try
         {
             final ReadyLine ready = ReadyLine.await(process, Duration.ofSeconds(START_TIMEOUT_SECONDS));
-            return new ServerUnderTest(process, runDir, ready.port(), ready.pid());
+            return new ServerUnderTest(process, dir, runDir, ready.port(), ready.pid());
         }
         catch (final IOException ex)
         {
             process.destroyForcibly();
-            throw new IOException(command.get(0) + " did not start (" + ex.getMessage() + "); see " + runDir.resolve("server.log"), ex);
+            deleteRunDir(dir, runDir);
+            throw new IOException(command.get(0) + " did not start (" + ex.getMessage() + "); see " + dir.resolve("server.log"), ex);
         }
     }
 
@@ -273,7 +301,7 @@ final class ServerUnderTest implements BenchedServer
 
     private List<String> logLines() throws IOException
     {
-        final Path log = runDir.resolve("server.log");
+        final Path log = dir.resolve("server.log");
         return Files.isRegularFile(log) ? Files.readAllLines(log, StandardCharsets.UTF_8) : List.of();
     }
 
@@ -346,6 +374,27 @@ final class ServerUnderTest implements BenchedServer
             {
                 child.destroyForcibly();
             }
+        }
+        deleteRunDir(dir, runDir);
+    }
+
+    /** A run directory of its own (in memory) goes with the server; its log stays in the work directory. */
+    private static void deleteRunDir(final Path dir, final Path runDir)
+    {
+        if (runDir.equals(dir))
+        {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(runDir))
+        {
+            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
+            {
+                Files.deleteIfExists(path);
+            }
+        }
+        catch (final IOException | UncheckedIOException ex)
+        {
+            System.err.println("bench: could not remove " + runDir + ": " + ex.getMessage());
         }
     }
 }
