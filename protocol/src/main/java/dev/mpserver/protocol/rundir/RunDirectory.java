@@ -152,7 +152,8 @@ public final class RunDirectory
 
     /**
      * The run directory of the server on {@code port}, for a command that reads it: the first
-     * {@code mpserver-<port>} that exists among the {@link #bases}, else where a server would create it.
+     * {@code mpserver-<port>} among the {@link #bases} that holds a pid file, else the first that
+     * exists, else where a server would create it.
      */
     public static Path find(final int port)
     {
@@ -161,15 +162,22 @@ public final class RunDirectory
 
     static Path find(final int port, final List<Path> bases)
     {
+        // One with a pid file first (a server runs there, or was killed there): a stopped server's
+        // directory in an earlier base, as /run's before the default moved to memory, is no match for it.
+        Path stopped = null;
         for (final Path base : bases)
         {
             final Path dir = base.resolve(NAME_PREFIX + port);
             if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS))
             {
-                return dir;
+                if (Files.exists(PidFile.in(dir), LinkOption.NOFOLLOW_LINKS))
+                {
+                    return dir;
+                }
+                stopped = null == stopped ? dir : stopped;
             }
         }
-        return defaultFor(port, bases, RunDirectory::isInMemory);
+        return null != stopped ? stopped : defaultFor(port, bases, RunDirectory::isInMemory);
     }
 
     /**

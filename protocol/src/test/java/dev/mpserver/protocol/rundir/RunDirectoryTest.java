@@ -59,6 +59,10 @@ class RunDirectoryTest
         assertEquals(disk.resolve("mpserver-9000"), RunDirectory.defaultFor(9000, bases, base -> false));
         Files.createDirectory(disk.resolve("mpserver-9000"));
         assertEquals(disk.resolve("mpserver-9000"), RunDirectory.find(9000, bases), "stat finds an existing one first, as before");
+        Files.createDirectory(memory.resolve("mpserver-9000"));
+        Files.writeString(PidFile.in(memory.resolve("mpserver-9000")), "4242\n");
+        assertEquals(memory.resolve("mpserver-9000"), RunDirectory.find(9000, bases),
+            "but one with a pid file before a stopped server's in an earlier place");
     }
 
     /** The file system type, read from the real mounts: /dev/shm is tmpfs on Linux. */
