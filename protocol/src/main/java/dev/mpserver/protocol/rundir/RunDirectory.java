@@ -23,10 +23,11 @@ import dev.mpserver.protocol.posix.Posix;
  * {@code /dev/shm} and {@code /tmp} that is a writable directory in memory (tmpfs), else under the
  * first that is a writable directory. In memory, because the counters files and the shard table
  * are memory-mapped from it and written on every client: on a disk file system (ext4 here) the
- * kernel writes their dirty pages back and write-protects them, and a worker's next write to each
- * page faults into the file system; a routed server's warm route p99 was 4-5x that of the same
- * server with its run directory on tmpfs (docs/benchmarks.md, thirteenth session). Where
- * {@code /run} is not tmpfs (a machine without systemd), {@code /dev/shm} is.
+ * kernel writes their dirty pages to the disk every half-minute or so and write-protects them, and
+ * a worker's next write to each page faults into the file system: a routed server at 3 000
+ * clients/s took about 4 700 page faults in 40 s there, 2 300 on tmpfs (whether the tail shows it
+ * was within this machine's noise: docs/benchmarks.md, thirteenth session). Where {@code /run} is
+ * not tmpfs (a machine without systemd), {@code /dev/shm} is.
  *
  * <p>A server creates it mode 0700 and refuses one that is a
  * symbolic link, is not a directory, belongs to another user, or is writable by group or others:
@@ -145,9 +146,9 @@ public final class RunDirectory
         }
         final String type = fileSystemType(dir);
         return "run directory " + dir + " is on " + (null == type ? "a file system of unknown type" : type) + ", not in memory (tmpfs): "
-            + "its counters files and shard table are memory-mapped and written on every client, and on a disk file system each "
-            + "write-back of their pages makes the workers' next writes fault into it (measured: warm route p99 4-5x that on "
-            + "tmpfs). Give --run-dir a directory under /dev/shm or another tmpfs";
+            + "its counters files and shard table are memory-mapped and written on every client, and on a disk file system they "
+            + "are written back to the disk and each write-back makes the workers' next writes fault into the file system "
+            + "(measured: twice the page faults of tmpfs). Give --run-dir a directory under /dev/shm or another tmpfs";
     }
 
     /**
