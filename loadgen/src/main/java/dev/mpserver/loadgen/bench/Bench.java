@@ -3,11 +3,8 @@ package dev.mpserver.loadgen.bench;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -270,7 +267,7 @@ public final class Bench implements Callable<Integer>
             }
             else
             {
-                deleteTree(workDir);
+                DirectoryTree.delete(workDir);
             }
         }
         final double seconds = (System.nanoTime() - started) / 1e9;
@@ -333,26 +330,6 @@ public final class Bench implements Callable<Integer>
         }
         options.put("serverJava", serverJava);
         results.header("options", options);
-    }
-
-    private static void deleteTree(final Path dir) throws IOException
-    {
-        Files.walkFileTree(dir, new SimpleFileVisitor<>()
-        {
-            @Override
-            public FileVisitResult visitFile(final Path file, final BasicFileAttributes attrs) throws IOException
-            {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(final Path d, final IOException ex) throws IOException
-            {
-                Files.deleteIfExists(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 
     static CommandLine commandLine()

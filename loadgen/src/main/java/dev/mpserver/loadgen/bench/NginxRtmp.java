@@ -1,7 +1,6 @@
 package dev.mpserver.loadgen.bench;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -10,10 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * nginx with nginx-rtmp-module (Debian: nginx-light + libnginx-mod-rtmp) as a real process: its own
@@ -75,7 +72,7 @@ public final class NginxRtmp implements BenchedServer
             nginx.stop();
             last = new IOException("nginx-rtmp did not listen on 127.0.0.1:" + port + ": " + nginx.log());
         }
-        deleteDir(dir);
+        DirectoryTree.deleteOrSay(dir, "nginx-rtmp");
         throw last;
     }
 
@@ -187,7 +184,7 @@ public final class NginxRtmp implements BenchedServer
     public void close() throws InterruptedException
     {
         stop();
-        deleteDir(dir);
+        DirectoryTree.deleteOrSay(dir, "nginx-rtmp");
     }
 
     /** SIGQUIT is graceful for nginx and would wait for the players; SIGTERM (fast stop) to the master's pid, then KILL. */
@@ -206,22 +203,6 @@ public final class NginxRtmp implements BenchedServer
         for (final long worker : workers)
         {
             ProcessHandle.of(worker).ifPresent(ProcessHandle::destroyForcibly);
-        }
-    }
-
-    /** Its directory, deepest first: nginx may make temp directories under its prefix. */
-    private static void deleteDir(final Path dir)
-    {
-        try (Stream<Path> paths = Files.walk(dir))
-        {
-            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.deleteIfExists(path);
-            }
-        }
-        catch (final IOException | UncheckedIOException ex)
-        {
-            System.err.println("nginx-rtmp: could not remove " + dir + ": " + ex.getMessage());
         }
     }
 }

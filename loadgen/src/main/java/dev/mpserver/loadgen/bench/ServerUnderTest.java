@@ -2,7 +2,6 @@ package dev.mpserver.loadgen.bench;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -11,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -20,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import dev.mpserver.protocol.counters.RunDirCounters;
 import dev.mpserver.protocol.launch.MainClasses;
@@ -28,12 +25,13 @@ import dev.mpserver.protocol.launch.ReadyLine;
 import dev.mpserver.protocol.rundir.RunDirectory;
 
 /**
- * A server process started for one benchmark case, on 127.0.0.1 and a free port, with its own
- * directory in the work directory (its stderr in {@code server.log}) and, for mpserver, its own run
- * directory, in memory where there is such a place as a default one is ({@link RunDirectory}: its
- * counters and shard table are memory-mapped; removed when the server stops); stopped by pid (TERM,
- * then KILL, then KILL of any process it left behind). mpserver from the built {@code master/target/lib} on a chosen JVM, or a
- * native peer: the C epoll server or the prototype.
+ * A server process started for one benchmark case, on 127.0.0.1 and a free port, with a directory
+ * of its own in the work directory (its stderr in {@code server.log}) and, for mpserver, a run
+ * directory of its own, in memory where there is such a place, as a default one is
+ * ({@link RunDirectory}: the counters and shard table are memory-mapped; removed when the server
+ * stops). Stopped by pid (TERM, then KILL, then KILL of any process it left behind). mpserver from
+ * the built {@code master/target/lib} on a chosen JVM, or a native peer: the C epoll server or the
+ * prototype.
  */
 final class ServerUnderTest implements BenchedServer
 {
@@ -385,16 +383,6 @@ final class ServerUnderTest implements BenchedServer
         {
             return;
         }
-        try (Stream<Path> paths = Files.walk(runDir))
-        {
-            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.deleteIfExists(path);
-            }
-        }
-        catch (final IOException | UncheckedIOException ex)
-        {
-            System.err.println("bench: could not remove " + runDir + ": " + ex.getMessage());
-        }
+        DirectoryTree.deleteOrSay(runDir, "bench");
     }
 }
