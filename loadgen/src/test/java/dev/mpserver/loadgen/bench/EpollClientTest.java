@@ -195,10 +195,11 @@ class EpollClientTest
         }
         try (ProtocolTestServer server = new ProtocolTestServer())
         {
-            // All at once, and no reply before every client's first message is in: all 40 clients
-            // are in the server together, so each shard is in two workers at once. (A 500 ms stall
-            // after the first message found 9 split shards once, on a busy CI run: a client came late.)
-            server.identify(alternating).holdRepliesUntil(40, 10_000);
+            // No 'I' answered before every client's 'I' is in: all 40 clients are in the server
+            // together, each from its first reply on, so each shard is in two workers at once. (A
+            // 500 ms stall after the first message, then a barrier on the first messages, each found
+            // 9 split shards once on a busy CI run: a client came late, or was let go early.)
+            server.identify(alternating).holdIdentifyRepliesUntil(40, 10_000);
             final Run split = run("--port", Integer.toString(server.port()), "--conns", "40", "--msgs", "2", "--ids", "range:0-9",
                 "--identify");
             assertEquals(40, split.count("ok"), split.errors());

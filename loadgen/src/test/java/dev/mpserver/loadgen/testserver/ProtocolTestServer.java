@@ -62,7 +62,7 @@ public final class ProtocolTestServer implements AutoCloseable
     private volatile long stallMillis;
     private final AtomicBoolean stallDone = new AtomicBoolean();
     private volatile long stalledUntilNanos;
-    private volatile long holdUntilMessages;
+    private volatile long holdUntilIdentifies;
     private volatile long holdMaxNanos;
     private final AtomicLong holdDeadlineNanos = new AtomicLong();
 
@@ -108,14 +108,16 @@ public final class ProtocolTestServer implements AutoCloseable
     }
 
     /**
-     * Answers no message until {@code messagesInAll} have arrived (from every client together), or
-     * for at most {@code maxMillis} after the first: a barrier that puts every client in the server
-     * at once however slowly they connect, where {@link #stallOnce} guesses a time.
+     * Answers no 'I' until {@code identifiesInAll} have arrived (from every client together), or for
+     * at most {@code maxMillis} after the first: a barrier that puts every client in the server at
+     * once, from its first reply to its 'I' answered, however slowly each is served before it. (A
+     * barrier on the first messages instead still let a client finish before another of its shard
+     * had its first reply, when the threads it released woke late on a busy CI run.)
      */
-    public ProtocolTestServer holdRepliesUntil(final long messagesInAll, final long maxMillis)
+    public ProtocolTestServer holdIdentifyRepliesUntil(final long identifiesInAll, final long maxMillis)
     {
         holdMaxNanos = TimeUnit.MILLISECONDS.toNanos(maxMillis);
-        holdUntilMessages = messagesInAll;
+        holdUntilIdentifies = identifiesInAll;
         return this;
     }
 
@@ -236,6 +238,7 @@ public final class ProtocolTestServer implements AutoCloseable
             else if (type == WireProtocol.IDENTIFY)
             {
                 identifies.incrementAndGet();
+                holdIfDue();
                 final int[] answer = identifyPolicy.pidAndShard(shard, clientSerial);
                 out.write(identifyReply(answer[0], 0, answer[1], 1));
             }
@@ -297,24 +300,29 @@ public final class ProtocolTestServer implements AutoCloseable
         }
     }
 
-    private void stallIfDue(final long seen)
+    private void holdIfDue()
     {
-        if (holdUntilMessages > 0)
+        if (holdUntilIdentifies <= 0)
         {
-            holdDeadlineNanos.compareAndSet(0, System.nanoTime() + holdMaxNanos);
-            while (messages.get() < holdUntilMessages && System.nanoTime() - holdDeadlineNanos.get() < 0)
+            return;
+        }
+        holdDeadlineNanos.compareAndSet(0, System.nanoTime() + holdMaxNanos);
+        while (identifies.get() < holdUntilIdentifies && System.nanoTime() - holdDeadlineNanos.get() < 0)
+        {
+            try
             {
-                try
-                {
-                    TimeUnit.MILLISECONDS.sleep(1);
-                }
-                catch (final InterruptedException e)
-                {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+                TimeUnit.MILLISECONDS.sleep(1);
+            }
+            catch (final InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
+    }
+
+    private void stallIfDue(final long seen)
+    {
         if (stallAfterMessages >= 0 && seen >= stallAfterMessages && stallDone.compareAndSet(false, true))
         {
             stalledUntilNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(stallMillis);
