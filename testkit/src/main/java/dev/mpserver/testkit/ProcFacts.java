@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.TreeSet;
 
-/** What /proc says about another process: run state, CPU time, open fd numbers. */
+/** What /proc says about another process: run state, the program it runs, CPU time, open fd numbers. */
 public final class ProcFacts
 {
     /** USER_HZ: /proc/<pid>/stat counts CPU time in these ticks (100 on every Linux build we run on). */
@@ -46,6 +46,22 @@ public final class ProcFacts
             }
         }
         return true;
+    }
+
+    /**
+     * The name of the program {@code pid} runs now (/proc/&lt;pid&gt;/comm: "java" once a launcher
+     * such as chrt or taskset has exec'd the JVM), or "" if the process is gone.
+     */
+    public static String program(final long pid)
+    {
+        try
+        {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "comm")).strip();
+        }
+        catch (final IOException ex)
+        {
+            return "";
+        }
     }
 
     /** User plus system CPU time of every thread of {@code pid}, in ticks. */

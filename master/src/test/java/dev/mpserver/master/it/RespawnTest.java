@@ -17,6 +17,7 @@ import dev.mpserver.protocol.counters.WorkerCounter;
 import dev.mpserver.protocol.posix.Posix;
 import dev.mpserver.protocol.posix.PosixException;
 import dev.mpserver.testkit.JobControl;
+import dev.mpserver.testkit.ProcFacts;
 import dev.mpserver.testkit.ServerProcess;
 import dev.mpserver.testkit.TestClient;
 import org.junit.jupiter.api.Test;
@@ -99,15 +100,22 @@ class RespawnTest
             assertTrue(eventually(10_000, () -> server.logContains("replacement workers start")), "the master says how they start");
             final boolean idleStarts = server.logContains("replacement workers start in SCHED_IDLE");
             final List<Long> before = server.workerPids();
-            assertTrue(before.stream().allMatch(pid -> policies(pid).equals(Set.of(Posix.SCHED_OTHER))), "a start: nobody to yield to");
+            // Eventually: a warm-up's own threads run idle and end after WARM, which the ready line waits for.
+            assertTrue(eventually(10_000, () -> before.stream().allMatch(pid -> policies(pid).equals(Set.of(Posix.SCHED_OTHER)))),
+                "a start: nobody to yield to");
 
             ProcessHandle.of(before.get(0)).orElseThrow().destroyForcibly();
             assertTrue(eventually(10_000, () -> replacement(server, before) > 0), "a replacement is spawned");
             final long replacement = replacement(server, before);
             // Its warm-up runs to its 3 s bound: long enough to see it before WARM.
             final int whileWarming = idleStarts ? Posix.SCHED_IDLE : Posix.SCHED_OTHER;
-            assertTrue(eventually(2_000, () -> policies(replacement).equals(Set.of(whileWarming))),
-                "every thread in " + whileWarming + " while warming: " + policies(replacement));
+            // The JVM, not its launchers: chrt sets SCHED_IDLE, then execs taskset, which pins the
+            // CPU before it execs java. In between, the pid is idle and not pinned yet (seen on a
+            // slow CI spell, where an idle-policy process waits long for a CPU).
+            assertTrue(eventually(10_000, () -> "java".equals(ProcFacts.program(replacement))
+                && policies(replacement).equals(Set.of(whileWarming))),
+                "the JVM, every thread in " + whileWarming + " while warming: " + ProcFacts.program(replacement) + " "
+                    + policies(replacement));
             // Idle, it also starts on one CPU, the last of the master's (where there are several).
             final Set<BitSet> masterCpus = cpus(server.pid());
             assertEquals(1, masterCpus.size(), "the master's threads share their CPUs: " + masterCpus);

@@ -69,7 +69,10 @@ public final class RunDirectory
         return bases;
     }
 
-    /** The run directory a server on {@code port} creates by default: under the first writable base in memory, else the first writable one. */
+    /**
+     * The run directory a server on {@code port} creates by default: under the first writable base
+     * in memory, else under the first writable one.
+     */
     public static Path defaultFor(final int port)
     {
         return defaultFor(port, bases(System.getenv()), RunDirectory::isInMemory);
