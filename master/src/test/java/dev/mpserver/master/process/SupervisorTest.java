@@ -319,6 +319,16 @@ class SupervisorTest
         assertEquals(4, master.processes.spawned().size());
     }
 
+    /** --workers 1, READY and WARM in slot 0; its standby spawned, the delay later, in slot 1. @return the standby */
+    private WorkerSlot startOneWarmWorkerAndItsStandby(final PoolLimits limits)
+    {
+        start(limits);
+        master.ready(0);
+        master.warm(0);
+        assertStandbyStartsAfterTheDelay("after the start");
+        return master.slot(1);
+    }
+
     /**
      * --workers 1 --max-workers 2 (one standby by default): a new shard the worker has no room for
      * goes to the standby, promoted, not to a third process beyond --max-workers; and no new
@@ -327,13 +337,9 @@ class SupervisorTest
     @Test
     void aNewShardNoWorkerHasRoomForTakesTheStandbyWithinMaxWorkers()
     {
-        start(new PoolLimits(1, 2, 0, 4, 0, 1));
-        master.ready(0);
-        master.warm(0);
-        assertStandbyStartsAfterTheDelay("after the start");
-        final WorkerSlot standby = master.slot(1);
-        master.ready(1);
-        master.warm(1);
+        final WorkerSlot standby = startOneWarmWorkerAndItsStandby(new PoolLimits(1, 2, 0, 4, 0, 1));
+        master.ready(standby.index);
+        master.warm(standby.index);
         master.slot(0).onLoadReport(1000, 0, InProcessMaster.MAX_CLIENTS); // --worker-capacity 1000: full
 
         assertEquals(standby.index, master.placement.place());
@@ -354,10 +360,7 @@ class SupervisorTest
     @Test
     void minSpareStartsNoWorkerBeyondMaxWorkersWithTheStandby()
     {
-        start(new PoolLimits(1, 2, 1, 4, 0, 1));
-        master.ready(0);
-        master.warm(0);
-        assertStandbyStartsAfterTheDelay("after the start");
+        startOneWarmWorkerAndItsStandby(new PoolLimits(1, 2, 1, 4, 0, 1));
         master.slot(0).onLoadReport(5, 0, InProcessMaster.MAX_CLIENTS);
         master.supervisor.onTick();
         assertEquals(0, master.table.spare(), "no idle worker, and no room for one");
