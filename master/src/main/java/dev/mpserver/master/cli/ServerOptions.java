@@ -40,7 +40,8 @@ public final class ServerOptions
             "(Runtime.availableProcessors, which honours cgroup CPU quotas), at least 1.")
     int workers;
 
-    @Option(names = "--max-workers", defaultValue = "" + DEFAULT_MAX_WORKERS, description = "Most worker processes at once, standbys included (default ${DEFAULT-VALUE}).")
+    @Option(names = "--max-workers", defaultValue = "" + DEFAULT_MAX_WORKERS,
+        description = "Most worker processes at once, standbys included (default ${DEFAULT-VALUE}).")
     int maxWorkers;
 
     @Option(names = "--worker-capacity", defaultValue = "-1", paramLabel = "CLIENTS",
