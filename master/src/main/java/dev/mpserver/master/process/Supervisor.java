@@ -371,7 +371,7 @@ public final class Supervisor
             return;
         }
         while (table.live() < limits.workers()
-            || table.spare() < limits.minSpare() && table.live() + table.standby() < limits.maxWorkers())
+            || table.spare() < limits.minSpare() && table.liveAndStandby() < limits.maxWorkers())
         {
             if (spawner.spawn() == WorkerSlot.NO_SLOT)
             {
@@ -383,7 +383,7 @@ public final class Supervisor
         // meet first (or a dead worker's, after a promotion) come in.
         while (announced && !reloadPending && clock.nanoTime() - standbyNotBeforeNanos >= 0
             && table.standby() < limits.standby()
-            && table.live() + table.standby() < limits.maxWorkers())
+            && table.liveAndStandby() < limits.maxWorkers())
         {
             if (spawner.spawnStandby() == WorkerSlot.NO_SLOT)
             {

@@ -119,6 +119,12 @@ public final class WorkerTable
         return count(STANDBY);
     }
 
+    /** Live workers and standbys: the processes --max-workers bounds (one that drains is on its way out). */
+    public int liveAndStandby()
+    {
+        return live() + standby();
+    }
+
     /**
      * The standby a dying worker's place goes to: the current generation's, warm before cold (a
      * cold one takes clients once its warm-up ends), or null.

@@ -97,7 +97,7 @@ public final class Placement
             return promoted;
         }
         // A standby counts: it is a process --max-workers bounds, and it starts only where there is room.
-        return table.live() + table.standby() < maxWorkers ? spawner.getAsInt() : WorkerSlot.NO_SLOT;
+        return table.liveAndStandby() < maxWorkers ? spawner.getAsInt() : WorkerSlot.NO_SLOT;
     }
 
     private static WorkerSlot lessLoaded(final WorkerSlot best, final WorkerSlot candidate)
