@@ -241,7 +241,7 @@ public final class Bench implements Callable<Integer>
             return 3;
         }
         out.println("  clients: " + String.join(", ", clients.stream().map(BenchClient::name).toArray(String[]::new)));
-        final Path runBase = RunDirectory.writableBase().filter(RunDirectory::isInMemory).orElse(workDir);
+        final Path runBase = ServerUnderTest.runDirsUnder(workDir);
         out.println("  mpserver run directories under " + runBase + " (" + RunDirectory.fileSystemType(runBase) + ")");
 
         final BenchContext ctx = new BenchContext(repo, workDir, repeat, scale, out, results, peers, javas, clients);

@@ -78,8 +78,14 @@ final class ServerUnderTest implements BenchedServer
     /** A new directory in memory where a default run directory would be, else {@code dir} itself. */
     private static Path runDirFor(final Path dir) throws IOException
     {
-        final Optional<Path> base = RunDirectory.writableBase().filter(RunDirectory::isInMemory);
+        final Optional<Path> base = RunDirectory.inMemoryBase();
         return base.isPresent() ? Files.createTempDirectory(base.get(), "mpserver-bench-") : dir;
+    }
+
+    /** Where mpserver's run directories go ({@link #start}): in memory where there is such a place, else in the work directory. */
+    static Path runDirsUnder(final Path workDir)
+    {
+        return RunDirectory.inMemoryBase().orElse(workDir);
     }
 
     /** The C epoll server: a binary that takes a port and prints the same ready line. */

@@ -60,9 +60,9 @@ public final class CheckCommand implements Callable<Integer>
         out.println(name + ": fd limit " + ServerOptions.fdLimit() + " fits " + options.maxClients() + " clients per worker");
         checkPort();
         out.println(name + ": " + options.host + ":" + (0 == options.port ? "0 (a free port, chosen at start)" : options.port + " is free"));
-        out.println(name + ": run directory " + checkRunDirectory());
-        final Path runDir = 0 == options.port && null == options.runDir ? RunDirectory.defaultFor(0).getParent()
+        final Path runDir = null == options.runDir && 0 == options.port ? RunDirectory.defaultFor(0).getParent()
             : options.runDirFor(options.port).toAbsolutePath().normalize();
+        out.println(name + ": run directory " + checkRunDirectory(runDir));
         final String diskWarning = RunDirectory.diskWarning(runDir);
         if (null != diskWarning)
         {
@@ -105,14 +105,16 @@ public final class CheckCommand implements Callable<Integer>
         Posix.closeQuietly(fd);
     }
 
-    /** @return what the start would do with it, in words */
-    private String checkRunDirectory()
+    /**
+     * @param dir the run directory, or where its mpserver-&lt;port&gt; would be made when the port is chosen at start
+     * @return what the start would do with it, in words
+     */
+    private String checkRunDirectory(final Path dir)
     {
         if (null == options.runDir && 0 == options.port)
         {
-            return "mpserver-<port> under " + RunDirectory.defaultFor(0).getParent() + " (the port is chosen at start)";
+            return "mpserver-<port> under " + dir + " (the port is chosen at start)";
         }
-        final Path dir = options.runDirFor(options.port).toAbsolutePath().normalize();
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS))
         {
             Path existing = dir.getParent();

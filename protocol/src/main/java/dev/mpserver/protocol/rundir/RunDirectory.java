@@ -83,13 +83,15 @@ public final class RunDirectory
         return writableBase(bases, inMemory).orElse(bases.get(bases.size() - 1)).resolve(NAME_PREFIX + port);
     }
 
-    /**
-     * Where a directory that is memory-mapped from (a run directory) had best be made: the first
-     * writable {@link #bases base} in memory, else the first writable one.
-     */
-    public static Optional<Path> writableBase()
+    /** The first writable {@link #bases base} in memory, if there is one: where a directory others map files from had best be made. */
+    public static Optional<Path> inMemoryBase()
     {
-        return writableBase(bases(System.getenv()), RunDirectory::isInMemory);
+        return bases(System.getenv()).stream().filter(RunDirectory::isWritableDirectory).filter(RunDirectory::isInMemory).findFirst();
+    }
+
+    private static boolean isWritableDirectory(final Path base)
+    {
+        return Files.isDirectory(base) && Files.isWritable(base);
     }
 
     private static Optional<Path> writableBase(final List<Path> bases, final Predicate<Path> inMemory)
@@ -97,7 +99,7 @@ public final class RunDirectory
         Path firstWritable = null;
         for (final Path base : bases)
         {
-            if (Files.isDirectory(base) && Files.isWritable(base))
+            if (isWritableDirectory(base))
             {
                 if (inMemory.test(base))
                 {
@@ -112,8 +114,12 @@ public final class RunDirectory
     /** True if {@code path} is on a file system in memory (tmpfs, ramfs); false if not, or if that cannot be told. */
     public static boolean isInMemory(final Path path)
     {
-        final String type = fileSystemType(path);
-        return null != type && IN_MEMORY.contains(type);
+        return isInMemoryType(fileSystemType(path));
+    }
+
+    private static boolean isInMemoryType(final String fileSystemType)
+    {
+        return null != fileSystemType && IN_MEMORY.contains(fileSystemType);
     }
 
     /**
@@ -143,11 +149,11 @@ public final class RunDirectory
      */
     public static String diskWarning(final Path dir)
     {
-        if (isInMemory(dir))
+        final String type = fileSystemType(dir);
+        if (isInMemoryType(type))
         {
             return null;
         }
-        final String type = fileSystemType(dir);
         return "run directory " + dir + " is on " + (null == type ? "a file system of unknown type" : type) + ", not in memory (tmpfs): "
             + "its counters files and shard table are memory-mapped and written on every client, and on a disk file system they "
             + "are written back to the disk and each write-back makes the workers' next writes fault into the file system "
