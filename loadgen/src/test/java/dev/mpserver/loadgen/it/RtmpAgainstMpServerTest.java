@@ -69,6 +69,10 @@ class RtmpAgainstMpServerTest
             {
                 assertTrue(pids.contains((long)w.pid()), "routing table names a worker of this server: " + w);
             }
+            // The publishers arrive before their players, so client counts cannot spread their vhosts;
+            // the shard table's bound on shards with clients does (all eight went to one worker before).
+            final long publishingWorkers = r.streams().stream().mapToLong(StreamResult::publisherPid).distinct().count();
+            assertEquals(workers, publishingWorkers, "the vhosts are spread over every worker: " + r.workers());
             assertTrue(r.verified());
             assertEquals(0, r.exitCode());
         }

@@ -43,7 +43,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  | magic 'MPSH' | version | sets | slots | capacity | options | .. |  @0, 64 bytes
  *  +---------------------------------------------------------------+
  *  | slot 0: load (int) | flags (int) | shards (int) | rights (int)|  @64, SLOT_LENGTH each:
- *  |         pad to one cache line                                 |  one cache line per slot
+ *  |         active shards (int) | pad to one cache line           |  one cache line per slot
  *  | slot 1 ...                                                    |
  *  +---------------------------------------------------------------+
  *  | set 0: insert lock (int) | pad | entry 1 | ... | entry 7      |  one cache line per set
@@ -61,8 +61,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * ({@link #FLAG_CLAIMING}: warm, not draining); the master stores whether it would place new
  * shards there itself ({@code rights}: warm, with room, of the current generation or of an older
  * one while no worker of the current one is warm). A worker takes a new shard itself only with
- * rights and a load near the least of the claiming workers (see {@link #mayClaim}), else the
- * master places it. {@code shards} counts the entries each slot owns.
+ * rights, a load near the least of the claiming workers and, unless its load is the least, no
+ * more shards with clients than the fewest any of them has (see {@link #mayClaim}); else the
+ * master places it. {@code shards} counts the entries each slot owns, {@code active shards} those
+ * of them that are not EMPTY.
  */
 public final class SharedShardTable implements AutoCloseable
 {
@@ -86,6 +88,8 @@ public final class SharedShardTable implements AutoCloseable
     public static final int SLOT_SHARDS_OFFSET = 8;
     /** Written by the master only: 1 while it would itself place new shards on this slot. */
     public static final int SLOT_RIGHTS_OFFSET = 12;
+    /** Entries the slot owns that are not EMPTY: its shards with clients (or clients on their way). */
+    public static final int SLOT_ACTIVE_SHARDS_OFFSET = 16;
     /**
      * A cache line, not the 16 bytes the fields need: each worker stores its own record as its load
      * changes, and with four records to a line every such store took the line from the other
@@ -117,7 +121,7 @@ public final class SharedShardTable implements AutoCloseable
     private static final int SPINS_BEFORE_YIELD = 100;
     /** A worker takes a new shard while its load is at most the least claiming load plus this... */
     private static final int CLAIM_SLACK = 8;
-    /** ...or plus this share of it, whichever is more. */
+    /** ...or plus this share of it, whichever is more; and shards with clients the fewest plus this share. */
     private static final int CLAIM_SLACK_SHIFT = 3;
 
     private final MappedByteBuffer mapped;
@@ -442,11 +446,23 @@ public final class SharedShardTable implements AutoCloseable
         return buffer.getIntVolatile(slotOffset(slot) + SLOT_SHARDS_OFFSET);
     }
 
+    /** Entries {@code slot} owns that are not EMPTY: shards with clients there. */
+    public int activeShardsOf(final int slot)
+    {
+        return buffer.getIntVolatile(slotOffset(slot) + SLOT_ACTIVE_SHARDS_OFFSET);
+    }
+
     /**
      * Whether a worker serving {@code load} clients takes a new shard itself: with the master's
-     * rights, below the server's worker capacity and near the least load of the workers that take
-     * new shards (so that the kernel's choice of accepting worker does not pile shards onto one
-     * worker); otherwise the master places it on the least-loaded worker, or starts one.
+     * rights, below the server's worker capacity, near the least load of the other workers that
+     * take new shards, and, unless its load is below all of theirs, with no more shards with
+     * clients than the fewest of theirs (plus an eighth); otherwise the master places it on the
+     * least-loaded worker, or starts one. Both bounds keep the kernel's choice of accepting worker
+     * from piling shards onto one: the load bound when shards differ in clients, the shard bound
+     * when a few shards arrive together and their clients come later, as an RTMP publisher's
+     * vhost does before its players (four vhosts on two workers went 4:0 with the load bound alone).
+     * The least-loaded worker is exempt from the shard bound, so that a worker beside one that
+     * carries a single hot shard keeps taking new ones without a round trip through the master.
      */
     public boolean mayClaim(final int slot, final int load)
     {
@@ -454,15 +470,23 @@ public final class SharedShardTable implements AutoCloseable
         {
             return false;
         }
-        int least = load;
+        final int shards = activeShardsOf(slot);
+        int leastLoad = Integer.MAX_VALUE;
+        int leastShards = Integer.MAX_VALUE;
         for (int i = 0; i < slots; i++)
         {
             if (i != slot && isClaiming(i))
             {
-                least = Math.min(least, loadOf(i));
+                leastLoad = Math.min(leastLoad, loadOf(i));
+                leastShards = Math.min(leastShards, activeShardsOf(i));
             }
         }
-        return load <= least + Math.max(CLAIM_SLACK, least >> CLAIM_SLACK_SHIFT);
+        if (load < leastLoad) // the least loaded, or nobody to compare with
+        {
+            return true;
+        }
+        return load <= leastLoad + Math.max(CLAIM_SLACK, leastLoad >> CLAIM_SLACK_SHIFT) &&
+            shards <= leastShards + (leastShards >> CLAIM_SLACK_SHIFT);
     }
 
     // ---------------------------------------------------------------- entry words
@@ -506,26 +530,29 @@ public final class SharedShardTable implements AutoCloseable
 
     private void moveCount(final long from, final long to)
     {
-        final int before = from == FREE_ENTRY ? NONE : ownerOf(from);
-        final int after = to == FREE_ENTRY ? NONE : ownerOf(to);
+        moveCount(SLOT_SHARDS_OFFSET, from == FREE_ENTRY ? NONE : ownerOf(from), to == FREE_ENTRY ? NONE : ownerOf(to));
+        moveCount(SLOT_ACTIVE_SHARDS_OFFSET, activeOwner(from), activeOwner(to));
+    }
+
+    private static int activeOwner(final long entry)
+    {
+        return entry == FREE_ENTRY || isEmpty(entry) ? NONE : ownerOf(entry);
+    }
+
+    private void moveCount(final int field, final int before, final int after)
+    {
         if (before != after)
         {
-            if (before != NONE)
-            {
-                addShards(before, -1);
-            }
-            if (after != NONE)
-            {
-                addShards(after, 1);
-            }
+            addCount(before, field, -1);
+            addCount(after, field, 1);
         }
     }
 
-    private void addShards(final int slot, final int delta)
+    private void addCount(final int slot, final int field, final int delta)
     {
         if (slot >= 0 && slot < slots)
         {
-            buffer.getAndAddInt(slotOffset(slot) + SLOT_SHARDS_OFFSET, delta);
+            buffer.getAndAddInt(slotOffset(slot) + field, delta);
         }
     }
 

@@ -195,11 +195,14 @@ class SharedShardTableTest
             assertTrue(table.compareAndSet(8, inserted, emptied));
             assertEquals(emptied, table.find(8));
             assertEquals(1, table.shardsOf(0), "emptying keeps the owner");
+            assertEquals(0, table.activeShardsOf(0), "but not a shard with clients");
 
             final long takenByOther = SharedShardTable.taken(emptied, 1);
             assertTrue(table.compareAndSet(8, emptied, takenByOther));
             assertEquals(0, table.shardsOf(0));
             assertEquals(1, table.shardsOf(1));
+            assertEquals(0, table.activeShardsOf(0));
+            assertEquals(1, table.activeShardsOf(1));
 
             assertFalse(table.compareAndSet(8, emptied, SharedShardTable.taken(emptied, 2)), "stale: taken meanwhile");
             assertFalse(table.compareAndSet(8, inserted, SharedShardTable.emptied(inserted)), "stale: an older gen");
@@ -211,6 +214,7 @@ class SharedShardTableTest
             assertTrue(table.compareAndSet(8, takenByOther, FREE_ENTRY), "the master frees it");
             assertEquals(FREE_ENTRY, table.find(8));
             assertEquals(0, table.shardsOf(1));
+            assertEquals(0, table.activeShardsOf(1));
         }
     }
 
@@ -427,6 +431,57 @@ class SharedShardTableTest
     }
 
     @Test
+    void aWorkerThatIsNotTheLeastLoadedTakesNoMoreShardsWithClientsThanTheFewestOfTheOthersPlusAnEighth()
+    {
+        try (SharedShardTable table = create(tmp.resolve(SharedShardTable.FILE_NAME), 1024, 3, CAPACITY))
+        {
+            for (int slot = 0; slot < 3; slot++)
+            {
+                table.grantRights(slot, true);
+                table.publishLoad(slot, 0, true);
+            }
+            // Four RTMP publishers, each its own vhost, all accepted by slot 0 before any player comes.
+            assertTrue(table.mayClaim(0, 0));
+            table.insert(1, 0);
+            assertFalse(table.mayClaim(0, 1), "one shard ahead of workers as loaded as it: the master places the next");
+            assertTrue(table.mayClaim(1, 0));
+            table.publishLoad(1, 1, true);
+            table.publishLoad(2, 1, true);
+            assertTrue(table.mayClaim(0, 0), "below everyone's load it takes new shards whatever it has");
+            table.publishLoad(1, 0, true);
+            table.publishLoad(2, 0, true);
+
+            table.insert(2, 1);
+            table.insert(3, 2);
+            assertTrue(table.mayClaim(0, 1), "as many as the fewest");
+            final long emptied = table.find(1);
+            assertTrue(table.compareAndSet(1, emptied, SharedShardTable.emptied(emptied)));
+            table.insert(4, 0);
+            assertTrue(table.mayClaim(0, 1), "an EMPTY shard does not count");
+
+            for (int shard = 100; shard < 116; shard++)
+            {
+                table.insert(shard, 1);
+                table.insert(shard + 100, 2);
+            }
+            for (int shard = 300; shard < 318; shard++)
+            {
+                table.insert(shard, 0);
+            }
+            assertEquals(19, table.activeShardsOf(0));
+            assertEquals(17, table.activeShardsOf(1));
+            assertTrue(table.mayClaim(0, 1), "17 + 17/8 = 19");
+            table.insert(400, 0);
+            assertFalse(table.mayClaim(0, 1));
+
+            // A worker beside one hot shard: its lower load exempts it from the shard bound.
+            table.publishLoad(1, CAPACITY - 10, true);
+            table.publishLoad(2, CAPACITY - 10, true);
+            assertTrue(table.mayClaim(0, 100));
+        }
+    }
+
+    @Test
     void slotsThatDoNotClaimAreIgnored()
     {
         try (SharedShardTable table = create(tmp.resolve(SharedShardTable.FILE_NAME), 16, 4, CAPACITY))
@@ -554,11 +609,19 @@ class SharedShardTableTest
             }
             assertEquals(shards, entries.size(), "no entry of any other shard");
             int owned = 0;
+            int active = 0;
             for (int slot = 0; slot < workers; slot++)
             {
                 owned += master.shardsOf(slot);
+                active += master.activeShardsOf(slot);
             }
             assertEquals(shards, owned);
+            int notEmpty = 0;
+            for (final int shardId : shardIds)
+            {
+                notEmpty += SharedShardTable.isEmpty(master.find(shardId)) ? 0 : 1;
+            }
+            assertEquals(notEmpty, active, "the active counts, kept by every racer's compare-and-set, add up");
             assertTrue(takes > 0, "the emptier made some shards change hands (takes " + takes + ")");
         }
     }
