@@ -399,39 +399,39 @@ class SharedShardTableTest
     {
         try (SharedShardTable table = create(tmp.resolve(SharedShardTable.FILE_NAME), 16, 4, CAPACITY))
         {
-            assertFalse(table.mayClaim(0, 0), "not without the master's rights");
+            assertFalse(table.mayClaim(0, 0, false), "not without the master's rights");
             for (int slot = 0; slot < 4; slot++)
             {
                 table.grantRights(slot, true);
             }
             assertTrue(table.hasRights(0));
-            assertTrue(table.mayClaim(0, 50), "alone: nobody to compare with");
-            assertTrue(table.mayClaim(0, 0));
+            assertTrue(table.mayClaim(0, 50, false), "alone: nobody to compare with");
+            assertTrue(table.mayClaim(0, 0, false));
 
             table.publishLoad(0, 0, true); // its own record does not count against it
             table.publishLoad(1, 10, true);
-            assertTrue(table.mayClaim(0, 10));
-            assertTrue(table.mayClaim(0, 18), "within the slack of 8");
-            assertFalse(table.mayClaim(0, 19));
-            assertFalse(table.mayClaim(0, 150), "far above the least loaded");
-            assertTrue(table.mayClaim(1, 0), "below everyone");
+            assertTrue(table.mayClaim(0, 10, false));
+            assertTrue(table.mayClaim(0, 18, false), "within the slack of 8");
+            assertFalse(table.mayClaim(0, 19, false));
+            assertFalse(table.mayClaim(0, 150, false), "far above the least loaded");
+            assertTrue(table.mayClaim(1, 0, false), "below everyone");
 
             table.publishLoad(1, 100, true);
             table.publishLoad(2, 120, true);
-            assertTrue(table.mayClaim(0, 112), "least + least/8 when that is more than 8");
-            assertFalse(table.mayClaim(0, 113));
-            assertTrue(table.mayClaim(3, 5));
+            assertTrue(table.mayClaim(0, 112, false), "least + least/8 when that is more than 8");
+            assertFalse(table.mayClaim(0, 113, false));
+            assertTrue(table.mayClaim(3, 5, false));
 
             table.publishLoad(1, 300, true);
             table.publishLoad(2, 300, true);
-            assertTrue(table.mayClaim(0, CAPACITY - 1));
-            assertFalse(table.mayClaim(0, CAPACITY), "at the worker capacity, however loaded the others");
-            assertFalse(table.mayClaim(0, CAPACITY + 1));
+            assertTrue(table.mayClaim(0, CAPACITY - 1, false));
+            assertFalse(table.mayClaim(0, CAPACITY, false), "at the worker capacity, however loaded the others");
+            assertFalse(table.mayClaim(0, CAPACITY + 1, false));
         }
     }
 
     @Test
-    void aWorkerThatIsNotTheLeastLoadedTakesNoMoreShardsWithClientsThanTheFewestOfTheOthersPlusAnEighth()
+    void spreadAWorkerThatIsNotTheLeastLoadedTakesNoMoreShardsWithClientsThanTheFewestOfTheOthersPlusAnEighth()
     {
         try (SharedShardTable table = create(tmp.resolve(SharedShardTable.FILE_NAME), 1024, 3, CAPACITY))
         {
@@ -441,23 +441,24 @@ class SharedShardTableTest
                 table.publishLoad(slot, 0, true);
             }
             // Four RTMP publishers, each its own vhost, all accepted by slot 0 before any player comes.
-            assertTrue(table.mayClaim(0, 0));
+            assertTrue(table.mayClaim(0, 0, true));
             table.insert(1, 0);
-            assertFalse(table.mayClaim(0, 1), "one shard ahead of workers as loaded as it: the master places the next");
-            assertTrue(table.mayClaim(1, 0));
+            assertFalse(table.mayClaim(0, 1, true), "one shard ahead of workers as loaded as it: the master places the next");
+            assertTrue(table.mayClaim(0, 1, false), "unless the protocol's shards say nothing of what follows: load alone");
+            assertTrue(table.mayClaim(1, 0, true));
             table.publishLoad(1, 1, true);
             table.publishLoad(2, 1, true);
-            assertTrue(table.mayClaim(0, 0), "below everyone's load it takes new shards whatever it has");
+            assertTrue(table.mayClaim(0, 0, true), "below everyone's load it takes new shards whatever it has");
             table.publishLoad(1, 0, true);
             table.publishLoad(2, 0, true);
 
             table.insert(2, 1);
             table.insert(3, 2);
-            assertTrue(table.mayClaim(0, 1), "as many as the fewest");
+            assertTrue(table.mayClaim(0, 1, true), "as many as the fewest");
             final long emptied = table.find(1);
             assertTrue(table.compareAndSet(1, emptied, SharedShardTable.emptied(emptied)));
             table.insert(4, 0);
-            assertTrue(table.mayClaim(0, 1), "an EMPTY shard does not count");
+            assertTrue(table.mayClaim(0, 1, true), "an EMPTY shard does not count");
 
             for (int shard = 100; shard < 116; shard++)
             {
@@ -470,14 +471,14 @@ class SharedShardTableTest
             }
             assertEquals(19, table.activeShardsOf(0));
             assertEquals(17, table.activeShardsOf(1));
-            assertTrue(table.mayClaim(0, 1), "17 + 17/8 = 19");
+            assertTrue(table.mayClaim(0, 1, true), "17 + 17/8 = 19");
             table.insert(400, 0);
-            assertFalse(table.mayClaim(0, 1));
+            assertFalse(table.mayClaim(0, 1, true));
 
             // A worker beside one hot shard: its lower load exempts it from the shard bound.
             table.publishLoad(1, CAPACITY - 10, true);
             table.publishLoad(2, CAPACITY - 10, true);
-            assertTrue(table.mayClaim(0, 100));
+            assertTrue(table.mayClaim(0, 100, true));
         }
     }
 
@@ -491,18 +492,18 @@ class SharedShardTableTest
             table.publishLoad(2, 0, false); // draining or cold
             assertEquals(0, table.loadOf(2));
             assertFalse(table.isClaiming(2));
-            assertTrue(table.mayClaim(0, 45));
-            assertFalse(table.mayClaim(0, 49));
+            assertTrue(table.mayClaim(0, 45, false));
+            assertFalse(table.mayClaim(0, 49, false));
 
             table.publishLoad(3, 1, true);
-            assertFalse(table.mayClaim(0, 45));
+            assertFalse(table.mayClaim(0, 45, false));
             table.clearSlot(3); // the worker is gone
             assertFalse(table.isClaiming(3));
             assertEquals(0, table.loadOf(3));
-            assertTrue(table.mayClaim(0, 45));
+            assertTrue(table.mayClaim(0, 45, false));
 
             table.publishLoad(1, 40, false);
-            assertTrue(table.mayClaim(0, CAPACITY - 1), "no claiming worker left to compare with");
+            assertTrue(table.mayClaim(0, CAPACITY - 1, false), "no claiming worker left to compare with");
         }
     }
 

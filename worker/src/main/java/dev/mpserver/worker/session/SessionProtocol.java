@@ -32,6 +32,17 @@ public interface SessionProtocol
     /** For logs and counters. */
     String name();
 
+    /**
+     * True if a new shard of this protocol gathers its clients after its first one, so that it is
+     * spread by shards with clients as well as by clients ({@code SharedShardTable.mayClaim}): an
+     * RTMP vhost is named by its publisher's {@code connect}, and its players come later. False
+     * where a shard says nothing of what follows (the {@code 'C'} protocol's).
+     */
+    default boolean spreadsNewShards()
+    {
+        return false;
+    }
+
     /** True if a connection whose first byte is {@code firstByte} speaks this protocol. */
     boolean recognises(byte firstByte);
 

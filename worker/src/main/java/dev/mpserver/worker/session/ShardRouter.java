@@ -131,7 +131,8 @@ public final class ShardRouter
     public int route(final int slot, final int shardId)
     {
         routeTimes.record(System.nanoTime() - table.admittedNanos(slot));
-        if (null == link || table.clientsOnShard(shardId) > 0 || (!isFull() && takeHere(shardId)))
+        if (null == link || table.clientsOnShard(shardId) > 0 ||
+            (!isFull() && takeHere(shardId, protocols.of(table, slot).spreadsNewShards())))
         {
             if (isFull())
             {
@@ -212,15 +213,16 @@ public final class ShardRouter
      * Takes a shard with no client here, if the shard table lets this worker: one compare-and-set
      * on the shard's entry (or an insert), decided again on the entry as it is now if another
      * process changed it first. Every take bumps the entry's gen, so that a SHARD_GONE of ours
-     * still on its way is stale when the master reads it.
+     * still on its way is stale when the master reads it. {@code spread}: the client's protocol
+     * spreads new shards by count too ({@link SessionProtocol#spreadsNewShards}).
      */
-    private boolean takeHere(final int shardId)
+    private boolean takeHere(final int shardId, final boolean spread)
     {
         if (null == shared || !claiming || !shared.workersTake() || link.isReturned(shardId))
         {
             return false;
         }
-        final boolean mayTakeNew = shared.mayClaim(slotIndex, table.serving());
+        final boolean mayTakeNew = shared.mayClaim(slotIndex, table.serving(), spread);
         for (int attempt = 0; attempt < MAX_TAKE_ATTEMPTS; attempt++)
         {
             final long entry = shared.find(shardId);

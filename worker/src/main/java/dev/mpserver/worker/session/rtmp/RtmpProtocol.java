@@ -108,6 +108,13 @@ public final class RtmpProtocol implements SessionProtocol
         return "RTMP";
     }
 
+    /** A vhost's publisher connects first and its players later: spread vhosts by count too. */
+    @Override
+    public boolean spreadsNewShards()
+    {
+        return true;
+    }
+
     @Override
     public boolean recognises(final byte firstByte)
     {
