@@ -63,8 +63,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * one while no worker of the current one is warm). A worker takes a new shard itself only with
  * rights and a load near the least of the claiming workers, and for a protocol whose clients
  * gather on a shard after its first one, no more shards with clients than the fewest any of them
- * has unless its load is the least (see {@link #mayClaim}); else the master places it. {@code shards} counts the entries each slot owns, {@code active shards} those
- * of them that are not EMPTY.
+ * has unless its load is the least (see {@link #mayClaim}); else the master places it.
+ * {@code shards} counts the entries each slot owns, {@code active shards} those that are not EMPTY.
  */
 public final class SharedShardTable implements AutoCloseable
 {
