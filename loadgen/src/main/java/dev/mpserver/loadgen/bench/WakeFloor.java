@@ -24,12 +24,16 @@ final class WakeFloor
     /** The chain with every process on this CPU: no wake-up crosses CPUs. */
     static final int ONE_CPU = 0;
 
+    final double directP50Ms;
     final double directP99Ms;
+    final double routedP50Ms;
     final double routedP99Ms;
 
-    private WakeFloor(final double directP99Ms, final double routedP99Ms)
+    private WakeFloor(final double directP50Ms, final double directP99Ms, final double routedP50Ms, final double routedP99Ms)
     {
+        this.directP50Ms = directP50Ms;
         this.directP99Ms = directP99Ms;
+        this.routedP50Ms = routedP50Ms;
         this.routedP99Ms = routedP99Ms;
     }
 
@@ -43,7 +47,8 @@ final class WakeFloor
         final Map<String, String> values = KeyValueProcess.run("the wake-up chain", List.of(binary.toString(),
             "--trips", Integer.toString(trips), "--rate", Integer.toString(rate), "--rounds", "1", "--cpu", Integer.toString(cpu)),
             TIMEOUT_SECONDS);
-        return new WakeFloor(micros(values, "direct_p99_us") / 1000.0, micros(values, "routed_p99_us") / 1000.0);
+        return new WakeFloor(millis(values, "direct_p50_us"), millis(values, "direct_p99_us"),
+            millis(values, "routed_p50_us"), millis(values, "routed_p99_us"));
     }
 
     double ratio()
@@ -51,13 +56,13 @@ final class WakeFloor
         return routedP99Ms / directP99Ms;
     }
 
-    private static double micros(final Map<String, String> values, final String key) throws IOException
+    private static double millis(final Map<String, String> values, final String key) throws IOException
     {
         final String value = values.get(key);
         if (null == value)
         {
             throw new IOException("the wake-up chain printed no " + key);
         }
-        return Double.parseDouble(value);
+        return Double.parseDouble(value) / 1000.0;
     }
 }

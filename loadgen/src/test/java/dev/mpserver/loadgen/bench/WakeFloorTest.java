@@ -33,7 +33,7 @@ class WakeFloorTest
     }
 
     @Test
-    void everyRoundTripOfBothShapesComesBackAndTheRoutedOneTakesLonger() throws Exception
+    void everyRoundTripOfBothShapesComesBackAndTheRoutedOneTypicallyTakesLonger() throws Exception
     {
         assertRoutedTakesLonger(WakeFloor.ANY_CPU);
     }
@@ -64,9 +64,12 @@ class WakeFloorTest
     {
         assumeTrue(null != peers.wakeChain(), "no C compiler: " + peers.missing());
         final WakeFloor floor = WakeFloor.measure(peers.wakeChain(), 0, 500, cpu);
-        assertTrue(floor.directP99Ms > 0, "a direct p99");
-        // Two more processes and a signal on the way: on any machine the chain cannot be quicker.
-        assertTrue(floor.routedP99Ms > floor.directP99Ms, "routed " + floor.routedP99Ms + " ms, direct " + floor.directP99Ms + " ms");
+        assertTrue(floor.directP99Ms >= floor.directP50Ms && floor.directP50Ms > 0, "a direct p50 and p99");
+        assertTrue(floor.routedP99Ms >= floor.routedP50Ms && floor.routedP50Ms > 0, "a routed p50 and p99");
+        // Two more processes and a signal on the way: the chain's typical round trip cannot be quicker.
+        // Its p99 can, now and then: one descheduling of a direct round trip on a busy machine (CI saw
+        // routed 0.069 ms against direct 0.076), so the medians are compared.
+        assertTrue(floor.routedP50Ms > floor.directP50Ms, "routed p50 " + floor.routedP50Ms + " ms, direct " + floor.directP50Ms + " ms");
     }
 
     private static String runExpectingTwo(final List<String> command) throws Exception
