@@ -80,35 +80,25 @@ public final class RunDirectory
 
     static Path defaultFor(final int port, final List<Path> bases, final Predicate<Path> inMemory)
     {
-        return writableBase(bases, inMemory).orElse(bases.get(bases.size() - 1)).resolve(NAME_PREFIX + port);
+        return firstWritable(bases, inMemory).or(() -> firstWritable(bases, base -> true))
+            .orElse(bases.get(bases.size() - 1)).resolve(NAME_PREFIX + port);
     }
 
     /** The first writable {@link #bases base} in memory, if there is one: where a directory others map files from had best be made. */
     public static Optional<Path> inMemoryBase()
     {
-        return bases(System.getenv()).stream().filter(RunDirectory::isWritableDirectory).filter(RunDirectory::isInMemory).findFirst();
+        return firstWritable(bases(System.getenv()), RunDirectory::isInMemory);
+    }
+
+    /** The first of {@code bases} that is a writable directory and passes {@code test}. */
+    private static Optional<Path> firstWritable(final List<Path> bases, final Predicate<Path> test)
+    {
+        return bases.stream().filter(RunDirectory::isWritableDirectory).filter(test).findFirst();
     }
 
     private static boolean isWritableDirectory(final Path base)
     {
         return Files.isDirectory(base) && Files.isWritable(base);
-    }
-
-    private static Optional<Path> writableBase(final List<Path> bases, final Predicate<Path> inMemory)
-    {
-        Path firstWritable = null;
-        for (final Path base : bases)
-        {
-            if (isWritableDirectory(base))
-            {
-                if (inMemory.test(base))
-                {
-                    return Optional.of(base);
-                }
-                firstWritable = null == firstWritable ? base : firstWritable;
-            }
-        }
-        return Optional.ofNullable(firstWritable);
     }
 
     /** True if {@code path} is on a file system in memory (tmpfs, ramfs); false if not, or if that cannot be told. */
