@@ -480,7 +480,7 @@ public final class SharedShardTable implements AutoCloseable
             if (i != slot && isClaiming(i))
             {
                 leastLoad = Math.min(leastLoad, loadOf(i));
-                leastShards = Math.min(leastShards, activeShardsOf(i));
+                leastShards = spread ? Math.min(leastShards, activeShardsOf(i)) : leastShards;
             }
         }
         if (load < leastLoad) // the least loaded, or nobody to compare with
